@@ -1,0 +1,33 @@
+# gpuadvisor — developer tasks. `make run` installs and runs the main job; `make test` runs the tests.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.gpuadvisor-installed
+
+.PHONY: install run test lint bench clean
+
+# A venv with the package (editable) and the test/lint tools. CI makes its own venv with a
+# non-editable install and its own stamp, so `make test VENV=...` reuses it as it is.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/gpuadvisor recommend --vram 70 --workload llm
+	$(BIN)/gpuadvisor translate modal runpod "A100:4"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/python -m ruff check gpuadvisor tests bench
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py
+
+clean:
+	rm -rf $(VENV) .ci-venv dist build .pytest_cache .ruff_cache

@@ -1,0 +1,198 @@
+"""Command-line interface. Parses options, calls the library, prints a View. No decisions here.
+
+Errors: library code raises GpuAdvisorError; `_Group.main` turns it (and click's usage errors)
+into one line on stderr and the contract's exit code (2 bad input, 1 nothing matched).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from gpuadvisor import __version__
+from gpuadvisor.errors import GpuAdvisorError
+
+PROG = "gpuadvisor"
+
+
+class _Group(TyperGroup):
+    """Runs commands in non-standalone mode so every failure becomes one clear stderr line."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        from typer._click import exceptions as cx
+
+        try:
+            rv = super().main(args=args, prog_name=prog_name or PROG, complete_var=complete_var,
+                              standalone_mode=False, **extra)
+        except GpuAdvisorError as e:
+            _fail(str(e), e.exit_code)
+        except cx.NoSuchOption as e:
+            hint = f"; did you mean {' or '.join(e.possibilities)}?" if e.possibilities else ""
+            _fail(f"no such option {e.option_name}{hint} (see --help)", 2)
+        except cx.UsageError as e:
+            cmd = e.ctx.command_path if e.ctx else PROG
+            _fail(f"{e.format_message()} (see `{cmd} --help`)", 2)
+        except cx.Abort:
+            _fail("aborted", 1)
+        except BrokenPipeError:
+            sys.stderr.close()
+            sys.exit(0)
+        except Exception as e:  # a bug: still one line, never a traceback
+            if os.environ.get("GPUADVISOR_DEBUG"):
+                raise
+            _fail(f"internal error: {type(e).__name__}: {e} (set GPUADVISOR_DEBUG=1 for details)", 3)
+        code = rv if isinstance(rv, int) else 0
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def _fail(message: str, code: int):
+    sys.stderr.write(f"{PROG}: error: {message}\n")
+    sys.exit(code)
+
+
+app = typer.Typer(
+    cls=_Group, no_args_is_help=True, pretty_exceptions_enable=False, add_completion=True,
+    help="Which GPU to rent on Modal, RunPod or fal.ai — and how to write it in that provider's syntax.",
+    epilog="Examples: gpuadvisor list --provider runpod · gpuadvisor show h100 · "
+           "gpuadvisor compare rtx-4090 rtx-5090 l40s · gpuadvisor catalog paths",
+)
+catalog_app = typer.Typer(cls=_Group, no_args_is_help=True, help="Inspect and validate catalog files.")
+app.add_typer(catalog_app, name="catalog")
+
+# Shared options, declared once.
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+ProviderOpt = Annotated[Optional[list[str]], typer.Option("--provider", "-p", help="Only this provider (repeatable): modal, runpod, fal, …")]
+
+
+def _version(value: bool):
+    if value:
+        sys.stdout.write(f"{PROG} {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+):
+    """gpuadvisor: sourced GPU facts, recommendations and translations for Modal, RunPod and fal.ai."""
+
+
+def _catalog():
+    """The loaded catalogs; warnings about skipped extra catalogs go to stderr once."""
+    from gpuadvisor.catalog import get_catalog
+
+    cat = get_catalog()
+    if not getattr(cat, "_warned", False):
+        for w in cat.warnings:
+            sys.stderr.write(f"{PROG}: {w}\n")
+        cat._warned = True
+    return cat
+
+
+def _emit(view, as_json: bool) -> None:
+    from gpuadvisor.render import emit
+
+    emit(view, as_json)
+
+
+@app.command("list")
+def list_cmd(
+    provider: ProviderOpt = None,
+    min_vram: Annotated[Optional[float], typer.Option("--min-vram", help="Only offerings with at least this many GB per GPU.")] = None,
+    kind: Annotated[Optional[list[str]], typer.Option("--kind", "-k", help="gpu, pool or cpu (repeatable).")] = None,
+    arch: Annotated[Optional[list[str]], typer.Option("--arch", help="Architecture: turing, ampere, ada, hopper, blackwell (repeatable).")] = None,
+    gpu: Annotated[Optional[str], typer.Option("--gpu", help="Only offerings that may give this GPU (any name or alias).")] = None,
+    max_price: Annotated[Optional[float], typer.Option("--max-price", help="Only offerings with a known price of at most this many USD per GPU-hour.")] = None,
+    sort: Annotated[str, typer.Option("--sort", "-s", help="provider, name, vram, bandwidth, price or arch.")] = "provider",
+    reverse: Annotated[bool, typer.Option("--reverse", "-r", help="Reverse the sort order.")] = False,
+    as_json: JsonOpt = False,
+):
+    """List what each provider offers: GPU types, pools and CPU machines.
+
+    Examples: gpuadvisor list --provider runpod --kind pool · gpuadvisor list --min-vram 80 --sort price
+    """
+    from gpuadvisor.browse import OfferingFilter, list_offerings
+    from gpuadvisor.views import offerings_view
+
+    flt = OfferingFilter(tuple(provider or ()), min_vram, tuple(kind or ()), tuple(arch or ()), gpu, max_price)
+    rows = list_offerings(_catalog(), flt, sort=sort.strip().lower(), reverse=reverse)
+    _emit(offerings_view(rows), as_json)
+    return 0
+
+
+@app.command("show")
+def show_cmd(
+    name: Annotated[str, typer.Argument(help="A canonical id (h100-sxm) or any provider's name for it (H100, GPU-H100, AMPERE_80).")],
+    as_json: JsonOpt = False,
+):
+    """Show one GPU's hardware facts, where sources disagree, and every offering of it.
+
+    Examples: gpuadvisor show h100 · gpuadvisor show AMPERE_80 · gpuadvisor show GPU-L40 --json
+    """
+    from gpuadvisor.browse import show_gpu
+    from gpuadvisor.views import gpu_view
+
+    cat = _catalog()
+    _emit(gpu_view(show_gpu(cat, name), cat), as_json)
+    return 0
+
+
+@app.command("compare")
+def compare_cmd(
+    names: Annotated[list[str], typer.Argument(help="Two or more GPU names or aliases.")],
+    as_json: JsonOpt = False,
+):
+    """Compare GPUs side by side; the facts that differ are highlighted.
+
+    Example: gpuadvisor compare rtx-4090 rtx-5090 l40s
+    """
+    from gpuadvisor.browse import compare_gpus
+    from gpuadvisor.views import compare_view
+
+    gpus, differs = compare_gpus(_catalog(), names)
+    _emit(compare_view(gpus, differs), as_json)
+    return 0
+
+
+@catalog_app.command("validate")
+def catalog_validate(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or directories (default: every catalog directory).")] = None,
+    as_json: JsonOpt = False,
+):
+    """Check catalog files; exit 2 if any has a problem (each named by file, line and key).
+
+    Example: gpuadvisor catalog validate ~/.config/gpuadvisor/catalogs/acme.toml
+    """
+    from gpuadvisor.catalog import builtin_dir, extra_dirs, validate_paths
+    from gpuadvisor.views import validate_view
+
+    targets = list(paths) if paths else [builtin_dir()] + [d for _, d in extra_dirs() if d.exists()]
+    reports = validate_paths(targets)
+    _emit(validate_view(reports), as_json)
+    return 0 if all(not r.problems for r in reports) else 2
+
+
+@catalog_app.command("paths")
+def catalog_paths(as_json: JsonOpt = False):
+    """Show where catalogs are read from, in load order, and which files loaded.
+
+    Example: GPUADVISOR_CATALOG_PATH=./my-catalogs gpuadvisor catalog paths
+    """
+    from gpuadvisor.catalog import builtin_dir, extra_dirs
+    from gpuadvisor.views import paths_view
+
+    cat = _catalog()
+    extra = [(o, str(d), d.exists()) for o, d in extra_dirs()]
+    _emit(paths_view(cat, str(builtin_dir()), extra), as_json)
+    return 0
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,87 @@
+"""One error hierarchy. Library code raises these; only the CLI prints them and picks exit codes."""
+
+from __future__ import annotations
+
+
+class GpuAdvisorError(Exception):
+    """Base class. `exit_code` follows the CLI contract: 2 = bad input, 1 = nothing matched."""
+
+    exit_code = 2
+
+
+class UsageError(GpuAdvisorError):
+    """A bad option value, spec or name given by the user."""
+
+
+class UnknownName(UsageError):
+    """A name (GPU, provider, workload, model, …) that is not in the catalogs."""
+
+    def __init__(self, what: str, name: str, candidates: list[str] | tuple[str, ...] = (), hint: str = ""):
+        self.what, self.name = what, name
+        self.suggestions = suggest(name, candidates)
+        msg = f"unknown {what} {name!r}"
+        if self.suggestions:
+            msg += "; did you mean " + " or ".join(repr(s) for s in self.suggestions) + "?"
+        elif hint:
+            msg += f"; {hint}"
+        elif candidates and len(candidates) <= 12:
+            msg += "; choose from " + ", ".join(dict.fromkeys(candidates))
+        super().__init__(msg)
+
+
+class NoMatch(GpuAdvisorError):
+    """The input was valid but nothing satisfies it (no GPU fits, no equivalent on the target)."""
+
+    exit_code = 1
+
+
+class CatalogError(GpuAdvisorError):
+    """A catalog file that cannot be used. `problems` holds one (file, line, key, message) per issue."""
+
+    def __init__(self, problems: list[CatalogProblem]):
+        self.problems = problems
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        super().__init__(str(first) + more)
+
+
+class CatalogProblem:
+    """One validation problem, located by file, line and dotted key path."""
+
+    __slots__ = ("file", "line", "key", "message")
+
+    def __init__(self, file: str, line: int | None, key: str, message: str):
+        self.file, self.line, self.key, self.message = file, line, key, message
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+
+    def to_json(self) -> dict:
+        return {"file": self.file, "line": self.line, "key": self.key, "message": self.message}
+
+
+def suggest(name: str, candidates, n: int = 3) -> list[str]:
+    """Close matches for a misspelt name, case-insensitively, original spelling kept."""
+    if not candidates:
+        return []
+    import difflib  # only on the error path
+    import os
+
+    by_lower: dict[str, str] = {}
+    for c in candidates:
+        by_lower.setdefault(c.lower(), c)
+    needle = name.lower().strip()
+    if not needle:
+        return []
+
+    def score(cand: str) -> float:
+        # similarity, plus a bonus for a shared prefix: "h1000" is nearer "h100-sxm" than "h200"
+        prefix = len(os.path.commonprefix([needle, cand]))
+        return difflib.SequenceMatcher(None, needle, cand).ratio() + 0.05 * min(prefix, 6)
+
+    scored = sorted(((score(c), c) for c in by_lower), key=lambda x: -x[0])
+    hits = [c for s, c in scored if s >= 0.65][:n]
+    if not hits:  # a prefix or substring is a strong hint too ("h10" -> "h100-sxm")
+        hits = [k for k in by_lower if k.startswith(needle) or (len(needle) > 2 and needle in k)][:n]
+    return [by_lower[h] for h in hits]

@@ -1,0 +1,200 @@
+"""Catalog records. Frozen dataclasses: loaded once, shared by every command, never mutated."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Arch:
+    """A GPU architecture. `order` ranks generations (higher = newer)."""
+
+    id: str
+    name: str
+    order: int
+    year: int
+
+
+@dataclass(frozen=True, slots=True)
+class Dispute:
+    """Sources disagree on a figure: `used` is what gpuadvisor uses, `other` who else says what, and why."""
+
+    field: str
+    used: Any
+    other: Any
+    other_source: str
+    why: str
+
+    def to_json(self) -> dict:
+        return {"field": self.field, "used": self.used, "other": self.other,
+                "other_source": self.other_source, "why": self.why}
+
+    def text(self) -> str:
+        def show(v):
+            return ("yes" if v else "no") if isinstance(v, bool) else v
+
+        return f"{self.field}: uses {show(self.used)}, not {show(self.other)} ({self.other_source}) — {self.why}"
+
+
+@dataclass(frozen=True, slots=True)
+class Gpu:
+    """Hardware facts of one GPU model.
+
+    vram_gb: usable GB per GPU; bandwidth_gb_s: memory GB/s; *_tflops: dense tensor TFLOPS
+    (None = precision not supported); nvlink_gb_s: bidirectional per GPU (0 = none);
+    nvlink_group: GPUs in one NVLink domain (8 = NVSwitch board, 2 = bridge pairs); tdp_w: watts.
+    """
+
+    id: str
+    name: str
+    arch: str
+    compute_capability: str
+    vram_gb: float
+    memory_type: str
+    bandwidth_gb_s: float
+    fp16_tflops: float
+    fp8_tflops: float | None
+    fp4_tflops: float | None
+    nvenc: int
+    nvdec: int
+    av1_encode: bool
+    nvlink_gb_s: float
+    nvlink_group: int
+    tdp_w: float
+    form_factor: str
+    sources: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    unconfirmed: tuple[str, ...] = ()
+    disputes: tuple[Dispute, ...] = ()
+    arch_order: int = 0
+    file: str = ""
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id, "name": self.name, "arch": self.arch,
+            "compute_capability": self.compute_capability, "vram_gb": self.vram_gb,
+            "memory_type": self.memory_type, "bandwidth_gb_s": self.bandwidth_gb_s,
+            "fp16_tflops": self.fp16_tflops, "fp8_tflops": self.fp8_tflops,
+            "fp4_tflops": self.fp4_tflops, "nvenc": self.nvenc, "nvdec": self.nvdec,
+            "av1_encode": self.av1_encode, "nvlink_gb_s": self.nvlink_gb_s,
+            "nvlink_group": self.nvlink_group, "tdp_w": self.tdp_w,
+            "form_factor": self.form_factor, "aliases": list(self.aliases),
+            "unconfirmed": list(self.unconfirmed), "notes": list(self.notes),
+            "disputes": [d.to_json() for d in self.disputes], "sources": list(self.sources),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Price:
+    """A dated price in USD per GPU-hour (per machine-hour for CPU types). `basis`: list, flex, "as low as", …"""
+
+    per_hour: float
+    as_of: str
+    source: str
+    basis: str = "list"
+    per_second: float | None = None
+    note: str = ""
+
+    def to_json(self) -> dict:
+        return {"per_hour": self.per_hour, "per_second": self.per_second, "as_of": self.as_of,
+                "basis": self.basis, "source": self.source, "note": self.note or None}
+
+
+@dataclass(frozen=True, slots=True)
+class Syntax:
+    """How a provider writes GPUs in code, as str.format templates.
+
+    code: one option's written form per kind ({name}); counted: option with its count inside
+    (Modal's "H100:2"), else the count goes in config_count; list: fallback list ({items});
+    config: the keyword(s) ({value}); snippet: a paste-ready block ({config}).
+    """
+
+    code: dict[str, str]
+    counted: str | None
+    list: str
+    config: str
+    config_count: str | None
+    snippet: str
+
+
+@dataclass(frozen=True, slots=True)
+class Provider:
+    id: str
+    name: str
+    docs_url: str | None
+    as_of: str | None
+    max_count: int
+    count_note: str
+    notes: tuple[str, ...]
+    syntax: Syntax
+    files: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Offering:
+    """One name a provider's users can write, mapped to hardware.
+
+    kind: gpu | pool | cpu. `gpus` are the GPUs it may give (one for gpu, members for a pool,
+    none for cpu); `hw` is the GPU whose figures represent it (a pool's weakest member).
+    """
+
+    provider: str
+    name: str
+    kind: str
+    gpus: tuple[Gpu, ...]
+    max_count: int
+    aliases: tuple[str, ...] = ()
+    ram_gb: float | None = None
+    vcpus: float | None = None
+    price: Price | None = None
+    notes: tuple[str, ...] = ()
+    claimed: tuple[tuple[str, Any], ...] = ()
+    legacy: bool = False
+    recommend: bool = True
+    may_upgrade_to: tuple[str, ...] = ()
+    suffixes: tuple[tuple[str, str], ...] = ()
+    file: str = ""
+    line: int | None = None
+    hw: Gpu | None = field(default=None)
+
+    @property
+    def gpu(self) -> str | None:
+        return self.gpus[0].id if self.kind == "gpu" else None
+
+    @property
+    def members(self) -> list[str] | None:
+        return [g.id for g in self.gpus] if self.kind == "pool" else None
+
+    @property
+    def vram_gb(self) -> float:
+        return self.hw.vram_gb if self.hw else 0
+
+    @property
+    def bandwidth_gb_s(self) -> float:
+        return self.hw.bandwidth_gb_s if self.hw else 0
+
+    @property
+    def arch(self) -> str | None:
+        return self.hw.arch if self.hw else None
+
+    @property
+    def price_per_hour(self) -> float | None:
+        return self.price.per_hour if self.price else None
+
+    def to_json(self) -> dict:
+        hw = self.hw
+        return {
+            "provider": self.provider, "name": self.name, "kind": self.kind, "gpu": self.gpu,
+            "members": self.members, "vram_gb": self.vram_gb, "max_count": self.max_count,
+            "ram_gb": self.ram_gb, "vcpus": self.vcpus, "bandwidth_gb_s": self.bandwidth_gb_s,
+            "nvenc": hw.nvenc if hw else 0, "nvdec": hw.nvdec if hw else 0,
+            "av1_encode": hw.av1_encode if hw else False, "arch": self.arch,
+            "price_per_hour": self.price_per_hour,
+            "aliases": list(self.aliases),
+            "price": self.price.to_json() if self.price else None,
+            "claimed": dict(self.claimed) or None,
+            "legacy": self.legacy,
+            "notes": list(self.notes),
+        }

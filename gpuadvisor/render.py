@@ -1,0 +1,158 @@
+"""One output layer: a command builds a `View` (JSON data + text blocks); this module prints it
+as JSON, as plain text (stdout not a terminal, or NO_COLOR set) or as rich tables (terminal).
+
+rich is imported only when a rich table is actually drawn, so `--json` and piped output stay
+fast and free of ANSI codes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Table:
+    columns: list[str]
+    rows: list[list[Any]]
+    title: str | None = None
+    highlight: set[int] = field(default_factory=set)  # row indexes to emphasise (e.g. differences)
+    right: set[int] = field(default_factory=set)  # column indexes aligned right (numbers)
+
+
+@dataclass
+class Text:
+    lines: list[str]
+    style: str = ""  # "", "dim", "warn", "title"
+
+
+@dataclass
+class View:
+    data: Any
+    blocks: list[Table | Text] = field(default_factory=list)
+
+    def table(self, *a, **kw) -> Table:
+        t = Table(*a, **kw)
+        self.blocks.append(t)
+        return t
+
+    def text(self, *lines: str, style: str = "") -> None:
+        self.blocks.append(Text([ln for ln in lines if ln is not None], style))
+
+
+def fmt(value: Any, unit: str = "") -> str:
+    """Human formatting for table cells: no trailing .0, thousands separators, — for missing."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        if value.is_integer():
+            value = int(value)
+        else:
+            s = f"{value:,.4f}".rstrip("0").rstrip(".")
+            return s + unit
+    if isinstance(value, int):
+        return f"{value:,}{unit}"
+    return f"{value}{unit}"
+
+
+def to_json_text(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def use_rich(stream=None) -> bool:
+    stream = stream or sys.stdout
+    if os.environ.get("NO_COLOR") or os.environ.get("GPUADVISOR_PLAIN"):
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def emit(view: View, as_json: bool) -> None:
+    out = sys.stdout
+    if as_json:
+        out.write(to_json_text(view.data) + "\n")
+    elif use_rich(out):
+        _emit_rich(view)
+    else:
+        out.write(plain(view))
+    out.flush()
+
+
+def plain(view: View) -> str:
+    parts = []
+    for block in view.blocks:
+        if isinstance(block, Text):
+            parts.append("\n".join(block.lines))
+        else:
+            parts.append(_plain_table(block))
+    return "\n\n".join(p for p in parts if p) + "\n"
+
+
+def _cell_lines(v: Any) -> list[str]:
+    return (v if isinstance(v, str) else fmt(v)).split("\n")
+
+
+def _plain_table(t: Table) -> str:
+    marker = bool(t.highlight)
+    cols = (["≠"] if marker else []) + t.columns
+    rows = []
+    for i, r in enumerate(t.rows):
+        cells = [_cell_lines(c) for c in r]
+        if marker:
+            cells.insert(0, ["*" if i in t.highlight else ""])
+        rows.append(cells)
+    widths = [len(c) for c in cols]
+    for cells in rows:
+        for j, lines in enumerate(cells):
+            widths[j] = max(widths[j], *(len(x) for x in lines))
+    right = {j + (1 if marker else 0) for j in t.right}
+
+    def line(values: list[str]) -> str:
+        out = [(v.rjust(widths[j]) if j in right else v.ljust(widths[j])) for j, v in enumerate(values)]
+        return "  ".join(out).rstrip()
+
+    text = [t.title] if t.title else []
+    text.append(line(cols))
+    text.append("  ".join("-" * w for w in widths))
+    for cells in rows:
+        height = max(len(c) for c in cells)
+        for k in range(height):
+            text.append(line([c[k] if k < len(c) else "" for c in cells]))
+    return "\n".join(text)
+
+
+def _emit_rich(view: View) -> None:
+    from rich.console import Console
+    from rich.table import Table as RichTable
+    from rich.text import Text as RichText
+
+    console = Console(highlight=False)
+    first = True
+    for block in view.blocks:
+        if not first:
+            console.print()
+        first = False
+        if isinstance(block, Text):
+            style = {"dim": "dim", "warn": "yellow", "title": "bold"}.get(block.style, "")
+            for ln in block.lines:
+                console.print(RichText(ln, style=style))
+            continue
+        rt = RichTable(title=block.title, title_justify="left", header_style="bold cyan",
+                       show_lines=any("\n" in str(c) for r in block.rows for c in r))
+        for j, c in enumerate(block.columns):
+            rt.add_column(c, justify="right" if j in block.right else "left", overflow="fold")
+        for i, r in enumerate(block.rows):
+            cells = [c if isinstance(c, str) else fmt(c) for c in r]
+            rt.add_row(*cells, style="bold yellow" if i in block.highlight else None)
+        console.print(rt)
+
+
+def warn(message: str) -> None:
+    sys.stderr.write(message.rstrip("\n") + "\n")

@@ -1,0 +1,138 @@
+"""Turn results into Views: the JSON document plus the text blocks a person reads."""
+
+from __future__ import annotations
+
+from gpuadvisor.browse import COMPARE_FIELDS, GpuDetail
+from gpuadvisor.catalog import Catalog, FileReport
+from gpuadvisor.models import Gpu, Offering
+from gpuadvisor.render import View, fmt
+
+
+def price_cell(off: Offering) -> str:
+    if off.price is None:
+        return "—"
+    return f"{off.price.per_hour:.2f}"
+
+
+def codecs_cell(nvenc: int, nvdec: int, av1: bool) -> str:
+    return f"{nvenc}/{nvdec}" + (" AV1" if av1 else "")
+
+
+def what_cell(off: Offering) -> str:
+    if off.kind == "cpu":
+        return "CPU only"
+    if off.kind == "pool":
+        return "pool: " + ", ".join(g.id for g in off.gpus)
+    return off.gpu or ""
+
+
+def offerings_view(offs: list[Offering]) -> View:
+    view = View([o.to_json() for o in offs])
+    rows = []
+    for o in offs:
+        hw = o.hw
+        rows.append([
+            o.provider, o.name, o.kind, what_cell(o),
+            fmt(o.vram_gb) if o.kind != "cpu" else "—",
+            fmt(o.max_count) if o.kind != "cpu" else "—",
+            fmt(o.bandwidth_gb_s) if hw else "—",
+            codecs_cell(hw.nvenc, hw.nvdec, hw.av1_encode) if hw else "—",
+            hw.arch if hw else "—",
+            fmt(o.ram_gb), fmt(o.vcpus), price_cell(o),
+        ])
+    view.table(["provider", "name", "kind", "GPU", "VRAM GB", "max", "BW GB/s", "enc/dec", "arch",
+                "RAM GB", "vCPU", "$/h"], rows, right={4, 5, 6, 9, 10, 11})
+    priced = [o for o in offs if o.price]
+    notes = [f"{len(offs)} offering(s)."]
+    if priced:
+        oldest = min(o.price.as_of for o in priced)
+        notes.append(f"$/h: USD per GPU-hour where a dated price is known (oldest {oldest}); "
+                     "check the provider's page before relying on it. Pools show their weakest member.")
+    view.text(*notes, style="dim")
+    return view
+
+
+def _value(g: Gpu, key: str, unit: str) -> str:
+    v = getattr(g, key)
+    if key in ("nvlink_gb_s", "nvlink_group") and not v:
+        return "none"
+    text = fmt(v, unit if v is not None and not isinstance(v, (bool, str)) else "")
+    if key in g.unconfirmed:
+        text += " (u)"
+    return text
+
+
+def gpu_view(detail: GpuDetail, cat: Catalog) -> View:
+    g = detail.gpu
+    data = {"gpu": g.to_json(), "offerings": [o.to_json() for o in detail.offerings]}
+    if detail.matched:
+        m = detail.matched
+        data["matched"] = {"provider": m.provider, "name": m.name, "kind": m.kind, "members": m.members,
+                           "notes": list(m.notes)}
+    view = View(data)
+    view.text(f"{g.name}  [{g.id}]", style="title")
+    if detail.matched:
+        m = detail.matched
+        if m.kind == "pool":
+            view.text(f"{m.name} is a {m.provider} pool that may give any of: {', '.join(x.id for x in m.gpus)}.",
+                      f"Showing its weakest member, {g.id}: the least the pool guarantees.", style="warn")
+        else:
+            view.text(f"{m.name} on {m.provider} is {g.id}.", style="dim")
+        if m.notes:
+            view.text(*[f"• {n}" for n in m.notes], style="dim")
+    rows = [[label, _value(g, key, unit)] for key, label, unit in COMPARE_FIELDS if key != "name"]
+    view.table(["fact", "value"], rows)
+    if g.disputes:
+        view.text("Sources disagree:", *[f"• {d.text()}" for d in g.disputes], style="warn")
+    if g.notes:
+        view.text(*[f"• {n}" for n in g.notes], style="dim")
+    if g.unconfirmed:
+        view.text("(u) = best known value, not verified against an NVIDIA datasheet.", style="dim")
+    if detail.offerings:
+        rows = []
+        for o in detail.offerings:
+            extra = [f"{k} stated as {v}" for k, v in o.claimed]
+            rows.append([o.provider, o.name, o.kind, fmt(o.max_count), price_cell(o),
+                         "\n".join([*extra, *o.notes]) or ""])
+        view.table(["provider", "name", "kind", "max", "$/h", "notes"], rows, title="Offered as", right={3, 4})
+    else:
+        view.text("No provider in the catalogs offers this GPU.", style="dim")
+    view.text("Sources:", *[f"  {s}" for s in g.sources], style="dim")
+    return view
+
+
+def compare_view(gpus: list[Gpu], differs: list[str]) -> View:
+    view = View({"gpus": [g.to_json() for g in gpus], "differs": differs})
+    rows, highlight = [], set()
+    for i, (key, label, unit) in enumerate(COMPARE_FIELDS):
+        rows.append([label, *[_value(g, key, unit) for g in gpus]])
+        if key in differs:
+            highlight.add(i)
+    view.table(["", *[g.id for g in gpus]], rows, highlight=highlight)
+    view.text(f"Highlighted (*): {len(differs)} fact(s) that differ." if differs else "These GPUs have the same facts.",
+              style="dim")
+    for g in gpus:
+        if g.disputes:
+            view.text(f"{g.id}: " + "; ".join(d.text() for d in g.disputes), style="warn")
+    return view
+
+
+def validate_view(reports: list[FileReport]) -> View:
+    view = View({"files": [r.to_json() for r in reports], "ok": all(not r.problems for r in reports)})
+    for r in reports:
+        if r.problems:
+            view.text(f"✗ {r.path}: {len(r.problems)} problem(s)", *[f"  {p}" for p in r.problems], style="warn")
+        else:
+            view.text(f"✓ {r.path}: ok ({', '.join(r.sections) or 'empty'})")
+    return view
+
+
+def paths_view(cat: Catalog, builtin: str, extra: list[tuple[str, str, bool]]) -> View:
+    data = {"builtin": builtin, "extra": [{"origin": o, "path": p, "exists": e} for o, p, e in extra],
+            "files": [r.to_json() for r in cat.files]}
+    view = View(data)
+    rows = [["builtin", builtin, "yes"]] + [[o, p, "yes" if e else "no"] for o, p, e in extra]
+    view.table(["origin", "directory", "exists"], rows, title="Catalog directories, in load order")
+    rows = [[r.origin, r.path, "ok" if not r.problems else f"skipped: {r.problems[0]}"] for r in cat.files]
+    view.table(["origin", "file", "status"], rows, title="Files loaded")
+    return view

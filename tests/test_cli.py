@@ -1,0 +1,259 @@
+"""The CLI as a user sees it: exit codes, JSON per the contract, one-line errors, plain output."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+OFFERING_KEYS = {"provider", "name", "kind", "gpu", "members", "vram_gb", "max_count", "ram_gb", "vcpus",
+                 "bandwidth_gb_s", "nvenc", "nvdec", "av1_encode", "arch", "price_per_hour"}
+RUNPOD_TYPES = """ANY NVIDIA_RTX_A4000 NVIDIA_RTX_A4500 NVIDIA_RTX_4000_ADA_GENERATION NVIDIA_RTX_2000_ADA_GENERATION
+NVIDIA_RTX_A5000 NVIDIA_L4 NVIDIA_GEFORCE_RTX_3090 NVIDIA_GEFORCE_RTX_4090 NVIDIA_GEFORCE_RTX_5090 NVIDIA_A40
+NVIDIA_RTX_A6000 NVIDIA_RTX_6000_ADA_GENERATION NVIDIA_A100_80GB_PCIe NVIDIA_A100_SXM4_80GB NVIDIA_H100_80GB_HBM3
+NVIDIA_RTX_PRO_6000_BLACKWELL_SERVER_EDITION NVIDIA_RTX_PRO_6000_BLACKWELL_WORKSTATION_EDITION
+NVIDIA_RTX_PRO_6000_BLACKWELL_MAX_Q_WORKSTATION_EDITION NVIDIA_H200 NVIDIA_B200""".split()
+RUNPOD_POOLS = """ANY AMPERE_16 AMPERE_24 ADA_24 ADA_32_PRO AMPERE_48 ADA_48_PRO AMPERE_80 ADA_80_PRO BLACKWELL_96
+HOPPER_141 BLACKWELL_180""".split()
+
+
+def one_error_line(result) -> str:
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    return lines[0]
+
+
+# ------------------------------------------------------------------ list
+
+
+def test_list_json_offerings_follow_the_contract(run):
+    data = run.json("list")
+    assert len(data) > 50
+    for o in data:
+        assert OFFERING_KEYS <= set(o), o["name"]
+        assert o["kind"] in ("gpu", "pool", "cpu")
+        if o["kind"] == "gpu":
+            assert o["gpu"] and o["members"] is None and o["vram_gb"] > 0
+        if o["kind"] == "pool":
+            assert o["gpu"] is None and o["members"]
+        if o["kind"] == "cpu":
+            assert o["gpu"] is None and o["vram_gb"] == 0
+
+
+def test_list_runpod_has_every_type_and_pool(run):
+    data = run.json("list", "--provider", "runpod")
+    assert {o["provider"] for o in data} == {"runpod"}
+    names = {o["name"] for o in data}
+    assert set(RUNPOD_TYPES) <= names and set(RUNPOD_POOLS) <= names
+    assert {o["name"] for o in data if o["kind"] == "pool"} == set(RUNPOD_POOLS)
+
+
+def test_list_fal_cpu(run):
+    data = run.json("list", "--provider", "FAL", "--kind", "cpu")
+    assert [o["name"] for o in data] == ["XS", "S", "M", "L", "XL"] or sorted(o["name"] for o in data) == sorted(
+        ["XS", "S", "M", "L", "XL"])
+    assert all(o["kind"] == "cpu" and o["ram_gb"] and o["vcpus"] for o in data)
+
+
+@pytest.mark.parametrize("vram", [80, 80.5, 141])
+def test_list_min_vram_boundary(run, vram):
+    data = run.json("list", "--min-vram", str(vram))
+    assert data and all(o["vram_gb"] >= vram for o in data)
+    below = run.json("list", "--kind", "gpu")
+    assert any(o["vram_gb"] < vram for o in below)
+
+
+def test_list_filters_combine(run):
+    data = run.json("list", "-p", "modal", "-p", "fal", "--arch", "hopper", "--kind", "gpu")
+    assert {(o["provider"], o["gpu"]) for o in data} == {
+        ("modal", "h100-sxm"), ("modal", "h200"), ("fal", "h100-sxm"), ("fal", "h200")}
+
+
+def test_list_gpu_filter_includes_pools(run):
+    data = run.json("list", "--gpu", "a100-80gb-sxm")
+    names = {(o["provider"], o["name"]) for o in data}
+    assert ("runpod", "AMPERE_80") in names and ("modal", "A100-80GB") in names
+
+
+def test_list_sort_by_price(run):
+    data = run.json("list", "--sort", "price", "--kind", "gpu")
+    prices = [o["price_per_hour"] for o in data if o["price_per_hour"] is not None]
+    assert prices == sorted(prices)
+    assert data[-1]["price_per_hour"] is None  # unknown prices last
+
+
+def test_list_max_price(run):
+    data = run.json("list", "--max-price", "1")
+    assert data and all(o["price_per_hour"] <= 1 for o in data)
+
+
+def test_list_plain_text_when_piped(run):
+    out = run("list", "-p", "modal").stdout
+    assert "\x1b[" not in out
+    assert "A100-80GB" in out and "provider" in out.splitlines()[0]
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (["list", "--provider", "modall"], "did you mean 'modal'"),
+    (["list", "--kind", "gpus"], "did you mean 'gpu'"),
+    (["list", "--arch", "hoper"], "did you mean 'hopper'"),
+    (["list", "--sort", "vrm"], "did you mean 'vram'"),
+    (["list", "--min-vram", "-5"], "--min-vram must be 0 or more"),
+    (["list", "--min-vram", "abc"], "--min-vram"),
+    (["list", "--bogus"], "no such option --bogus"),
+    (["show", "Z999"], "unknown GPU 'Z999'"),
+    (["show", "h10"], "did you mean"),
+    (["show", "XL"], "CPU machine type"),
+    (["compare", "h100"], "at least two"),
+    (["compare", "h100", "nope9"], "unknown GPU 'nope9'"),
+])
+def test_bad_input_exits_2_with_one_line(run, args, fragment):
+    result = run(*args, code=2)
+    line = one_error_line(result)
+    assert line.startswith("gpuadvisor: error:") and fragment in line
+    assert result.stdout == ""
+
+
+# ------------------------------------------------------------------ show / compare
+
+
+@pytest.mark.parametrize("name,gid", [("h100", "h100-sxm"), ("AMPERE_80", "a100-80gb-pcie"), ("GPU-H100", "h100-sxm"),
+                                      ("gpugroup.ampere_80", "a100-80gb-pcie"), ("b200", "b200")])
+def test_show_json(run, name, gid):
+    data = run.json("show", name)
+    g = data["gpu"]
+    assert g["id"] == gid and g["sources"]
+    assert {"vram_gb", "bandwidth_gb_s", "nvenc", "nvdec", "av1_encode", "arch", "fp16_tflops", "nvlink_gb_s",
+            "tdp_w", "form_factor"} <= set(g)
+    assert data["offerings"] and all(gid == o["gpu"] or gid in (o["members"] or []) for o in data["offerings"])
+
+
+def test_show_pool_says_what_it_may_give(run):
+    data = run.json("show", "AMPERE_80")
+    assert data["matched"]["kind"] == "pool"
+    assert data["matched"]["members"] == ["a100-80gb-pcie", "a100-80gb-sxm"]
+    text = run("show", "AMPERE_80").stdout
+    assert "weakest member" in text
+
+
+def test_show_displays_the_disagreement_note(run):
+    text = run("show", "b200").stdout
+    assert "Sources disagree" in text and "192" in text and "180" in text
+    data = run.json("show", "b200")
+    assert data["gpu"]["disputes"][0]["used"] == 180
+    offerings = {o["provider"]: o for o in data["offerings"] if o["kind"] == "gpu"}
+    assert offerings["fal"]["claimed"] == {"vram_gb": 192}
+
+
+def test_show_provider_note_for_fal_l40(run):
+    text = run("show", "GPU-L40").stdout
+    assert "L40 or L40S (unverified)" in text
+
+
+def test_show_offerings_of_h100(run):
+    data = run.json("show", "h100")
+    names = {(o["provider"], o["name"]) for o in data["offerings"]}
+    assert {("modal", "H100"), ("fal", "GPU-H100"), ("runpod", "NVIDIA_H100_80GB_HBM3"), ("runpod", "ADA_80_PRO")} <= names
+
+
+def test_compare_keeps_order_and_names_differences(run):
+    data = run.json("compare", "rtx-4090", "rtx-5090", "l40s")
+    assert [g["id"] for g in data["gpus"]] == ["rtx-4090", "rtx-5090", "l40s"]
+    assert "vram_gb" in data["differs"] and "av1_encode" not in data["differs"]
+    text = run("compare", "rtx-4090", "rtx-5090", "l40s").stdout
+    assert "*" in text and "differ" in text
+
+
+def test_compare_aliases(run):
+    data = run.json("compare", "GPU-H100", "NVIDIA_A100_80GB_PCIe", "A10")
+    assert [g["id"] for g in data["gpus"]] == ["h100-sxm", "a100-80gb-pcie", "a10"]
+
+
+# ------------------------------------------------------------------ catalogs from users
+
+
+def test_dropped_provider_shows_up_in_list(run, extra_dir):
+    extra_dir("acme.toml", """
+        [provider]
+        id = "acme"
+        name = "Acme Cloud"
+
+        [[offering]]
+        name = "ACME-H100"
+        gpu = "h100-sxm"
+        max_count = 8
+    """)
+    data = run.json("list", "--provider", "acme")
+    assert [o["name"] for o in data] == ["ACME-H100"]
+    assert run.json("show", "ACME-H100")["gpu"]["id"] == "h100-sxm"
+
+
+def test_malformed_extra_catalog_warns_and_list_still_works(run, extra_dir):
+    extra_dir("broken.toml", "[provider]\nid = \"broken\"\n\n[[offering]]\nname = 'X\n")
+    result = run("list", "--json")
+    warning = one_error_line(result)
+    assert "broken.toml:5" in warning and "invalid TOML" in warning
+    assert len(json.loads(result.stdout)) > 50
+
+
+# ------------------------------------------------------------------ everywhere
+
+
+def test_version_and_help(run):
+    from gpuadvisor import __version__
+
+    assert run("--version").stdout.strip() == f"gpuadvisor {__version__}"
+    for cmd in (["--help"], ["list", "--help"], ["show", "--help"], ["compare", "--help"],
+                ["catalog", "validate", "--help"], ["catalog", "paths", "--help"]):
+        out = run(*cmd).stdout
+        assert "Usage" in out
+        if cmd != ["--help"]:
+            assert "Example" in out, cmd
+
+
+def test_json_is_the_only_thing_on_stdout(run):
+    for args in (["list"], ["show", "h100"], ["compare", "h100", "h200"], ["catalog", "paths"]):
+        json.loads(run(*args, "--json").stdout)
+
+
+def _installed_script() -> str | None:
+    beside = Path(sys.executable).parent / "gpuadvisor"
+    return str(beside) if beside.exists() else shutil.which("gpuadvisor")
+
+
+def test_installed_console_script_runs_from_another_directory(tmp_path):
+    script = _installed_script()
+    if script is None:
+        pytest.skip("gpuadvisor is not installed in this environment")
+    env = {k: v for k, v in os.environ.items() if k != "GPUADVISOR_CATALOG_PATH"}
+    env["XDG_CONFIG_HOME"] = str(tmp_path)
+    out = subprocess.run([script, "list", "--provider", "runpod", "--json"], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert {o["name"] for o in json.loads(out.stdout)} >= set(RUNPOD_POOLS)
+    bad = subprocess.run([script, "show", "Z999"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_python_dash_m(tmp_path):
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path)}
+    env.pop("GPUADVISOR_CATALOG_PATH", None)
+    out = subprocess.run([sys.executable, "-m", "gpuadvisor", "show", "h100", "--json"], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["gpu"]["id"] == "h100-sxm"
+
+
+def test_json_path_does_not_import_rich(tmp_path):
+    code = ("import sys, runpy; sys.argv=['gpuadvisor','list','--json'];\n"
+            "try:\n    runpy.run_module('gpuadvisor', run_name='__main__')\nexcept SystemExit: pass\n"
+            "sys.stderr.write(str(any(m == 'rich' or m.startswith('rich.') for m in sys.modules)))")
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert out.stderr.strip().endswith("False"), out.stderr

@@ -1,0 +1,202 @@
+"""Catalog loading: extra directories, overrides, and one bad file per validation error."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from gpuadvisor import catalog as catalog_mod
+from gpuadvisor.catalog import build_catalog, builtin_dir, load_catalog, validate_paths
+
+BAD = Path(__file__).parent / "fixtures" / "bad"
+
+# file -> (line, key fragment, message fragment)
+BAD_CASES = {
+    "syntax_error.toml": (5, "", "invalid TOML"),
+    "unknown_gpu.toml": (10, "offering[1].gpu", "unknown GPU id 'h1000'; did you mean 'h100-sxm'?"),
+    "missing_field.toml": (4, "offering[0]", "missing required key 'name'"),
+    "wrong_type.toml": (7, "offering[0].max_count", "must be an integer, not string"),
+    "duplicate_name.toml": (9, "offering[1].name", "duplicate offering name 'acme-h100' (first at line 4)"),
+    "duplicate_alias.toml": (10, "offering[1].name", "'BIG' of offering 'ACME-H200' duplicates 'ACME-H100'"),
+    "negative_vram.toml": (5, "gpu.mystery.vram_gb", "must be greater than 0, not -80"),
+    "zero_count.toml": (7, "offering[0].max_count", "must be greater than 0, not 0"),
+    "unknown_key.toml": (7, "offering[0].max_cout", "unknown key; did you mean 'max_count'?"),
+    "pool_without_members.toml": (7, "offering[0].members", "a pool needs at least one member"),
+    "bad_price.toml": (7, "offering[0].price.as_of", "must be a date YYYY-MM-DD"),
+    "no_provider.toml": (1, "offering", "need a [provider] table"),
+    "bad_template.toml": (5, "provider.syntax.config", "bad template"),
+    "unsourced_gpu.toml": (15, "gpu.mystery.sources", "at least one source"),
+    "not_utf8.toml": (None, "", "not UTF-8"),
+}
+
+
+def test_every_fixture_has_a_case():
+    assert {p.name for p in BAD.glob("*.toml")} == set(BAD_CASES)
+
+
+@pytest.mark.parametrize("name", sorted(BAD_CASES))
+def test_bad_file_is_reported_with_file_key_and_line(name):
+    line, key, fragment = BAD_CASES[name]
+    [report] = validate_paths([BAD / name])
+    assert report.problems, name
+    p = report.problems[0]
+    assert p.file.endswith(name)
+    assert p.line == line, str(p)
+    assert key in p.key, str(p)
+    assert fragment in p.message, str(p)
+    assert str(p).startswith(f"{p.file}:{line}:" if line else p.file)
+
+
+def test_builtin_catalogs_are_valid():
+    reports = validate_paths([builtin_dir()])
+    assert len(reports) >= 4 and all(not r.problems for r in reports)
+
+
+ACME = """
+[provider]
+id = "acme"
+name = "Acme Cloud"
+
+[[offering]]
+name = "ACME-H100"
+gpu = "h100-sxm"
+max_count = 8
+
+[[offering]]
+name = "ACME-48"
+kind = "pool"
+members = ["l40s", "rtx-6000-ada"]
+max_count = 4
+"""
+
+
+def test_minimal_provider_file_from_the_contract(extra_dir):
+    extra_dir("acme.toml", ACME)
+    cat = load_catalog()
+    assert "acme" in cat.providers
+    pool = cat.lookup("acme", "acme-48")
+    assert pool.kind == "pool" and pool.members == ["l40s", "rtx-6000-ada"] and pool.vram_gb == 48
+    assert pool.hw.id == "l40s"  # weakest member by bandwidth then compute: same 48 GB, 864 < 960 GB/s
+    assert cat.lookup("acme", "ACME-H100").max_count == 8
+    assert not cat.warnings
+
+
+def test_broken_extra_catalog_is_skipped_with_a_warning(extra_dir):
+    extra_dir("acme.toml", ACME)
+    extra_dir("broken.toml", (BAD / "unknown_gpu.toml").read_text().replace("acme", "broken"))
+    cat = load_catalog()
+    assert "acme" in cat.providers and "broken" not in cat.providers
+    [warning] = cat.warnings
+    assert "broken.toml:10" in warning and "h1000" in warning
+
+
+def test_extending_a_builtin_provider(extra_dir):
+    extra_dir("modal-extra.toml", """
+        [provider]
+        id = "modal"
+
+        [[offering]]
+        name = "B300"
+        gpu = "b200"
+        notes = ["hypothetical"]
+
+        [[offering]]
+        name = "A10"
+        gpu = "a10"
+        max_count = 2
+    """)
+    cat = load_catalog()
+    assert cat.lookup("modal", "B300").gpu == "b200"
+    assert cat.lookup("modal", "A10").max_count == 2  # replaced
+    assert cat.lookup("modal", "H100").max_count == 8  # kept
+    assert cat.providers["modal"].name == "Modal"  # [provider] keys not given are kept
+
+
+def test_adding_a_gpu_and_its_provider_in_one_file(extra_dir):
+    extra_dir("newco.toml", (BAD / "negative_vram.toml").read_text().replace("-80", "288") + """
+[provider]
+id = "newco"
+
+[[offering]]
+name = "NEW-1"
+gpu = "mystery"
+""")
+    cat = load_catalog()
+    assert cat.lookup("newco", "new-1").vram_gb == 288
+    assert cat.resolve("mystery")[0].vram_gb == 288
+
+
+def test_user_config_dir_is_read(tmp_path, monkeypatch):
+    d = tmp_path / "cfg" / "gpuadvisor" / "catalogs"
+    d.mkdir(parents=True)
+    (d / "acme.toml").write_text(ACME)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    catalog_mod._CACHE.clear()
+    assert "acme" in load_catalog().providers
+
+
+def test_catalog_path_takes_several_directories(tmp_path, monkeypatch):
+    import os
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir(), b.mkdir()
+    (a / "acme.toml").write_text(ACME)
+    (b / "zeta.toml").write_text(ACME.replace("acme", "zeta").replace("ACME", "ZETA"))
+    monkeypatch.setenv("GPUADVISOR_CATALOG_PATH", f"{a}{os.pathsep}{b}")
+    catalog_mod._CACHE.clear()
+    assert {"acme", "zeta"} <= set(load_catalog().providers)
+
+
+def test_oversized_file_is_refused(extra_dir, monkeypatch):
+    monkeypatch.setattr(catalog_mod, "MAX_FILE_BYTES", 100)
+    extra_dir("big.toml", ACME)
+    cat = load_catalog()
+    assert "acme" not in cat.providers
+    assert "larger than 100 bytes are refused" in cat.warnings[0]
+
+
+def test_deeply_nested_toml_is_an_error_not_a_crash(tmp_path):
+    p = tmp_path / "deep.toml"
+    p.write_text("x = " + "[" * 50_000 + "]" * 50_000 + "\n")
+    [report] = validate_paths([p])
+    assert report.problems and "TOML" in report.problems[0].message
+
+
+def test_catalog_is_parsed_once_per_process(monkeypatch):
+    calls = []
+    real = catalog_mod.build_catalog
+    monkeypatch.setattr(catalog_mod, "build_catalog", lambda *a, **k: calls.append(1) or real(*a, **k))
+    load_catalog(extra=[])
+    load_catalog(extra=[])
+    assert len(calls) == 1
+
+
+def test_broken_builtin_is_fatal(tmp_path):
+    p = tmp_path / "gpus.toml"
+    p.write_text((BAD / "negative_vram.toml").read_text())
+    with pytest.raises(catalog_mod.CatalogError, match="vram_gb"):
+        build_catalog([("builtin", builtin_dir() / "gpus.toml"), ("builtin", p)])
+
+
+def test_validate_json_lists_problems(run):
+    data = run.json("catalog", "validate", str(BAD / "unknown_gpu.toml"), code=2)
+    assert data["ok"] is False
+    [f] = data["files"]
+    assert f["problems"][0]["line"] == 10 and f["problems"][0]["key"] == "offering[1].gpu"
+
+
+def test_validate_ok_exits_zero(run, extra_dir):
+    p = extra_dir("acme.toml", ACME)
+    result = run("catalog", "validate", str(p))
+    assert "ok" in result.stdout
+
+
+def test_catalog_paths_json(run, extra_dir):
+    extra_dir("acme.toml", ACME)
+    data = run.json("catalog", "paths")
+    assert data["builtin"].endswith("catalogs")
+    assert [e["origin"] for e in data["extra"]] == ["env", "user"]
+    assert any(f["path"].endswith("acme.toml") and f["ok"] for f in data["files"])
+    json.dumps(data)
