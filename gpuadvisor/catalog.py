@@ -286,7 +286,7 @@ def _build_gpus(file: _File, archs: dict[str, Arch], gpus: dict[str, Gpu]) -> No
         notes = t.get("notes", "strlist", [])
         aliases = t.get("aliases", "strlist", [])
         unconfirmed = t.get("unconfirmed", "strlist", [])
-        for i, f in enumerate(unconfirmed or []):
+        for f in unconfirmed or []:
             if f not in _GPU_KEYS:
                 file.fail(path + ("unconfirmed",), f"{f!r} is not a GPU field")
         disputes = []

@@ -161,6 +161,35 @@ def compare_cmd(
     return 0
 
 
+@app.command("recommend")
+def recommend_cmd(
+    vram: Annotated[float, typer.Option("--vram", help="Total GPU memory the job needs, in GB (weights + cache + overhead).")],
+    workload: Annotated[str, typer.Option("--workload", "-w", help="llm, training, fine-tune, image, video, audio, embedding or general.")] = "general",
+    provider: ProviderOpt = None,
+    max_gpus: Annotated[Optional[int], typer.Option("--max-gpus", help="At most this many GPUs per container/worker.")] = None,
+    top: Annotated[int, typer.Option("--top", "-n", help="How many picks to show.")] = 5,
+    min_nvenc: Annotated[int, typer.Option("--min-nvenc", help="Only GPUs with at least this many hardware video encoders.")] = 0,
+    budget: Annotated[Optional[float], typer.Option("--budget", help="Most USD per hour for the whole configuration (options without a dated price are left out).")] = None,
+    explain: Annotated[bool, typer.Option("--explain", help="Add the per-criterion score breakdown.")] = False,
+    as_json: JsonOpt = False,
+):
+    """Rank what to rent for a VRAM need and workload, across providers, with reasons and a paste-ready config.
+
+    Examples: gpuadvisor recommend --vram 70 --workload llm · gpuadvisor recommend --vram 30 -w video --explain ·
+    gpuadvisor recommend --vram 500 -w llm -p modal --json
+    """
+    from gpuadvisor.engine import Requirement, rank, resolve_workload
+    from gpuadvisor.errors import UsageError
+    from gpuadvisor.views import recommend_view
+
+    if top < 1:
+        raise UsageError(f"--top must be 1 or more, not {top}")
+    cat = _catalog()
+    req = Requirement(vram, resolve_workload(cat, workload), tuple(provider or ()), max_gpus, min_nvenc, budget)
+    _emit(recommend_view(rank(cat, req), top, explain), as_json)
+    return 0
+
+
 @catalog_app.command("validate")
 def catalog_validate(
     paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or directories (default: every catalog directory).")] = None,

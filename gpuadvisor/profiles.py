@@ -12,7 +12,8 @@ from typing import Any
 # Scoring criteria a workload may weight (see engine.py for what each measures).
 CRITERIA = ("fit", "bandwidth", "compute", "fp8", "video", "interconnect", "single_gpu", "price")
 
-_WORKLOAD_KEYS = ("name", "description", "aliases", "weights", "headroom", "min_nvenc", "needs_av1", "guidance")
+_WORKLOAD_KEYS = ("name", "description", "aliases", "weights", "headroom", "min_nvenc", "needs_av1", "guidance",
+                  "pow2_counts")
 _MODEL_KEYS = ("name", "family", "kind", "params_b", "active_params_b", "layers", "hidden_size",
                "attention_heads", "kv_heads", "head_dim", "context", "vram_gb", "dtype", "aliases",
                "notes", "sources")
@@ -31,6 +32,7 @@ class Workload:
     min_nvenc: int = 0
     needs_av1: bool = False
     guidance: tuple[str, ...] = ()
+    pow2_counts: bool = False  # multi-GPU counts of 2, 4, 8 (tensor parallelism splits evenly)
     file: str = ""
 
     def weight(self, criterion: str) -> float:
@@ -39,7 +41,8 @@ class Workload:
     def to_json(self) -> dict:
         return {"id": self.id, "name": self.name, "description": self.description,
                 "weights": dict(self.weights), "aliases": list(self.aliases), "headroom": self.headroom,
-                "min_nvenc": self.min_nvenc, "needs_av1": self.needs_av1, "guidance": list(self.guidance)}
+                "min_nvenc": self.min_nvenc, "needs_av1": self.needs_av1, "guidance": list(self.guidance),
+                "pow2_counts": self.pow2_counts}
 
 
 def build_workloads(files) -> dict[str, Workload]:
@@ -76,7 +79,8 @@ def build_workloads(files) -> dict[str, Workload]:
                 weights=tuple(weights.items()), aliases=tuple(t.get("aliases", "strlist", []) or ()),
                 headroom=float(headroom or 0), min_nvenc=t.get("min_nvenc", "int", 0, nonneg=True) or 0,
                 needs_av1=bool(t.get("needs_av1", "bool", False)),
-                guidance=tuple(t.get("guidance", "strlist", []) or ()), file=f.name,
+                guidance=tuple(t.get("guidance", "strlist", []) or ()),
+                pow2_counts=bool(t.get("pow2_counts", "bool", False)), file=f.name,
             )
             if len(f.problems) == before:
                 out[wid] = w

@@ -136,3 +136,48 @@ def paths_view(cat: Catalog, builtin: str, extra: list[tuple[str, str, bool]]) -
     rows = [[r.origin, r.path, "ok" if not r.problems else f"skipped: {r.problems[0]}"] for r in cat.files]
     view.table(["origin", "file", "status"], rows, title="Files loaded")
     return view
+
+
+def recommend_view(ranking, top: int, explain: bool) -> View:
+    """The contract's recommend JSON, a table of picks, and with --explain the score breakdown."""
+    req = ranking.requirement
+    picks = ranking.candidates[:top]
+    w = req.workload
+    data = {
+        "query": {"vram_gb": req.vram_gb, "workload": w.id, "providers": list(req.providers) or None,
+                  "max_gpus": req.max_gpus, "top": top, "min_nvenc": req.min_nvenc,
+                  "budget_per_hour": req.budget_per_hour, "headroom": w.headroom},
+        "recommendations": [c.to_json(i) for i, c in enumerate(picks, 1)],
+        "workload": w.to_json(),
+        "considered": len(ranking.candidates),
+        "excluded": {k: v for k, v in ranking.excluded.items() if v},
+    }
+    view = View(data)
+    view.text(f"{w.name}, {fmt(req.vram_gb)} GB — {len(ranking.candidates)} configurations fit; best {len(picks)}:",
+              style="title")
+    rows = []
+    for i, c in enumerate(picks, 1):
+        o = c.offering
+        size = f"{c.count} × {fmt(o.vram_gb)}" if c.count > 1 else fmt(o.vram_gb)
+        price = "—" if c.total_price_per_hour is None else f"{c.total_price_per_hour:,.2f}"
+        rows.append([str(i), o.provider, o.name, c.hw.id, size, fmt(c.total_vram_gb), f"{c.score:.2f}", price,
+                     c.config, "\n".join(c.reasons[:4])])
+    view.table(["#", "provider", "name", "GPU", "GB/GPU", "total GB", "score", "$/h", "config", "why"], rows,
+               right={0, 4, 5, 6, 7})
+    if explain:
+        crit = [k for k, _ in w.weights]
+        rows = []
+        for i, c in enumerate(picks, 1):
+            rows.append([str(i), f"{c.offering.provider} {c.offering.name} ×{c.count}",
+                         *[f"{c.scores[k]:.2f}" for k in crit], f"{c.score:.3f}"])
+        weights = ", ".join(f"{k} {v:g}" for k, v in w.weights)
+        view.table(["#", "option", *crit, "total"], rows, right=set(range(2, len(crit) + 3)),
+                   title=f"Score breakdown (criterion scores 0–1; total = weighted mean, weights: {weights})")
+    notes = [f"• {g}" for g in w.guidance]
+    if not any(c.offering.price for c in picks):
+        notes.append("No pick has a dated price in the catalogs; price counted as neutral.")
+    if ranking.excluded.get("no_price_for_budget"):
+        notes.append(f"{ranking.excluded['no_price_for_budget']} option(s) without a dated price were left out by --budget.")
+    if notes:
+        view.text(*notes, style="dim")
+    return view
