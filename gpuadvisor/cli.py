@@ -190,6 +190,72 @@ def recommend_cmd(
     return 0
 
 
+@app.command("translate")
+def translate_cmd(
+    args: Annotated[Optional[list[str]], typer.Argument(help="SOURCE TARGET SPEC, or with --file: [SOURCE] TARGET.", show_default=False)] = None,
+    count: Annotated[Optional[int], typer.Option("--count", "-c", help="GPU count (RunPod's gpu_count, fal's num_gpus; Modal: for items without :N).")] = None,
+    file: Annotated[Optional[Path], typer.Option("--file", "-f", help="Read the GPU configs from this Python file (parsed, never run).")] = None,
+    as_json: JsonOpt = False,
+):
+    """Translate a GPU config from one provider's syntax to another's, saying what changes.
+
+    Examples: gpuadvisor translate modal runpod "A100:4" · gpuadvisor translate modal fal '["H100", "A100-40GB:2"]' ·
+    gpuadvisor translate runpod modal AMPERE_48 --count 2 · gpuadvisor translate --file app.py fal
+    """
+    from gpuadvisor.errors import UsageError
+
+    args = list(args or [])
+    cat = _catalog()
+    if file is not None:
+        if len(args) not in (1, 2):
+            raise UsageError("with --file, give the target provider (optionally preceded by the source): "
+                             "gpuadvisor translate --file app.py fal")
+        return _translate_file(cat, file, args, count, as_json)
+    if len(args) != 3:
+        raise UsageError(f"translate needs SOURCE TARGET SPEC (got {len(args)} argument(s)), "
+                         "e.g. gpuadvisor translate modal runpod \"A100:4\"")
+    from gpuadvisor.translate import translate
+    from gpuadvisor.views import translate_view
+
+    source, target, spec = args
+    _emit(translate_view(translate(cat, source, target, spec, count)), as_json)
+    return 0
+
+
+def _translate_file(cat, path: Path, args: list[str], count, as_json: bool) -> int:
+    from gpuadvisor.errors import GpuAdvisorError, NoMatch
+    from gpuadvisor.filescan import scan_file
+    from gpuadvisor.translate import translate
+    from gpuadvisor.views import file_view
+
+    target = cat.provider(args[-1]).id
+    only = cat.provider(args[0]).id if len(args) == 2 else None
+    found = [f for f in scan_file(path) if only is None or f.provider == only]
+    if not found:
+        raise NoMatch(f"no GPU configuration found in {path}" + (f" for {only}" if only else ""))
+    results, translations, failures = [], [], []
+    for f in found:
+        res = {"line": f.line, "provider": f.provider, "code": f.code, "spec": f.spec, "count": f.count,
+               "translation": None, "error": None, "unresolved": None}
+        tr = None
+        if f.spec is None:
+            res["unresolved"] = f.problem
+        else:
+            try:
+                tr = translate(cat, f.provider, target, f.spec, f.count if f.count is not None else count)
+                res["translation"] = tr.to_json()
+            except GpuAdvisorError as e:
+                res["error"] = str(e)
+                failures.append(f"line {f.line}: {e}")
+        results.append(res)
+        translations.append(tr)
+    _emit(file_view(str(path), target, results, translations), as_json)
+    if failures:
+        sys.stderr.write(f"{PROG}: error: {len(failures)} config(s) could not be translated; first: {failures[0]}\n")
+        return 2
+    return 0
+
+
 @catalog_app.command("validate")
 def catalog_validate(
     paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or directories (default: every catalog directory).")] = None,

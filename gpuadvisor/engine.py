@@ -255,7 +255,7 @@ def reasons_for(off: Offering, count: int, need: float, scores: dict[str, float]
     if off.kind == "pool":
         out.append(f"pool: may give any of {', '.join(g.id for g in off.gpus)}; scored as its weakest, {hw.id}")
     if off.may_upgrade_to:
-        out.append(f"{off.provider} may upgrade it to {', '.join(off.may_upgrade_to)} at no extra cost")
+        out.append(f"{off.provider} may upgrade it to {' or '.join(g.upper() for g in off.may_upgrade_to)} at no extra cost")
     if off.price:
         p = off.price
         total_p = p.per_hour * count

@@ -181,3 +181,38 @@ def recommend_view(ranking, top: int, explain: bool) -> View:
     if notes:
         view.text(*notes, style="dim")
     return view
+
+
+def _translation_blocks(view: View, tr) -> None:
+    rows = []
+    for so, to in zip(tr.source, tr.target, strict=True):
+        src = f"{so.offering.name}{so.suffix}" + (f" ×{so.count}" if so.count > 1 else "")
+        src += f"\n({so.hw.id})" if so.hw else "\n(CPU)"
+        dst = f"{to.offering.name}" + (f" ×{to.count}" if to.count > 1 else "")
+        dst += f"\n({to.offering.hw.id})" if to.offering.hw else "\n(CPU)"
+        notes = [*(f"source: {n}" for n in so.notes), *to.notes]
+        rows.append([src, dst, to.match, "\n".join(notes)])
+    view.table([f"{tr.source_provider.id}", f"{tr.target_provider.id}", "match", "notes"], rows)
+    if tr.notes:
+        view.text(*[f"• {n}" for n in tr.notes], style="dim")
+    view.text(f"{tr.target_provider.name} snippet:", "", *["    " + ln for ln in tr.snippet.splitlines()])
+
+
+def translate_view(tr) -> View:
+    view = View(tr.to_json())
+    view.text(f"{tr.source_provider.name} {tr.spec!r} → {tr.target_provider.name}: {tr.match}", style="title")
+    _translation_blocks(view, tr)
+    return view
+
+
+def file_view(path: str, target: str, results: list[dict], translations: list) -> View:
+    view = View({"file": path, "target": target, "findings": results})
+    view.text(f"{path}: {len(results)} GPU configuration(s) found → {target}", style="title")
+    for res, tr in zip(results, translations, strict=True):
+        head = f"line {res['line']} ({res['provider']}): {res['code']}"
+        if tr is not None:
+            view.text(f"{head}  → {tr.match}", style="title")
+            _translation_blocks(view, tr)
+        else:
+            view.text(head, f"  not translated: {res['error'] or res['unresolved']}", style="warn")
+    return view
