@@ -22,6 +22,8 @@ def what_cell(off: Offering) -> str:
     if off.kind == "cpu":
         return "CPU only"
     if off.kind == "pool":
+        if len(off.gpus) > 4:
+            return f"pool of {len(off.gpus)} GPUs (from {off.hw.id})"
         return "pool: " + ", ".join(g.id for g in off.gpus)
     return off.gpu or ""
 
