@@ -161,22 +161,99 @@ def compare_cmd(
     return 0
 
 
+ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", help="A model from `gpuadvisor models` (e.g. llama-3.1-70b).")]
+ParamsOpt = Annotated[Optional[str], typer.Option("--params", help="Parameter count of an unlisted model: 70B, 7.5b, 1.3T.")]
+DtypeOpt = Annotated[Optional[str], typer.Option("--dtype", help="Weights: fp32, bf16, fp16, fp8, int8, int4, nf4, awq, gptq, fp4.")]
+KvDtypeOpt = Annotated[Optional[str], typer.Option("--kv-dtype", help="KV cache: bf16 (default), fp16, fp8, int8, fp32.")]
+ContextOpt = Annotated[Optional[str], typer.Option("--context", help="Context / sequence length: 8k, 32k, 128K, 1M, 4096.")]
+BatchOpt = Annotated[int, typer.Option("--batch", help="Concurrent sequences (inference) or micro-batch (training).")]
+ModeOpt = Annotated[str, typer.Option("--mode", help="inference, lora, qlora or full (fine-tuning).")]
+OverheadOpt = Annotated[Optional[float], typer.Option("--overhead", help="Fragmentation overhead as a fraction of weights + KV (default 0.05).")]
+OverheadGbOpt = Annotated[Optional[float], typer.Option("--overhead-gb", help="Fixed runtime overhead in GiB (default 1).")]
+
+
+def _estimate(cat, model, params, dtype, kv_dtype, context, batch, mode, overhead, overhead_gb):
+    from gpuadvisor.estimate import Assumptions, estimate
+    from gpuadvisor.units import parse_context, parse_params_b
+
+    base = Assumptions()
+    a = Assumptions(overhead_gb=base.overhead_gb if overhead_gb is None else overhead_gb,
+                    overhead_fraction=base.overhead_fraction if overhead is None else overhead)
+    return estimate(cat, model=model, params=parse_params_b(params) if params is not None else None, dtype=dtype,
+                    kv_dtype=kv_dtype, context=parse_context(context) if context is not None else None,
+                    batch=batch, mode=mode, assumptions=a)
+
+
+@app.command("estimate")
+def estimate_cmd(
+    model: ModelOpt = None,
+    params: ParamsOpt = None,
+    dtype: DtypeOpt = None,
+    kv_dtype: KvDtypeOpt = None,
+    context: ContextOpt = None,
+    batch: BatchOpt = 1,
+    mode: ModeOpt = "inference",
+    overhead: OverheadOpt = None,
+    overhead_gb: OverheadGbOpt = None,
+    provider: ProviderOpt = None,
+    as_json: JsonOpt = False,
+):
+    """Work out the GPU memory a model needs (weights, KV cache, overhead), with the arithmetic,
+    and the smallest configuration per provider that fits.
+
+    Examples: gpuadvisor estimate --model llama-3.1-70b --dtype fp8 --context 32k ·
+    gpuadvisor estimate --params 13B --context 8k · gpuadvisor estimate -m llama-3.1-8b --mode qlora
+    """
+    from gpuadvisor.engine import smallest_per_provider
+    from gpuadvisor.views import estimate_view
+
+    cat = _catalog()
+    est = _estimate(cat, model, params, dtype, kv_dtype, context, batch, mode, overhead, overhead_gb)
+    smallest = smallest_per_provider(cat, est.total_gb, tuple(provider or ()), pow2=est.kind == "llm")
+    _emit(estimate_view(est, smallest, cat), as_json)
+    return 0
+
+
+@app.command("models")
+def models_cmd(as_json: JsonOpt = False):
+    """List the models `estimate` and `recommend --model` know, with their architecture facts.
+
+    Example: gpuadvisor models --json | jq -r '.[].id'
+    """
+    from gpuadvisor.views import models_view
+
+    _emit(models_view(list(_catalog().models.values())), as_json)
+    return 0
+
+
+_WORKLOAD_FOR = {("llm", "inference"): "llm", ("llm", "lora"): "fine-tune", ("llm", "qlora"): "fine-tune",
+                 ("llm", "full"): "training", ("diffusion", "inference"): "image", ("video", "inference"): "video"}
+
+
 @app.command("recommend")
 def recommend_cmd(
-    vram: Annotated[float, typer.Option("--vram", help="Total GPU memory the job needs, in GB (weights + cache + overhead).")],
-    workload: Annotated[str, typer.Option("--workload", "-w", help="llm, training, fine-tune, image, video, audio, embedding or general.")] = "general",
+    vram: Annotated[Optional[float], typer.Option("--vram", help="Total GPU memory the job needs, in GB (weights + cache + overhead).")] = None,
+    workload: Annotated[Optional[str], typer.Option("--workload", "-w", help="llm, training, fine-tune, image, video, audio, embedding or general (default: general, or from --model).")] = None,
     provider: ProviderOpt = None,
     max_gpus: Annotated[Optional[int], typer.Option("--max-gpus", help="At most this many GPUs per container/worker.")] = None,
     top: Annotated[int, typer.Option("--top", "-n", help="How many picks to show.")] = 5,
     min_nvenc: Annotated[int, typer.Option("--min-nvenc", help="Only GPUs with at least this many hardware video encoders.")] = 0,
     budget: Annotated[Optional[float], typer.Option("--budget", help="Most USD per hour for the whole configuration (options without a dated price are left out).")] = None,
     explain: Annotated[bool, typer.Option("--explain", help="Add the per-criterion score breakdown.")] = False,
+    model: ModelOpt = None,
+    params: ParamsOpt = None,
+    dtype: DtypeOpt = None,
+    kv_dtype: KvDtypeOpt = None,
+    context: ContextOpt = None,
+    batch: BatchOpt = 1,
+    mode: ModeOpt = "inference",
     as_json: JsonOpt = False,
 ):
-    """Rank what to rent for a VRAM need and workload, across providers, with reasons and a paste-ready config.
+    """Rank what to rent for a VRAM need (or a model) and workload, across providers, with reasons and a
+    paste-ready config. With --model, LLM picks also get an upper bound on decode speed.
 
     Examples: gpuadvisor recommend --vram 70 --workload llm · gpuadvisor recommend --vram 30 -w video --explain ·
-    gpuadvisor recommend --vram 500 -w llm -p modal --json
+    gpuadvisor recommend --model llama-3.1-405b --dtype fp8 --workload llm --json
     """
     from gpuadvisor.engine import Requirement, rank, resolve_workload
     from gpuadvisor.errors import UsageError
@@ -185,8 +262,19 @@ def recommend_cmd(
     if top < 1:
         raise UsageError(f"--top must be 1 or more, not {top}")
     cat = _catalog()
+    est = None
+    if model is not None or params is not None:
+        if vram is not None:
+            raise UsageError("give --vram or --model/--params, not both (the model's estimate is the VRAM need)")
+        est = _estimate(cat, model, params, dtype, kv_dtype, context, batch, mode, None, None)
+        vram = est.total_gb
+        workload = workload or _WORKLOAD_FOR.get((est.kind, est.mode), "general")
+    elif vram is None:
+        raise UsageError("give --vram GB or --model NAME (e.g. --vram 70 or --model llama-3.1-70b)")
+    elif any(v is not None for v in (dtype, kv_dtype, context)):
+        raise UsageError("--dtype, --kv-dtype and --context size a model: add --model NAME or --params SIZE")
     req = Requirement(vram, resolve_workload(cat, workload), tuple(provider or ()), max_gpus, min_nvenc, budget)
-    _emit(recommend_view(rank(cat, req), top, explain), as_json)
+    _emit(recommend_view(rank(cat, req), top, explain, est), as_json)
     return 0
 
 

@@ -354,3 +354,26 @@ def nothing_fits_message(cat: Catalog, req: Requirement, excluded: dict[str, int
     if excluded["no_price_for_budget"]:
         parts.append(f"{excluded['no_price_for_budget']} have no dated price to check against --budget")
     return f"nothing fits {need} GB with these constraints: " + "; ".join(parts)
+
+
+def smallest_per_provider(cat: Catalog, need_gb: float, providers: tuple[str, ...] = (), pow2: bool = False,
+                          max_gpus: int | None = None) -> dict[str, tuple[Offering, int] | None]:
+    """For each provider, the configuration with the least total VRAM that fits (ties: fewer GPUs,
+    cheaper, faster). None where nothing fits."""
+    ids = [cat.provider(p).id for p in providers] if providers else list(cat.providers)
+    out: dict[str, tuple[Offering, int] | None] = {}
+    for pid in ids:
+        best = None
+        for off in cat.offerings_of(pid):
+            if not recommendable(off) or off.kind == "pool":
+                continue
+            limit = min(off.max_count, max_gpus) if max_gpus else off.max_count
+            count = smallest_count(off, need_gb, limit, pow2)
+            if count is None:
+                continue
+            price = off.price_per_hour * count if off.price_per_hour is not None else math.inf
+            key = (off.vram_gb * count, count, price, -off.bandwidth_gb_s, -off.hw.fp16_tflops, off.name)
+            if best is None or key < best[0]:
+                best = (key, off, count)
+        out[pid] = (best[1], best[2]) if best else None
+    return out

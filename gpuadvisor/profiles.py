@@ -7,7 +7,6 @@ kind of job. The criteria themselves are defined in gpuadvisor.engine.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 # Scoring criteria a workload may weight (see engine.py for what each measures).
 CRITERIA = ("fit", "bandwidth", "compute", "fp8", "video", "interconnect", "single_gpu", "price")
@@ -16,7 +15,9 @@ _WORKLOAD_KEYS = ("name", "description", "aliases", "weights", "headroom", "min_
                   "pow2_counts")
 _MODEL_KEYS = ("name", "family", "kind", "params_b", "active_params_b", "layers", "hidden_size",
                "attention_heads", "kv_heads", "head_dim", "context", "vram_gb", "dtype", "aliases",
-               "notes", "sources")
+               "notes", "sources", "sliding_window", "full_attention_layers", "kv_elements_per_token_layer")
+MODEL_KINDS = ("llm", "diffusion", "video")
+WEIGHT_DTYPES = ("fp32", "fp16", "bf16", "fp8", "int8", "int4", "nf4", "awq", "gptq", "fp4")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,11 +88,48 @@ def build_workloads(files) -> dict[str, Workload]:
     return out
 
 
-def build_models(files) -> dict[str, dict[str, Any]]:
-    """Model records, validated for types; the estimator interprets them."""
+@dataclass(frozen=True, slots=True)
+class Model:
+    """A model's architecture facts. params in billions; context in tokens; vram_gb only for
+    diffusion/video models (their documented peak at `dtype`)."""
+
+    id: str
+    name: str
+    kind: str
+    params_b: float
+    sources: tuple[str, ...]
+    family: str = ""
+    active_params_b: float | None = None
+    layers: int | None = None
+    hidden_size: int | None = None
+    attention_heads: int | None = None
+    kv_heads: int | None = None
+    head_dim: int | None = None
+    context: int | None = None
+    sliding_window: int | None = None
+    full_attention_layers: int | None = None
+    kv_elements_per_token_layer: int | None = None
+    vram_gb: float | None = None
+    dtype: str = "bf16"
+    aliases: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    file: str = ""
+
+    @property
+    def is_moe(self) -> bool:
+        return self.active_params_b is not None and self.active_params_b < self.params_b
+
+    def to_json(self) -> dict:
+        out = {k: getattr(self, k) for k in self.__slots__ if k != "file"}
+        out["aliases"], out["notes"], out["sources"] = list(self.aliases), list(self.notes), list(self.sources)
+        return out
+
+
+def build_models(files) -> dict[str, Model]:
+    """Model records, validated for types and for what the estimator needs."""
     from gpuadvisor.catalog import _Table, _valid_id
 
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, Model] = {}
     for f in files:
         section = f.data.get("model", {})
         if not isinstance(section, dict):
@@ -103,20 +141,35 @@ def build_models(files) -> dict[str, dict[str, Any]]:
             if not t.ok or not _valid_id(f, path, mid):
                 continue
             before = len(f.problems)
-            rec = {"id": mid, "file": f.name, "name": t.get("name", "str", mid),
-                   "kind": t.get("kind", "str", "llm", choices=("llm", "diffusion", "video", "audio", "embedding")),
-                   "family": t.get("family", "str", ""), "aliases": t.get("aliases", "strlist", []),
-                   "notes": t.get("notes", "strlist", []), "sources": t.get("sources", "strlist"),
-                   "params_b": t.get("params_b", "num", positive=True),
-                   "active_params_b": t.get("active_params_b", "num", None, positive=True),
-                   "dtype": t.get("dtype", "str", "bf16")}
-            for k in ("layers", "hidden_size", "attention_heads", "kv_heads", "head_dim", "context"):
-                rec[k] = t.get(k, "int", None, positive=True)
-            rec["vram_gb"] = t.get("vram_gb", "num", None, positive=True)
-            if rec["kind"] == "llm":
-                for k in ("layers", "kv_heads", "head_dim", "context"):
-                    if rec[k] is None:
+            kind = t.get("kind", "str", "llm", choices=MODEL_KINDS)
+            ints = {k: t.get(k, "int", None, positive=True) for k in (
+                "layers", "hidden_size", "attention_heads", "kv_heads", "head_dim", "context", "sliding_window",
+                "full_attention_layers", "kv_elements_per_token_layer")}
+            vals = dict(
+                name=t.get("name", "str", mid), kind=kind, params_b=t.get("params_b", "num", positive=True),
+                sources=tuple(t.get("sources", "strlist") or ()), family=t.get("family", "str", ""),
+                active_params_b=t.get("active_params_b", "num", None, positive=True),
+                vram_gb=t.get("vram_gb", "num", None, positive=True),
+                dtype=t.get("dtype", "str", "bf16", choices=WEIGHT_DTYPES),
+                aliases=tuple(t.get("aliases", "strlist", []) or ()), notes=tuple(t.get("notes", "strlist", []) or ()),
+                **ints,
+            )
+            if "sources" in t.data and not vals["sources"]:
+                f.fail(path + ("sources",), "must list at least one source")
+            if kind == "llm":
+                needed = ["layers", "context"] + ([] if ints["kv_elements_per_token_layer"] else ["kv_heads", "head_dim"])
+                for k in needed:
+                    if ints[k] is None and k not in t.data:
                         f.fail(path, f"an LLM needs {k!r} to size its KV cache")
+                if (ints["sliding_window"] is None) != (ints["full_attention_layers"] is None):
+                    f.fail(path, "sliding_window and full_attention_layers go together")
+                if ints["full_attention_layers"] and ints["layers"] and ints["full_attention_layers"] > ints["layers"]:
+                    f.fail(path + ("full_attention_layers",), "cannot exceed layers")
+            elif vals["vram_gb"] is None and "vram_gb" not in t.data:
+                f.fail(path, f"a {kind} model needs vram_gb: its documented memory need")
+            active, total = vals["active_params_b"], vals["params_b"]
+            if active and total and active > total:
+                f.fail(path + ("active_params_b",), f"cannot exceed params_b ({total})")
             if len(f.problems) == before:
-                out[mid] = rec
+                out[mid] = Model(id=mid, file=f.name, **vals)
     return out

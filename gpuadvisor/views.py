@@ -140,30 +140,46 @@ def paths_view(cat: Catalog, builtin: str, extra: list[tuple[str, str, bool]]) -
     return view
 
 
-def recommend_view(ranking, top: int, explain: bool) -> View:
-    """The contract's recommend JSON, a table of picks, and with --explain the score breakdown."""
+def recommend_view(ranking, top: int, explain: bool, est=None) -> View:
+    """The contract's recommend JSON, a table of picks, and with --explain the score breakdown.
+    With a model estimate, the query carries it and LLM picks get a decode-speed bound."""
+    from gpuadvisor.estimate import decode_bound
+
     req = ranking.requirement
     picks = ranking.candidates[:top]
     w = req.workload
+    bounds = [decode_bound(est, c.hw, c.count, c.total_price_per_hour) if est else None for c in picks]
     data = {
         "query": {"vram_gb": req.vram_gb, "workload": w.id, "providers": list(req.providers) or None,
                   "max_gpus": req.max_gpus, "top": top, "min_nvenc": req.min_nvenc,
                   "budget_per_hour": req.budget_per_hour, "headroom": w.headroom},
-        "recommendations": [c.to_json(i) for i, c in enumerate(picks, 1)],
+        "recommendations": [c.to_json(i) | ({"decode_bound": b.to_json()} if b else {})
+                            for i, (c, b) in enumerate(zip(picks, bounds, strict=True), 1)],
         "workload": w.to_json(),
         "considered": len(ranking.candidates),
         "excluded": {k: v for k, v in ranking.excluded.items() if v},
     }
+    if est is not None:
+        data["query"]["estimate"] = est.to_json()
     view = View(data)
-    view.text(f"{w.name}, {fmt(req.vram_gb)} GB — {len(ranking.candidates)} configurations fit; best {len(picks)}:",
+    if est is not None:
+        view.text(f"{est.name} ({est.dtype}" + (f", {est.context:,} tokens" if est.context else "")
+                  + f", batch {est.batch}, {est.mode}) needs ≈ {est.total_gb:,.1f} GiB — see `gpuadvisor estimate` for the breakdown",
+                  style="dim")
+    view.text(f"{w.name}, {req.vram_gb:,.1f} GB — {len(ranking.candidates)} configurations fit; best {len(picks)}:",
               style="title")
     rows = []
     for i, c in enumerate(picks, 1):
         o = c.offering
         size = f"{c.count} × {fmt(o.vram_gb)}" if c.count > 1 else fmt(o.vram_gb)
         price = "—" if c.total_price_per_hour is None else f"{c.total_price_per_hour:,.2f}"
+        why = list(c.reasons[:4])
+        b = bounds[i - 1]
+        if b:
+            why.insert(1, f"decode ≤ {b.tokens_per_s:,.0f} tok/s per sequence (bound)"
+                       + (f", ≥ ${b.usd_per_million_tokens:,.2f}/M tokens" if b.usd_per_million_tokens is not None else ""))
         rows.append([str(i), o.provider, o.name, c.hw.id, size, fmt(c.total_vram_gb), f"{c.score:.2f}", price,
-                     c.config, "\n".join(c.reasons[:4])])
+                     c.config, "\n".join(why)])
     view.table(["#", "provider", "name", "GPU", "GB/GPU", "total GB", "score", "$/h", "config", "why"], rows,
                right={0, 4, 5, 6, 7})
     if explain:
@@ -217,4 +233,55 @@ def file_view(path: str, target: str, results: list[dict], translations: list) -
             _translation_blocks(view, tr)
         else:
             view.text(head, f"  not translated: {res['error'] or res['unresolved']}", style="warn")
+    return view
+
+
+def estimate_view(est, smallest: dict, cat) -> View:
+    """The breakdown with its formulas, then the smallest configuration per provider."""
+    from gpuadvisor.syntax import Option, write_config
+    from gpuadvisor.units import human_tokens
+
+    fits = {}
+    for pid, pick in smallest.items():
+        if pick is None:
+            fits[pid] = None
+            continue
+        off, count = pick
+        fits[pid] = {"name": off.name, "gpu": off.hw.id, "count": count, "vram_gb": off.vram_gb,
+                     "total_vram_gb": off.vram_gb * count,
+                     "config": write_config(cat.providers[pid], [Option(off, count)]),
+                     "price_per_hour": None if off.price_per_hour is None else round(off.price_per_hour * count, 4)}
+    view = View({"estimate": est.to_json(), "smallest_fit": fits})
+    ctx = f", {human_tokens(est.context)} context" if est.context else ""
+    mode = "" if est.mode == "inference" else f", {est.mode} fine-tuning" if est.mode != "full" else ", full fine-tuning"
+    view.text(f"{est.name}: {est.dtype}{ctx}, batch {est.batch}{mode}" + (" (approximate)" if est.approximate else ""),
+              style="title")
+    rows = [[ln.name, f"{ln.gb:,.1f}", ln.formula] for ln in est.lines]
+    rows.append(["total", f"{est.total_gb:,.1f}", "sum of the above"])
+    view.table(["component", "GiB", "how"], rows, right={1})
+    if est.notes:
+        view.text(*[f"• {n}" for n in est.notes], style="dim")
+    rows = []
+    for pid, f in fits.items():
+        if f is None:
+            rows.append([pid, "nothing fits", "", "", "", ""])
+        else:
+            rows.append([pid, f["name"], f"{f['count']} × {fmt(f['vram_gb'])}" if f["count"] > 1 else fmt(f["vram_gb"]),
+                         fmt(f["total_vram_gb"]), f["config"], "—" if f["price_per_hour"] is None else f"{f['price_per_hour']:,.2f}"])
+    view.table(["provider", "smallest fit", "GB/GPU", "total GB", "config", "$/h"], rows, right={3, 5},
+               title=f"Smallest configuration per provider for {est.total_gb:,.1f} GiB "
+                     "(run `gpuadvisor recommend --model …` to rank by workload)")
+    return view
+
+
+def models_view(models) -> View:
+    view = View([m.to_json() for m in models])
+    rows = []
+    for m in models:
+        size = f"{m.params_b:g}B" + (f" ({m.active_params_b:g}B active)" if m.is_moe else "")
+        arch = (f"{m.layers} layers, {m.kv_heads} KV heads × {m.head_dim}" if m.kind == "llm" and m.kv_heads
+                else f"documented {m.vram_gb:g} GB" if m.vram_gb else "")
+        rows.append([m.id, m.name, m.kind, size, arch, f"{m.context:,}" if m.context else "—", m.dtype])
+    view.table(["id", "name", "kind", "params", "architecture", "context", "dtype"], rows)
+    view.text(f"{len(models)} model(s). Add your own as [model.<id>] tables in a catalog directory.", style="dim")
     return view

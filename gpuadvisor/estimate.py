@@ -1,0 +1,287 @@
+"""Model-aware sizing: how much GPU memory a model needs, with the arithmetic shown.
+
+Pure functions. Results are in GiB (2^30 bytes): GPU memory is sold in GiB (an "80 GB" H100
+has 80 GiB; nvidia-smi shows 81,559 MiB), so needs and VRAM compare like for like. Weight
+formulas also show decimal GB, the unit model cards use (70B params × 2 bytes = 141 GB = 131 GiB).
+
+Inference:   weights  = params × bytes per weight dtype
+             KV cache = 2 × layers × kv_heads × head_dim × context × batch × bytes per KV dtype
+                        (sliding-window layers cache at most their window; MLA models cache a latent)
+             overhead = fixed (CUDA context, cuBLAS workspace, NCCL buffers) + a fraction of the above
+                        (activations, allocator fragmentation)
+Training (activations with gradient checkpointing and flash attention:
+             batch × seq × hidden × (2 × layers + 34) bytes, after Korthikanti et al. 2022):
+  full       weights 2 + gradients 2 + fp32 master 4 + Adam m 4 + v 4 = 16 bytes per parameter
+  lora       frozen weights at the dtype + adapters (a fraction of params) at 16 bytes each
+  qlora      frozen weights at 4 bits + adapters at 16 bytes each
+Diffusion / video models: the documented peak, with the weights part rescaled to another dtype.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from gpuadvisor.catalog import Catalog
+from gpuadvisor.errors import UnknownName, UsageError
+from gpuadvisor.models import Gpu
+from gpuadvisor.profiles import WEIGHT_DTYPES, Model
+from gpuadvisor.units import human_tokens
+
+DTYPE_BYTES = {"fp32": 4.0, "fp16": 2.0, "bf16": 2.0, "fp8": 1.0, "int8": 1.0,
+               "int4": 0.5, "nf4": 0.5, "awq": 0.5, "gptq": 0.5, "fp4": 0.5}
+KV_DTYPES = ("fp32", "fp16", "bf16", "fp8", "int8")
+MODES = ("inference", "lora", "qlora", "full")
+GIB = float(2**30)
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    """Documented defaults; every one can be changed from the command line."""
+
+    overhead_gb: float = 1.0  # GiB: CUDA context, cuBLAS workspace, NCCL buffers, prefill activations
+    overhead_fraction: float = 0.05  # activations and fragmentation, of weights + KV (inference)
+    lora_fraction: float = 0.01  # trainable adapter parameters as a share of all (rank 16 on all linear layers ≈ 0.5–1%)
+    train_context: int = 4096  # sequence length for training when --context is not given
+    unknown_context: int = 8192  # context for --params models when --context is not given
+
+
+@dataclass(frozen=True)
+class Line:
+    name: str
+    gb: float
+    formula: str
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "gb": round(self.gb, 3), "formula": self.formula}
+
+
+@dataclass(frozen=True)
+class Estimate:
+    model: Model | None
+    name: str
+    kind: str
+    params_b: float
+    active_params_b: float
+    dtype: str
+    kv_dtype: str
+    context: int
+    batch: int
+    mode: str
+    lines: tuple[Line, ...]
+    approximate: bool
+    notes: tuple[str, ...] = ()
+    kv_bytes_per_sequence: float = 0.0  # KV cache of one sequence at `context`
+    assumptions: Assumptions = field(default_factory=Assumptions)
+
+    @property
+    def total_gb(self) -> float:
+        return sum(line.gb for line in self.lines)
+
+    @property
+    def active_weight_bytes(self) -> float:
+        """Weight bytes read per decoded token (MoE: only the active parameters)."""
+        return self.active_params_b * 1e9 * DTYPE_BYTES[self.dtype]
+
+    def to_json(self) -> dict:
+        return {
+            "model": self.model.id if self.model else None, "name": self.name, "kind": self.kind,
+            "params_b": self.params_b, "active_params_b": self.active_params_b, "dtype": self.dtype,
+            "kv_dtype": self.kv_dtype, "context": self.context, "batch": self.batch, "mode": self.mode,
+            "lines": [ln.to_json() for ln in self.lines], "total_gb": round(self.total_gb, 3),
+            "approximate": self.approximate, "notes": list(self.notes),
+            "assumptions": {"overhead_gb": self.assumptions.overhead_gb,
+                            "overhead_fraction": self.assumptions.overhead_fraction,
+                            "lora_fraction": self.assumptions.lora_fraction},
+        }
+
+
+def resolve_model(cat: Catalog, name: str) -> Model:
+    key = name.strip().lower()
+    for m in cat.models.values():
+        if key == m.id or key in (a.lower() for a in m.aliases):
+            return m
+    names = list(cat.models) + [a for m in cat.models.values() for a in m.aliases]
+    raise UnknownName("model", name, names, hint="run `gpuadvisor models` to see them, or give --params 70B")
+
+
+def _check(choice: str | None, allowed: tuple[str, ...], what: str) -> str | None:
+    if choice is None:
+        return None
+    key = choice.strip().lower()
+    aliases = {"bfloat16": "bf16", "float16": "fp16", "half": "fp16", "float32": "fp32", "float8": "fp8",
+               "4bit": "int4", "4-bit": "int4", "8bit": "int8", "8-bit": "int8", "q4": "int4", "q8": "int8"}
+    key = aliases.get(key, key)
+    if key not in allowed:
+        raise UnknownName(what, choice, list(allowed))
+    return key
+
+
+def _gb(b: float) -> float:
+    """Bytes to GiB."""
+    return b / GIB
+
+
+def _bytes(n: float) -> str:
+    return f"{n:g} byte" + ("" if n == 1 else "s")
+
+
+def _fmt_b(params_b: float) -> str:
+    return f"{params_b:,.3g}B"
+
+
+def kv_per_token_elements(m: Model) -> int:
+    """Elements cached per token per layer: 2 × kv_heads × head_dim, or the MLA latent width."""
+    if m.kv_elements_per_token_layer:
+        return m.kv_elements_per_token_layer
+    return 2 * m.kv_heads * m.head_dim
+
+
+def kv_cache_bytes(m: Model, context: int, batch: int, kv_bytes: float) -> tuple[float, str]:
+    per_layer = kv_per_token_elements(m)
+    if m.sliding_window and m.full_attention_layers is not None:
+        full, local = m.full_attention_layers, m.layers - m.full_attention_layers
+        window = min(context, m.sliding_window)
+        tokens = full * context + local * window
+        layer_part = f"({full} global layers × {context:,} + {local} local layers × {window:,}) tokens"
+    else:
+        tokens = m.layers * context
+        layer_part = f"{m.layers} layers × {context:,} tokens"
+    what = (f"{m.kv_elements_per_token_layer} latent elements" if m.kv_elements_per_token_layer
+            else f"2 × {m.kv_heads} KV heads × {m.head_dim} dim")
+    return per_layer * tokens * batch * kv_bytes, f"{what} × {layer_part} × {batch} seq × {_bytes(kv_bytes)}"
+
+
+def _approximate_llm(params_b: float) -> Model:
+    """A stand-in architecture for --params: a GQA decoder like Llama 3 / Qwen 2.5 of that size."""
+    layers = max(8, round(13.5 * params_b ** 0.4))
+    hidden = max(1024, round(1450 * params_b ** 0.42 / 128) * 128)
+    return Model(id="", name=f"{_fmt_b(params_b)} model", kind="llm", params_b=params_b, sources=(),
+                 layers=layers, hidden_size=hidden, kv_heads=8, head_dim=128, context=None)
+
+
+def estimate(cat: Catalog, model: str | None = None, params: float | None = None, dtype: str | None = None,
+             kv_dtype: str | None = None, context: int | None = None, batch: int = 1, mode: str = "inference",
+             assumptions: Assumptions | None = None) -> Estimate:
+    a = assumptions or Assumptions()
+    if (model is None) == (params is None):
+        raise UsageError("give --model NAME or --params SIZE (e.g. --params 70B), not both" if model and params
+                         else "give --model NAME or --params SIZE (e.g. --params 70B)")
+    if batch < 1 or batch > 100_000:
+        raise UsageError(f"--batch must be between 1 and 100,000, not {batch}")
+    mode_key = _check(mode, MODES, "mode")
+    if a.overhead_fraction < 0 or a.overhead_fraction >= 5 or a.overhead_gb < 0 or not math.isfinite(a.overhead_gb):
+        raise UsageError("--overhead must be a fraction such as 0.1 and --overhead-gb 0 or more")
+    dtype_key = _check(dtype, WEIGHT_DTYPES, "dtype")
+    kv_key = _check(kv_dtype, KV_DTYPES, "KV cache dtype")
+    notes: list[str] = []
+    approximate = False
+    if model is not None:
+        m = resolve_model(cat, model)
+    else:
+        m = _approximate_llm(params)
+        approximate = True
+        notes.append(f"unknown architecture: KV cache and activations approximated for a GQA decoder with "
+                     f"~{m.layers} layers, 8 KV heads × 128 and hidden {m.hidden_size:,} (Llama 3 / Qwen 2.5 shape); "
+                     "a model without GQA can need up to 8× more KV cache")
+    notes.extend(m.notes)
+    if m.kind != "llm":
+        return _estimate_pipeline(m, dtype_key, batch, mode_key, a, notes)
+    if mode_key == "qlora" and dtype_key not in (None, "nf4", "int4", "fp4"):
+        raise UsageError(f"QLoRA keeps the frozen weights in 4 bits; --dtype {dtype_key} does not apply (use --mode lora)")
+    weight_dtype = dtype_key or ("nf4" if mode_key == "qlora" else m.dtype if mode_key == "inference" else "bf16")
+    kv = kv_key or "bf16"
+    if context is None:
+        if mode_key != "inference":
+            context = a.train_context
+        elif m.context:
+            context = m.context
+        else:
+            context = a.unknown_context
+            notes.append(f"context not given: {human_tokens(context)} assumed")
+    elif m.context and context > m.context and mode_key == "inference":
+        notes.append(f"context {human_tokens(context)} is beyond the model's {human_tokens(m.context)}")
+    P = m.params_b * 1e9
+    active_b = m.active_params_b or m.params_b
+    wb = DTYPE_BYTES[weight_dtype]
+    lines: list[Line] = []
+    kv_seq = 0.0
+    if mode_key == "inference":
+        lines.append(Line("weights", _gb(P * wb), f"{_fmt_b(m.params_b)} params × {_bytes(wb)} ({weight_dtype}) = {P * wb / 1e9:,.1f} GB"))
+        kv_total, kv_formula = kv_cache_bytes(m, context, batch, DTYPE_BYTES[kv])
+        kv_seq = kv_total / batch
+        lines.append(Line("KV cache", _gb(kv_total), kv_formula + f" ({kv})"))
+        base = _gb(P * wb) + _gb(kv_total)
+        lines.append(Line("runtime overhead", a.overhead_gb + a.overhead_fraction * base,
+                          f"{a.overhead_gb:g} GiB (CUDA context, workspaces, activations) + {a.overhead_fraction:.0%} of "
+                          "weights + KV (allocator fragmentation)"))
+        if m.is_moe:
+            notes.append(f"mixture of experts: all {_fmt_b(m.params_b)} params are held in memory; "
+                         f"{_fmt_b(active_b)} are read per token")
+    else:
+        hidden = m.hidden_size or _approximate_llm(m.params_b).hidden_size
+        act = batch * context * hidden * (2 * m.layers + 34)
+        if mode_key == "full":
+            lines.append(Line("weights", _gb(P * 2), f"{_fmt_b(m.params_b)} params × 2 bytes (bf16)"))
+            lines.append(Line("gradients", _gb(P * 2), f"{_fmt_b(m.params_b)} params × 2 bytes (bf16)"))
+            lines.append(Line("optimizer states", _gb(P * 12),
+                              f"{_fmt_b(m.params_b)} params × 12 bytes (fp32 master 4 + Adam m 4 + v 4)"))
+            if dtype_key not in (None, "bf16", "fp16"):
+                notes.append(f"full fine-tuning is sized for bf16 mixed precision; --dtype {dtype_key} is ignored")
+                weight_dtype = "bf16"
+        else:
+            lines.append(Line("frozen weights", _gb(P * wb), f"{_fmt_b(m.params_b)} params × {_bytes(wb)} ({weight_dtype})"))
+            trainable = P * a.lora_fraction
+            lines.append(Line("LoRA adapters + grads + Adam", _gb(trainable * 16),
+                              f"{a.lora_fraction:.1%} of params × 16 bytes (bf16 weight 2 + grad 2 + fp32 master 4 + Adam 8)"))
+        lines.append(Line("activations", _gb(act), f"{batch} × {context:,} tokens × {hidden:,} hidden × "
+                          f"(2 × {m.layers} layers + 34) bytes (gradient checkpointing, flash attention)"))
+        lines.append(Line("runtime overhead", a.overhead_gb + 0.05 * _gb(P * wb),
+                          f"{a.overhead_gb:g} GiB (CUDA context, workspaces) + 5% of weights (fragmentation)"))
+        notes.append("training estimates assume gradient checkpointing; without it activations grow ~10–20×")
+    return Estimate(m if m.id else None, m.name, "llm", m.params_b, active_b, weight_dtype, kv, context, batch, mode_key,
+                    tuple(lines), approximate, tuple(notes), kv_seq, a)
+
+
+def _estimate_pipeline(m: Model, dtype: str | None, batch: int, mode: str, a: Assumptions, notes: list[str]) -> Estimate:
+    if mode != "inference":
+        raise UsageError(f"{m.name} is a {m.kind} model: only --mode inference is estimated for it")
+    used = dtype or m.dtype
+    P = m.params_b * 1e9
+    documented_weights = _gb(P * DTYPE_BYTES[m.dtype])
+    rest = max(0.0, m.vram_gb - documented_weights)
+    weights = _gb(P * DTYPE_BYTES[used])
+    approximate = used != m.dtype or batch > 1
+    lines = [Line("weights", weights, f"{_fmt_b(m.params_b)} params × {_bytes(DTYPE_BYTES[used])} ({used})"),
+             Line("activations, encoders, overhead", rest * batch,
+                  f"documented peak {m.vram_gb:g} GB at {m.dtype} − its weights {documented_weights:.1f} GB"
+                  + (f", × {batch} for the batch" if batch > 1 else ""))]
+    if used != m.dtype:
+        notes.append(f"documented at {m.dtype}; weights rescaled to {used}, the rest kept")
+    return Estimate(m, m.name, m.kind, m.params_b, m.params_b, used, "bf16", 0, batch, mode, tuple(lines),
+                    approximate, tuple(notes), 0.0, a)
+
+
+@dataclass(frozen=True)
+class DecodeBound:
+    """Upper bound on decode speed: every step reads the (active) weights and each sequence's KV cache once."""
+
+    tokens_per_s: float  # per sequence
+    tokens_per_s_total: float  # all sequences of the batch
+    usd_per_million_tokens: float | None
+
+    def to_json(self) -> dict:
+        return {"tokens_per_s_per_sequence": round(self.tokens_per_s, 1),
+                "tokens_per_s_total": round(self.tokens_per_s_total, 1),
+                "usd_per_million_tokens": None if self.usd_per_million_tokens is None else round(self.usd_per_million_tokens, 4),
+                "label": "upper bound: memory bandwidth × GPUs ÷ bytes read per step"}
+
+
+def decode_bound(est: Estimate, gpu: Gpu, count: int, price_per_hour_total: float | None) -> DecodeBound | None:
+    if est.kind != "llm" or est.mode != "inference":
+        return None
+    bytes_per_step = est.active_weight_bytes + est.batch * est.kv_bytes_per_sequence
+    steps = gpu.bandwidth_gb_s * 1e9 * count / bytes_per_step
+    total = steps * est.batch
+    usd = None if price_per_hour_total is None else price_per_hour_total / (total * 3600) * 1e6
+    return DecodeBound(steps, total, usd)

@@ -1,0 +1,258 @@
+"""Model-aware sizing: published figures, properties, size parsing, and the CLI."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gpuadvisor.engine import smallest_per_provider
+from gpuadvisor.errors import GpuAdvisorError, UnknownName, UsageError
+from gpuadvisor.estimate import DTYPE_BYTES, GIB, decode_bound, estimate, resolve_model
+from gpuadvisor.units import parse_context, parse_params_b
+
+SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def line(est, name):
+    return next(ln for ln in est.lines if ln.name == name)
+
+
+# ------------------------------------------------------------------ published figures
+
+
+def test_70b_bf16_weights_about_140_gb(cat):
+    est = estimate(cat, model="llama-3.1-70b", dtype="bf16", context=8192)
+    w = line(est, "weights")
+    assert w.gb * GIB / 1e9 == pytest.approx(141.2, rel=0.01)  # 70.6B × 2 bytes in decimal GB
+    assert "141.2 GB" in w.formula
+    assert est.total_gb > 80  # never one 80 GB GPU
+
+
+def test_405b_fp8_about_405_gb_and_multi_gpu(cat):
+    est = estimate(cat, model="llama-3.1-405b", dtype="fp8", context=8192)
+    assert line(est, "weights").gb * GIB / 1e9 == pytest.approx(405.9, rel=0.01)
+    fits = smallest_per_provider(cat, est.total_gb, pow2=True)
+    for pid, (off, count) in fits.items():
+        assert count > 1 and off.vram_gb * count >= est.total_gb, pid
+
+
+def test_llama_8b_kv_cache_at_128k_bf16_is_16_gib(cat):
+    est = estimate(cat, model="llama-3.1-8b", context=131072, dtype="bf16", kv_dtype="bf16")
+    assert line(est, "KV cache").gb == pytest.approx(16.0, rel=0.001)
+
+
+def test_fp8_kv_cache_halves_it(cat):
+    a = estimate(cat, model="llama-3.1-8b", context=65536)
+    b = estimate(cat, model="llama-3.1-8b", context=65536, kv_dtype="fp8")
+    assert line(b, "KV cache").gb == pytest.approx(line(a, "KV cache").gb / 2)
+
+
+def test_sliding_window_and_mla_shrink_the_cache(cat):
+    gemma = estimate(cat, model="gemma-3-27b", context=131072)
+    m = resolve_model(cat, "gemma-3-27b")
+    naive = 2 * m.kv_heads * m.head_dim * m.layers * 131072 * 2 / GIB
+    assert line(gemma, "KV cache").gb < naive / 4
+    ds = estimate(cat, model="deepseek-v3", context=131072)
+    assert line(ds, "KV cache").gb == pytest.approx(576 * 61 * 131072 * 2 / GIB)
+    assert ds.dtype == "fp8"  # released in FP8
+
+
+def test_moe_holds_all_weights_but_reads_active(cat, ):
+    est = estimate(cat, model="mixtral-8x7b", context=4096)
+    assert line(est, "weights").gb == pytest.approx(46.7e9 * 2 / GIB)
+    h100 = cat.gpus["h100-sxm"]
+    moe = decode_bound(est, h100, 2, None)
+    dense_like = 2 * h100.bandwidth_gb_s * 1e9 / (46.7e9 * 2 + est.kv_bytes_per_sequence)
+    assert moe.tokens_per_s > 3 * dense_like
+
+
+def test_decode_bound_and_cost(cat):
+    est = estimate(cat, model="llama-3.1-70b", dtype="fp8", context=8192)
+    h200 = cat.gpus["h200"]
+    b = decode_bound(est, h200, 1, 4.5)
+    expected = 4800e9 / (70.6e9 + est.kv_bytes_per_sequence)
+    assert b.tokens_per_s == pytest.approx(expected)
+    assert b.usd_per_million_tokens == pytest.approx(4.5 / (expected * 3600) * 1e6)
+    assert decode_bound(est, h200, 2, None).tokens_per_s == pytest.approx(2 * expected)
+
+
+def test_training_modes(cat):
+    full = estimate(cat, model="llama-3.1-8b", mode="full")
+    assert line(full, "optimizer states").gb == pytest.approx(8.03e9 * 12 / GIB)
+    assert full.total_gb > 16 * 8.03e9 / GIB
+    lora = estimate(cat, model="llama-3.1-8b", mode="lora")
+    qlora = estimate(cat, model="llama-3.1-8b", mode="qlora")
+    assert qlora.total_gb < lora.total_gb < full.total_gb
+    assert qlora.dtype == "nf4" and qlora.total_gb < 10  # QLoRA of an 8B fits a 16 GB card
+    with pytest.raises(UsageError, match="4 bits"):
+        estimate(cat, model="llama-3.1-8b", mode="qlora", dtype="bf16")
+
+
+def test_diffusion_uses_documented_need(cat):
+    flux = estimate(cat, model="flux.1-dev")
+    assert flux.total_gb == pytest.approx(33)
+    fp8 = estimate(cat, model="FLUX", dtype="fp8")
+    assert fp8.total_gb < flux.total_gb and fp8.approximate
+    with pytest.raises(UsageError, match="only --mode inference"):
+        estimate(cat, model="sdxl", mode="lora")
+
+
+def test_unknown_model_by_params_is_approximate(cat):
+    est = estimate(cat, params=70, context=8192)
+    assert est.approximate and any("approximated" in n for n in est.notes)
+    known = estimate(cat, model="llama-3.1-70b", context=8192)
+    assert est.total_gb == pytest.approx(known.total_gb, rel=0.1)
+
+
+def test_model_names(cat):
+    assert resolve_model(cat, "Meta-Llama/Llama-3.1-70B-Instruct").id == "llama-3.1-70b"
+    with pytest.raises(UnknownName, match="did you mean 'llama-3.1-70b'"):
+        resolve_model(cat, "llama-3.1-70")
+
+
+@pytest.mark.parametrize("kwargs,fragment", [
+    ({}, "give --model"), ({"model": "sdxl", "params": 3.0}, "not both"), ({"model": "sdxl", "batch": 0}, "--batch"),
+    ({"model": "llama-3.1-8b", "dtype": "fp7"}, "unknown dtype"), ({"model": "llama-3.1-8b", "mode": "rlhf"}, "unknown mode"),
+    ({"model": "llama-3.1-8b", "kv_dtype": "int4"}, "unknown KV cache dtype"),
+])
+def test_bad_estimates(cat, kwargs, fragment):
+    with pytest.raises(UsageError, match=fragment):
+        estimate(cat, **kwargs)
+
+
+# ------------------------------------------------------------------ properties
+
+models = st.sampled_from(["llama-3.1-8b", "llama-3.1-70b", "qwen2.5-7b", "mixtral-8x7b", "deepseek-v3", "gemma-2-9b",
+                          "gemma-3-27b", "qwen3-30b-a3b"])
+contexts = st.integers(1, 1_000_000)
+ordered_dtypes = ["fp32", "bf16", "fp8", "int4"]
+
+
+@SETTINGS
+@given(model=models, a=contexts, b=contexts, mode=st.sampled_from(["inference", "lora", "full"]))
+def test_more_context_never_needs_less(cat, model, a, b, mode):
+    small, large = sorted((a, b))
+    assert estimate(cat, model=model, context=large, mode=mode).total_gb >= \
+        estimate(cat, model=model, context=small, mode=mode).total_gb
+
+
+@SETTINGS
+@given(model=models, ctx=contexts, i=st.integers(0, 3), j=st.integers(0, 3))
+def test_smaller_dtype_never_needs_more(cat, model, ctx, i, j):
+    big, small = ordered_dtypes[min(i, j)], ordered_dtypes[max(i, j)]
+    assert DTYPE_BYTES[small] <= DTYPE_BYTES[big]
+    assert estimate(cat, model=model, context=ctx, dtype=small).total_gb <= \
+        estimate(cat, model=model, context=ctx, dtype=big).total_gb
+
+
+@SETTINGS
+@given(model=models, ctx=contexts, a=st.integers(1, 64), b=st.integers(1, 64))
+def test_bigger_batch_never_needs_less(cat, model, ctx, a, b):
+    small, large = sorted((a, b))
+    assert estimate(cat, model=model, context=ctx, batch=large).total_gb >= \
+        estimate(cat, model=model, context=ctx, batch=small).total_gb
+
+
+# ------------------------------------------------------------------ sizes
+
+
+@pytest.mark.parametrize("text,billions", [("70B", 70), ("7.5b", 7.5), ("405b", 405), ("1.3T", 1300), ("350M", 0.35),
+                                           ("70", 70), ("7000000000", 7), ("13 B", 13), ("2e9", 2)])
+def test_parse_params(text, billions):
+    assert parse_params_b(text) == pytest.approx(billions)
+
+
+@pytest.mark.parametrize("text,tokens", [("32k", 32768), ("128K", 131072), ("1M", 1048576), ("4096", 4096),
+                                         ("8k", 8192), ("1.5k", 1536), ("32000", 32000)])
+def test_parse_context(text, tokens):
+    assert parse_context(text) == tokens
+
+
+@pytest.mark.parametrize("text", ["", "abc", "-5B", "0B", "70X", "B70", "1e400", "NaN", "inf", "70BB", "9" * 50])
+def test_bad_params(text):
+    with pytest.raises(UsageError):
+        parse_params_b(text)
+
+
+@pytest.mark.parametrize("text", ["", "k", "0", "-1k", "32q", "1e12", "½k", "nan"])
+def test_bad_context(text):
+    with pytest.raises(UsageError):
+        parse_context(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=30))
+def test_size_parsers_only_raise_the_tools_error(text):
+    for parse in (parse_params_b, parse_context):
+        try:
+            parse(text)
+        except GpuAdvisorError:
+            pass
+
+
+# ------------------------------------------------------------------ CLI
+
+
+def test_cli_estimate_json(run):
+    data = run.json("estimate", "--model", "llama-3.1-70b", "--dtype", "fp8", "--context", "32k")
+    est = data["estimate"]
+    assert est["model"] == "llama-3.1-70b" and est["context"] == 32768 and est["dtype"] == "fp8"
+    assert [ln["name"] for ln in est["lines"]] == ["weights", "KV cache", "runtime overhead"]
+    assert all(ln["formula"] for ln in est["lines"])
+    assert est["total_gb"] == pytest.approx(sum(ln["gb"] for ln in est["lines"]), abs=0.01)
+    assert set(data["smallest_fit"]) == {"modal", "runpod", "fal"}
+    for fit in data["smallest_fit"].values():
+        assert fit["total_vram_gb"] >= est["total_gb"]
+
+
+def test_cli_estimate_table(run):
+    out = run("estimate", "--model", "llama-3.1-70b", "--dtype", "fp8", "--context", "32k").stdout
+    assert "KV cache" in out and "2 × 8 KV heads × 128 dim × 80 layers × 32,768 tokens" in out
+    assert "Smallest configuration per provider" in out
+
+
+def test_cli_recommend_model_405b(run):
+    data = run.json("recommend", "--model", "llama-3.1-405b", "--dtype", "fp8", "--workload", "llm")
+    assert data["query"]["estimate"]["model"] == "llama-3.1-405b"
+    recs = data["recommendations"]
+    assert recs and all(r["count"] > 1 for r in recs)
+    for r in recs:
+        b = r["decode_bound"]
+        assert b["tokens_per_s_per_sequence"] > 0 and "bound" in b["label"]
+        assert r["total_vram_gb"] >= data["query"]["vram_gb"]
+
+
+def test_cli_recommend_model_picks_workload(run):
+    assert run.json("recommend", "--model", "flux.1-dev")["query"]["workload"] == "image"
+    assert run.json("recommend", "--model", "llama-3.1-8b", "--mode", "qlora")["query"]["workload"] == "fine-tune"
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (["recommend", "--model", "llama-3.1-8b", "--vram", "20"], "not both"),
+    (["recommend", "--dtype", "fp8", "--vram", "20"], "add --model"),
+    (["recommend"], "give --vram"),
+    (["estimate", "--model", "lama-3.1-8b"], "did you mean"),
+    (["estimate", "--params", "big"], "invalid parameter count"),
+    (["estimate", "--model", "llama-3.1-8b", "--context", "-3"], "context"),
+    (["estimate", "--model", "llama-3.1-8b", "--overhead", "-1"], "--overhead"),
+])
+def test_cli_estimate_errors(run, args, fragment):
+    result = run(*args, code=2)
+    assert len(result.stderr.strip().splitlines()) == 1 and fragment in result.stderr
+
+
+def test_user_model(run, extra_dir):
+    extra_dir("models.toml", """
+        [model.tiny-3b]
+        name = "Tiny 3B"
+        params_b = 3
+        layers = 26
+        kv_heads = 4
+        head_dim = 128
+        context = 8192
+        sources = ["https://example.com/tiny"]
+    """)
+    data = run.json("estimate", "--model", "TINY-3B")
+    assert data["estimate"]["model"] == "tiny-3b"
+    assert "tiny-3b" in {m["id"] for m in run.json("models")}
