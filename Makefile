@@ -27,7 +27,7 @@ lint: $(STAMP)
 	$(BIN)/python -m ruff check gpuadvisor tests bench
 
 bench: $(STAMP)
-	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/bench.py --scale
 
 clean:
 	rm -rf $(VENV) .ci-venv dist build .pytest_cache .ruff_cache

@@ -32,13 +32,23 @@ def script() -> list[str]:
 
 
 def median_ms(cmd: list[str], runs: int, env: dict) -> tuple[float, int]:
-    times, code = [], 0
-    subprocess.run(cmd, env=env, capture_output=True)  # warm the OS file cache once
+    [(ms, code)] = interleaved([cmd], runs, env)
+    return ms, code
+
+
+def interleaved(cmds: list[list[str]], runs: int, env: dict) -> list[tuple[float, int]]:
+    """Median wall time of each command, run round-robin so that background load on the machine
+    falls on every command alike (a noisy machine otherwise skews whichever ran during the noise)."""
+    times: list[list[float]] = [[] for _ in cmds]
+    codes = [0] * len(cmds)
+    for cmd in cmds:  # warm the OS file cache and gpuadvisor's catalog cache once
+        subprocess.run(cmd, env=env, capture_output=True)
     for _ in range(runs):
-        t = time.perf_counter()
-        code = subprocess.run(cmd, env=env, capture_output=True).returncode
-        times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times), code
+        for i, cmd in enumerate(cmds):
+            t = time.perf_counter()
+            codes[i] = subprocess.run(cmd, env=env, capture_output=True).returncode
+            times[i].append((time.perf_counter() - t) * 1000)
+    return [(statistics.median(ts), code) for ts, code in zip(times, codes, strict=True)]
 
 
 def main() -> int:
@@ -60,8 +70,8 @@ def main() -> int:
     print(f"{'command':45} {'median ms':>10} {'ratio':>7}  (runs={args.runs}, python {sys.version.split()[0]})")
     floor = None
     worst = 0.0
-    for label, cmd in commands:
-        ms, code = median_ms(cmd, args.runs, env)
+    results = interleaved([cmd for _, cmd in commands], args.runs, env)
+    for (label, _), (ms, code) in zip(commands, results, strict=True):
         if floor is None:
             floor = ms
         ratio = ms / floor
@@ -77,15 +87,24 @@ def main() -> int:
         sys.path.insert(0, str(HERE))
         from synth import write_synthetic
 
-        print(f"\n{'synthetic offerings':20} {'list ms':>9} {'recommend ms':>13}")
+        print(f"\n{'synthetic offerings':>20} {'list ms':>9} {'recommend ms':>13} {'first run ms':>13}"
+              f" {'list ms/1k':>11}")
+        base = None
         for n in (100, 1000, 10000):
             d = Path(tempfile.mkdtemp())
             write_synthetic(d, n)
-            senv = {**env, "GPUADVISOR_CATALOG_PATH": str(d)}
-            lst, c1 = median_ms(gpa + ["list", "--json"], max(5, args.runs // 3), senv)
-            rec, c2 = median_ms(gpa + ["recommend", "--vram", "70", "--json"], max(5, args.runs // 3), senv)
-            print(f"{n:20,} {lst:9.1f} {rec:13.1f}" + ("" if c1 == c2 == 0 else f"  (exit {c1}/{c2})"))
+            senv = {**env, "GPUADVISOR_CATALOG_PATH": str(d), "XDG_CACHE_HOME": tempfile.mkdtemp()}
+            t = time.perf_counter()  # cold: parses and validates every file, then caches
+            subprocess.run(gpa + ["list", "--json"], env=senv, capture_output=True)
+            cold = (time.perf_counter() - t) * 1000
+            runs = max(5, args.runs // 3)
+            (lst, c1), (rec, c2) = interleaved([gpa + ["list", "--json"], gpa + ["recommend", "--vram", "70", "--json"]],
+                                               runs, senv)
+            base = base if base is not None else lst
+            per_k = (lst - base) / ((n - 100) / 1000) if n > 100 else float("nan")
+            print(f"{n:20,} {lst:9.1f} {rec:13.1f} {cold:13.1f} {per_k:11.1f}" + ("" if c1 == c2 == 0 else f"  (exit {c1}/{c2})"))
             shutil.rmtree(d, ignore_errors=True)
+        print("list ms/1k: extra wall time per 1,000 offerings above the 100-offering run (flat = linear growth)")
     shutil.rmtree(home, ignore_errors=True)
     return 0
 

@@ -19,7 +19,6 @@ warning naming file, line and key.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,13 +35,20 @@ TOP_LEVEL = ("arch", "gpu", "provider", "offering", "workload", "model")
 # ---------------------------------------------------------------------------- locations
 
 def builtin_dir() -> Path:
-    """The catalogs shipped in the wheel; in a source checkout, the repository's catalogs/."""
-    from importlib.resources import files
+    """The catalogs shipped in the wheel (gpuadvisor/catalogs); in a source checkout, the
+    repository's catalogs/. For an installed package on a file system this is the same directory
+    importlib.resources.files("gpuadvisor") / "catalogs" names; importlib.resources (3 ms to
+    import) is only asked when the package is not a plain directory (a zip, say)."""
+    here = Path(__file__).resolve().parent
+    if (here / "catalogs").is_dir():
+        return here / "catalogs"
+    from importlib.resources import as_file, files
 
     packaged = files("gpuadvisor").joinpath("catalogs")
     if packaged.is_dir():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parent.parent / "catalogs"
+        with as_file(packaged) as real:
+            return Path(real)
+    return here.parent / "catalogs"
 
 
 def user_dir() -> Path:
@@ -58,12 +64,20 @@ def extra_dirs() -> list[tuple[str, Path]]:
 
 
 def catalog_files(dirs: list[tuple[str, Path]]) -> list[tuple[str, Path]]:
+    """The *.toml files of each directory (sorted by name), in directory order. os.scandir, not
+    Path.glob: this runs on every start and glob costs several milliseconds."""
     found = []
     for origin, d in dirs:
-        if d.is_file() and d.suffix == ".toml":
-            found.append((origin, d))
-        elif d.is_dir():
-            found.extend((origin, f) for f in sorted(d.glob("*.toml")))
+        try:
+            with os.scandir(d) as it:
+                names = sorted(e.name for e in it if e.name.endswith(".toml") and e.is_file())
+        except NotADirectoryError:
+            if str(d).endswith(".toml"):
+                found.append((origin, d))
+            continue
+        except OSError:  # missing or unreadable directory: nothing to load
+            continue
+        found.extend((origin, d / n) for n in names)
     return found
 
 
@@ -93,6 +107,8 @@ class _File:
         except OSError as e:
             self.fail((), f"cannot read: {e.strerror or e}")
             return
+        import tomllib  # only when a file is actually parsed (the cache usually spares it)
+
         try:
             self.data = tomllib.loads(self.text)
         except tomllib.TOMLDecodeError as e:
@@ -538,6 +554,15 @@ class Catalog:
     warnings: list[str]
     _index: dict | None = None
 
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_index"] = None
+        state.pop("_warned", None)
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+
     # -- queries --------------------------------------------------------------------
     def provider(self, name: str) -> Provider:
         p = self.providers.get(name.strip().lower())
@@ -607,15 +632,78 @@ class Catalog:
 
 
 _CACHE: dict[tuple, Catalog] = {}
+CACHE_ENV = "GPUADVISOR_NO_CACHE"
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "gpuadvisor"
+
+
+def _fingerprint(files: list[tuple[str, Path]]) -> tuple:
+    """What a cached catalog depends on: the package version and every file's path, size and mtime."""
+    from gpuadvisor import __version__
+
+    parts = []
+    for origin, p in files:
+        try:
+            st = p.stat()
+            parts.append((origin, str(p), st.st_size, st.st_mtime_ns))
+        except OSError:
+            parts.append((origin, str(p), -1, -1))
+    return (__version__, tuple(parts))
+
+
+def _read_disk_cache(key: tuple) -> Catalog | None:
+    import pickle
+    import zlib
+
+    path = cache_dir() / f"catalog-{zlib.crc32(repr(key).encode()):08x}.pickle"
+    try:
+        with open(path, "rb") as f:
+            stored_key, cat = pickle.load(f)
+    except Exception:  # missing, unreadable, stale format: rebuild
+        return None
+    return cat if stored_key == key and isinstance(cat, Catalog) else None
+
+
+def _write_disk_cache(key: tuple, cat: Catalog) -> None:
+    import pickle
+    import tempfile
+    import zlib
+
+    d = cache_dir()
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=d, prefix=".catalog-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump((key, cat), f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, d / f"catalog-{zlib.crc32(repr(key).encode()):08x}.pickle")
+    except Exception:  # a read-only home or full disk only costs speed
+        try:
+            os.unlink(tmp)  # type: ignore[possibly-undefined]
+        except Exception:
+            pass
 
 
 def load_catalog(extra: list[tuple[str, Path]] | None = None, *, use_cache: bool = True) -> Catalog:
-    """Built-ins plus extra directories (default: environment and user dir). Parsed once per process."""
+    """Built-ins plus extra directories (default: environment and user dir).
+
+    Parsed once per process, and the validated result is kept in $XDG_CACHE_HOME/gpuadvisor
+    (default ~/.cache/gpuadvisor) keyed on every catalog file's path, size and mtime, so later
+    runs skip TOML parsing unless a file changed. GPUADVISOR_NO_CACHE=1 turns the disk cache off."""
     dirs = [("builtin", builtin_dir())] + (extra_dirs() if extra is None else extra)
-    key = tuple((o, str(p)) for o, p in dirs)
+    files = catalog_files(dirs)
+    key = _fingerprint(files)
     if use_cache and key in _CACHE:
         return _CACHE[key]
-    cat = build_catalog(catalog_files(dirs))
+    disk = use_cache and not os.environ.get(CACHE_ENV)
+    cat = _read_disk_cache(key) if disk else None
+    if cat is None:
+        cat = build_catalog(files)
+        if disk:
+            _write_disk_cache(key, cat)
     if use_cache:
         _CACHE[key] = cat
     return cat

@@ -377,5 +377,21 @@ def catalog_paths(as_json: JsonOpt = False):
     return 0
 
 
+def _only_invoked_command(argv: list[str]) -> None:
+    """Start-up: Typer builds a click command for every registered command (~1 ms each). When the
+    first argument names a command, register only that one, so a run builds what it uses.
+    Help, completion and unknown names keep the full app (and its "did you mean")."""
+    if os.environ.get("_GPUADVISOR_COMPLETE") or not argv or argv[0].startswith("-"):
+        return
+    name = argv[0]
+    commands = [c for c in app.registered_commands if (c.name or c.callback.__name__) == name]
+    if commands:
+        app.registered_commands = commands
+        app.registered_groups = []
+    elif any(g.name == name for g in app.registered_groups):
+        app.registered_commands = []
+
+
 def main() -> None:
+    _only_invoked_command(sys.argv[1:])
     app()

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from gpuadvisor.catalog import Catalog
 from gpuadvisor.errors import NoMatch, UnknownName, UsageError
-from gpuadvisor.models import Gpu, Offering
+from gpuadvisor.models import Gpu, Offering, Provider
 from gpuadvisor.profiles import CRITERIA, Workload
 from gpuadvisor.syntax import Option, write_config
 
@@ -32,7 +33,7 @@ PRICE_SCALE = (50.0, 0.30)  # USD per hour of the configuration: $50/h scores 0,
 UNKNOWN_PRICE_SCORE = 0.5  # neither rewarded nor punished
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Requirement:
     """What the user needs. vram_gb: total GB the job needs (weights + cache + overhead)."""
 
@@ -44,15 +45,27 @@ class Requirement:
     budget_per_hour: float | None = None  # USD per hour for the whole configuration
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Candidate:
+    """A configuration that fits. Reasons and config are written on first use: a ranking over a
+    large catalog scores every candidate but shows only the top few."""
+
     offering: Offering
     count: int
     scores: dict[str, float]
     weights: dict[str, float]
     score: float
-    reasons: tuple[str, ...]
-    config: str
+    need_gb: float
+    workload: Workload
+    provider: Provider
+
+    @cached_property
+    def reasons(self) -> tuple[str, ...]:
+        return tuple(reasons_for(self.offering, self.count, self.need_gb, self.scores, self.weights, self.workload))
+
+    @cached_property
+    def config(self) -> str:
+        return write_config(self.provider, [Option(self.offering, self.count)])
 
     @property
     def hw(self) -> Gpu:
@@ -322,9 +335,7 @@ def rank(cat: Catalog, req: Requirement) -> Ranking:
                 continue
         scores = criterion_scores(off, count, req.vram_gb, req.workload)
         score = total_score(scores, weights)
-        reasons = reasons_for(off, count, req.vram_gb, scores, weights, req.workload)
-        config = write_config(cat.providers[off.provider], [Option(off, count)])
-        out.append(Candidate(off, count, {c: scores[c] for c in CRITERIA}, weights, score, tuple(reasons), config))
+        out.append(Candidate(off, count, scores, weights, score, req.vram_gb, req.workload, cat.providers[off.provider]))
     order = {p: i for i, p in enumerate(cat.providers)}
     out.sort(key=lambda c: (-round(c.score, 9), c.count, c.total_price_per_hour is None,
                             c.total_price_per_hour or 0, order[c.offering.provider], c.offering.name))

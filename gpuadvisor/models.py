@@ -1,4 +1,7 @@
-"""Catalog records. Frozen dataclasses: loaded once, shared by every command, never mutated."""
+"""Catalog records. Frozen dataclasses: loaded once, shared by every command, never mutated.
+
+Rows compare by identity (eq=False): each is loaded once and shared, and skipping the generated
+__eq__/__hash__ saves start-up time (see bench/)."""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, eq=False)
 class Arch:
     """A GPU architecture. `order` ranks generations (higher = newer)."""
 
@@ -16,7 +19,7 @@ class Arch:
     year: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, eq=False)
 class Dispute:
     """Sources disagree on a figure: `used` is what gpuadvisor uses, `other` who else says what, and why."""
 
@@ -37,7 +40,7 @@ class Dispute:
         return f"{self.field}: uses {show(self.used)}, not {show(self.other)} ({self.other_source}) — {self.why}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, eq=False)
 class Gpu:
     """Hardware facts of one GPU model.
 
@@ -86,7 +89,7 @@ class Gpu:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, eq=False)
 class Price:
     """A dated price in USD per GPU-hour (per machine-hour for CPU types). `basis`: list, flex, "as low as", …"""
 
@@ -102,7 +105,7 @@ class Price:
                 "basis": self.basis, "source": self.source, "note": self.note or None}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, eq=False)
 class Syntax:
     """How a provider writes GPUs in code, as str.format templates.
 
@@ -119,7 +122,7 @@ class Syntax:
     snippet: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, eq=False)
 class Provider:
     id: str
     name: str
@@ -132,7 +135,7 @@ class Provider:
     files: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, eq=False)
 class Offering:
     """One name a provider's users can write, mapped to hardware.
 

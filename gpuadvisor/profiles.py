@@ -20,7 +20,7 @@ MODEL_KINDS = ("llm", "diffusion", "video")
 WEIGHT_DTYPES = ("fp32", "fp16", "bf16", "fp8", "int8", "int4", "nf4", "awq", "gptq", "fp4")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, eq=False)
 class Workload:
     """A recommend profile. headroom: fraction of the VRAM need kept free for runtime overhead."""
 
@@ -88,7 +88,7 @@ def build_workloads(files) -> dict[str, Workload]:
     return out
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, eq=False)
 class Model:
     """A model's architecture facts. params in billions; context in tokens; vram_gb only for
     diffusion/video models (their documented peak at `dtype`)."""
@@ -120,7 +120,9 @@ class Model:
         return self.active_params_b is not None and self.active_params_b < self.params_b
 
     def to_json(self) -> dict:
-        out = {k: getattr(self, k) for k in self.__slots__ if k != "file"}
+        from dataclasses import fields
+
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "file"}
         out["aliases"], out["notes"], out["sources"] = list(self.aliases), list(self.notes), list(self.sources)
         return out
 

@@ -29,18 +29,29 @@ class Text:
     style: str = ""  # "", "dim", "warn", "title"
 
 
-@dataclass
 class View:
-    data: Any
-    blocks: list[Table | Text] = field(default_factory=list)
+    """JSON data plus the blocks a person reads. `build`, if given, adds the blocks only when text
+    output is wanted, so `--json` over a large catalog does not format thousands of rows."""
+
+    def __init__(self, data: Any, build=None):
+        self.data = data
+        self._blocks: list[Table | Text] = []
+        self._build = build
+
+    @property
+    def blocks(self) -> list[Table | Text]:
+        if self._build is not None:
+            build, self._build = self._build, None
+            build(self)
+        return self._blocks
 
     def table(self, *a, **kw) -> Table:
         t = Table(*a, **kw)
-        self.blocks.append(t)
+        self._blocks.append(t)
         return t
 
     def text(self, *lines: str, style: str = "") -> None:
-        self.blocks.append(Text([ln for ln in lines if ln is not None], style))
+        self._blocks.append(Text([ln for ln in lines if ln is not None], style))
 
 
 def fmt(value: Any, unit: str = "") -> str:
@@ -60,8 +71,19 @@ def fmt(value: Any, unit: str = "") -> str:
     return f"{value}{unit}"
 
 
-def to_json_text(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2)
+def to_json_text(data: Any, pretty: bool = True) -> str:
+    """Indented for a person; compact (and ~10× faster: CPython's C encoder only runs without
+    indent) when the output goes to a pipe or file, where a program reads it."""
+    if pretty:
+        return json.dumps(data, ensure_ascii=False, indent=2)
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _isatty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def use_rich(stream=None) -> bool:
@@ -77,7 +99,7 @@ def use_rich(stream=None) -> bool:
 def emit(view: View, as_json: bool) -> None:
     out = sys.stdout
     if as_json:
-        out.write(to_json_text(view.data) + "\n")
+        out.write(to_json_text(view.data, pretty=_isatty(out)) + "\n")
     elif use_rich(out):
         _emit_rich(view)
     else:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from gpuadvisor.browse import COMPARE_FIELDS, GpuDetail
-from gpuadvisor.catalog import Catalog, FileReport
-from gpuadvisor.models import Gpu, Offering
+from typing import TYPE_CHECKING
+
 from gpuadvisor.render import View, fmt
+
+if TYPE_CHECKING:  # imported lazily at run time: each command loads only what it shows
+    from gpuadvisor.browse import GpuDetail
+    from gpuadvisor.catalog import Catalog, FileReport
+    from gpuadvisor.models import Gpu, Offering
 
 
 def price_cell(off: Offering) -> str:
@@ -29,7 +33,10 @@ def what_cell(off: Offering) -> str:
 
 
 def offerings_view(offs: list[Offering]) -> View:
-    view = View([o.to_json() for o in offs])
+    return View([o.to_json() for o in offs], lambda view: _offerings_blocks(view, offs))
+
+
+def _offerings_blocks(view: View, offs: list[Offering]) -> None:
     rows = []
     for o in offs:
         hw = o.hw
@@ -51,7 +58,6 @@ def offerings_view(offs: list[Offering]) -> View:
         notes.append(f"$/h: USD per GPU-hour where a dated price is known (oldest {oldest}); "
                      "check the provider's page before relying on it. Pools show their weakest member.")
     view.text(*notes, style="dim")
-    return view
 
 
 def _value(g: Gpu, key: str, unit: str) -> str:
@@ -65,6 +71,8 @@ def _value(g: Gpu, key: str, unit: str) -> str:
 
 
 def gpu_view(detail: GpuDetail, cat: Catalog) -> View:
+    from gpuadvisor.browse import COMPARE_FIELDS
+
     g = detail.gpu
     data = {"gpu": g.to_json(), "offerings": [o.to_json() for o in detail.offerings]}
     if detail.matched:
@@ -104,6 +112,8 @@ def gpu_view(detail: GpuDetail, cat: Catalog) -> View:
 
 
 def compare_view(gpus: list[Gpu], differs: list[str]) -> View:
+    from gpuadvisor.browse import COMPARE_FIELDS
+
     view = View({"gpus": [g.to_json() for g in gpus], "differs": differs})
     rows, highlight = [], set()
     for i, (key, label, unit) in enumerate(COMPARE_FIELDS):
@@ -143,12 +153,14 @@ def paths_view(cat: Catalog, builtin: str, extra: list[tuple[str, str, bool]]) -
 def recommend_view(ranking, top: int, explain: bool, est=None) -> View:
     """The contract's recommend JSON, a table of picks, and with --explain the score breakdown.
     With a model estimate, the query carries it and LLM picks get a decode-speed bound."""
-    from gpuadvisor.estimate import decode_bound
-
     req = ranking.requirement
     picks = ranking.candidates[:top]
     w = req.workload
-    bounds = [decode_bound(est, c.hw, c.count, c.total_price_per_hour) if est else None for c in picks]
+    bounds = [None] * len(picks)
+    if est is not None:
+        from gpuadvisor.estimate import decode_bound
+
+        bounds = [decode_bound(est, c.hw, c.count, c.total_price_per_hour) for c in picks]
     data = {
         "query": {"vram_gb": req.vram_gb, "workload": w.id, "providers": list(req.providers) or None,
                   "max_gpus": req.max_gpus, "top": top, "min_nvenc": req.min_nvenc,

@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def isolated_catalogs(tmp_path_factory, monkeypatch):
     home = tmp_path_factory.mktemp("xdg")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
     monkeypatch.delenv("GPUADVISOR_CATALOG_PATH", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
     catalog_mod._CACHE.clear()
