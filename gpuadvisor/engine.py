@@ -22,7 +22,7 @@ from functools import cached_property
 from gpuadvisor.catalog import Catalog
 from gpuadvisor.errors import NoMatch, UnknownName, UsageError
 from gpuadvisor.models import Gpu, Offering, Provider
-from gpuadvisor.profiles import CRITERIA, Workload
+from gpuadvisor.profiles import Workload
 from gpuadvisor.syntax import Option, write_config
 
 # Fixed log scales: value at score 0 and at score 1.
