@@ -802,3 +802,30 @@ def get_catalog() -> Catalog:
 def require_positive(value: float | None, what: str) -> None:
     if value is not None and (value != value or value <= 0):
         raise UsageError(f"{what} must be greater than 0, not {value:g}")
+
+
+STALE_PRICE_DAYS = 180
+
+
+def catalog_info(cat: Catalog, today) -> dict:
+    """Per provider: where its catalog comes from, its as-of date, and how old its prices are
+    (`today` a datetime.date). Prices older than STALE_PRICE_DAYS are counted as stale."""
+    from datetime import date
+
+    providers = []
+    for p in cat.providers.values():
+        offs = cat.offerings_of(p.id)
+        priced = [o for o in offs if o.price]
+        ages = [(today - date.fromisoformat(o.price.as_of)).days for o in priced]
+        stale = [o for o, age in zip(priced, ages, strict=True) if age > STALE_PRICE_DAYS]
+        providers.append({
+            "id": p.id, "name": p.name, "files": list(p.files), "docs_url": p.docs_url, "as_of": p.as_of,
+            "offerings": len(offs), "priced": len(priced),
+            "oldest_price": min((o.price.as_of for o in priced), default=None),
+            "newest_price": max((o.price.as_of for o in priced), default=None),
+            "stale_prices": len(stale), "stale": [o.name for o in stale],
+        })
+    other = [{"path": r.path, "origin": r.origin, "sections": r.sections, "ok": not r.problems}
+             for r in cat.files if "provider" not in r.sections]
+    return {"today": today.isoformat(), "stale_after_days": STALE_PRICE_DAYS, "providers": providers,
+            "gpus": len(cat.gpus), "workloads": len(cat.workloads), "models": len(cat.models), "other_files": other}

@@ -24,11 +24,14 @@ class _Group(TyperGroup):
     """Runs commands in non-standalone mode so every failure becomes one clear stderr line."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        from typer import Abort
         from typer._click import exceptions as cx
 
         try:
             rv = super().main(args=args, prog_name=prog_name or PROG, complete_var=complete_var,
                               standalone_mode=False, **extra)
+        except SystemExit:  # completion, --install-completion and --help exit on their own
+            raise
         except GpuAdvisorError as e:
             _fail(str(e), e.exit_code)
         except cx.NoSuchOption as e:
@@ -37,8 +40,8 @@ class _Group(TyperGroup):
         except cx.UsageError as e:
             cmd = e.ctx.command_path if e.ctx else PROG
             _fail(f"{e.format_message()} (see `{cmd} --help`)", 2)
-        except cx.Abort:
-            _fail("aborted", 1)
+        except (Abort, KeyboardInterrupt):
+            _fail("aborted", 130)
         except BrokenPipeError:
             sys.stderr.close()
             sys.exit(0)
@@ -66,9 +69,47 @@ app = typer.Typer(
 catalog_app = typer.Typer(cls=_Group, no_args_is_help=True, help="Inspect and validate catalog files.")
 app.add_typer(catalog_app, name="catalog")
 
+def _complete(names, incomplete: str) -> list[str]:
+    key = incomplete.lower()
+    return sorted({n for n in names if n.lower().startswith(key)}, key=str.lower)[:200]
+
+
+def _quiet_catalog():
+    """The catalogs for shell completion: no warnings printed into the user's prompt."""
+    from gpuadvisor.catalog import get_catalog
+
+    try:
+        return get_catalog()
+    except Exception:
+        return None
+
+
+def complete_provider(incomplete: str) -> list[str]:
+    cat = _quiet_catalog()
+    return _complete(cat.providers, incomplete) if cat else []
+
+
+def complete_gpu(incomplete: str) -> list[str]:
+    cat = _quiet_catalog()
+    return _complete(cat.all_names(), incomplete) if cat else []
+
+
+def complete_workload(incomplete: str) -> list[str]:
+    cat = _quiet_catalog()
+    return _complete([*cat.workloads, *(a for w in cat.workloads.values() for a in w.aliases)], incomplete) if cat else []
+
+
+def complete_model(incomplete: str) -> list[str]:
+    cat = _quiet_catalog()
+    return _complete(cat.models, incomplete) if cat else []
+
+
 # Shared options, declared once.
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
-ProviderOpt = Annotated[Optional[list[str]], typer.Option("--provider", "-p", help="Only this provider (repeatable): modal, runpod, fal, …")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout (short for --format json).")]
+FormatOpt = Annotated[Optional[str], typer.Option("--format", help="table (default), json or csv.",
+                                                  autocompletion=lambda incomplete: _complete(("table", "json", "csv"), incomplete))]
+ProviderOpt = Annotated[Optional[list[str]], typer.Option("--provider", "-p", help="Only this provider (repeatable): modal, runpod, fal, …",
+                                                          autocompletion=complete_provider)]
 
 
 def _version(value: bool):
@@ -96,10 +137,17 @@ def _catalog():
     return cat
 
 
-def _emit(view, as_json: bool) -> None:
-    from gpuadvisor.render import emit
+def _emit(view, as_json: bool, fmt: str | None = None) -> None:
+    from gpuadvisor.errors import UnknownName, UsageError
+    from gpuadvisor.render import FORMATS, emit
 
-    emit(view, as_json)
+    if fmt is not None:
+        fmt = fmt.strip().lower()
+        if fmt not in FORMATS:
+            raise UnknownName("format", fmt, FORMATS)
+        if as_json and fmt != "json":
+            raise UsageError(f"--json and --format {fmt} contradict each other")
+    emit(view, as_json, fmt or ("json" if as_json else "table"))
 
 
 @app.command("list")
@@ -108,11 +156,13 @@ def list_cmd(
     min_vram: Annotated[Optional[float], typer.Option("--min-vram", help="Only offerings with at least this many GB per GPU.")] = None,
     kind: Annotated[Optional[list[str]], typer.Option("--kind", "-k", help="gpu, pool or cpu (repeatable).")] = None,
     arch: Annotated[Optional[list[str]], typer.Option("--arch", help="Architecture: turing, ampere, ada, hopper, blackwell (repeatable).")] = None,
-    gpu: Annotated[Optional[str], typer.Option("--gpu", help="Only offerings that may give this GPU (any name or alias).")] = None,
+    gpu: Annotated[Optional[str], typer.Option("--gpu", help="Only offerings that may give this GPU (any name or alias).",
+                                               autocompletion=complete_gpu)] = None,
     max_price: Annotated[Optional[float], typer.Option("--max-price", help="Only offerings with a known price of at most this many USD per GPU-hour.")] = None,
     sort: Annotated[str, typer.Option("--sort", "-s", help="provider, name, vram, bandwidth, price or arch.")] = "provider",
     reverse: Annotated[bool, typer.Option("--reverse", "-r", help="Reverse the sort order.")] = False,
     as_json: JsonOpt = False,
+    fmt: FormatOpt = None,
 ):
     """List what each provider offers: GPU types, pools and CPU machines.
 
@@ -123,13 +173,14 @@ def list_cmd(
 
     flt = OfferingFilter(tuple(provider or ()), min_vram, tuple(kind or ()), tuple(arch or ()), gpu, max_price)
     rows = list_offerings(_catalog(), flt, sort=sort.strip().lower(), reverse=reverse)
-    _emit(offerings_view(rows), as_json)
+    _emit(offerings_view(rows), as_json, fmt)
     return 0
 
 
 @app.command("show")
 def show_cmd(
-    name: Annotated[str, typer.Argument(help="A canonical id (h100-sxm) or any provider's name for it (H100, GPU-H100, AMPERE_80).")],
+    name: Annotated[str, typer.Argument(help="A canonical id (h100-sxm) or any provider's name for it (H100, GPU-H100, AMPERE_80).",
+                                        autocompletion=complete_gpu)],
     as_json: JsonOpt = False,
 ):
     """Show one GPU's hardware facts, where sources disagree, and every offering of it.
@@ -146,8 +197,9 @@ def show_cmd(
 
 @app.command("compare")
 def compare_cmd(
-    names: Annotated[list[str], typer.Argument(help="Two or more GPU names or aliases.")],
+    names: Annotated[list[str], typer.Argument(help="Two or more GPU names or aliases.", autocompletion=complete_gpu)],
     as_json: JsonOpt = False,
+    fmt: FormatOpt = None,
 ):
     """Compare GPUs side by side; the facts that differ are highlighted.
 
@@ -157,11 +209,12 @@ def compare_cmd(
     from gpuadvisor.views import compare_view
 
     gpus, differs = compare_gpus(_catalog(), names)
-    _emit(compare_view(gpus, differs), as_json)
+    _emit(compare_view(gpus, differs), as_json, fmt)
     return 0
 
 
-ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", help="A model from `gpuadvisor models` (e.g. llama-3.1-70b).")]
+ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", help="A model from `gpuadvisor models` (e.g. llama-3.1-70b).",
+                                                 autocompletion=complete_model)]
 ParamsOpt = Annotated[Optional[str], typer.Option("--params", help="Parameter count of an unlisted model: 70B, 7.5b, 1.3T.")]
 DtypeOpt = Annotated[Optional[str], typer.Option("--dtype", help="Weights: fp32, bf16, fp16, fp8, int8, int4, nf4, awq, gptq, fp4.")]
 KvDtypeOpt = Annotated[Optional[str], typer.Option("--kv-dtype", help="KV cache: bf16 (default), fp16, fp8, int8, fp32.")]
@@ -233,7 +286,8 @@ _WORKLOAD_FOR = {("llm", "inference"): "llm", ("llm", "lora"): "fine-tune", ("ll
 @app.command("recommend")
 def recommend_cmd(
     vram: Annotated[Optional[float], typer.Option("--vram", help="Total GPU memory the job needs, in GB (weights + cache + overhead).")] = None,
-    workload: Annotated[Optional[str], typer.Option("--workload", "-w", help="llm, training, fine-tune, image, video, audio, embedding or general (default: general, or from --model).")] = None,
+    workload: Annotated[Optional[str], typer.Option("--workload", "-w", help="llm, training, fine-tune, image, video, audio, embedding or general (default: general, or from --model).",
+                                                    autocompletion=complete_workload)] = None,
     provider: ProviderOpt = None,
     max_gpus: Annotated[Optional[int], typer.Option("--max-gpus", help="At most this many GPUs per container/worker.")] = None,
     top: Annotated[int, typer.Option("--top", "-n", help="How many picks to show.")] = 5,
@@ -248,6 +302,7 @@ def recommend_cmd(
     batch: BatchOpt = 1,
     mode: ModeOpt = "inference",
     as_json: JsonOpt = False,
+    fmt: FormatOpt = None,
 ):
     """Rank what to rent for a VRAM need (or a model) and workload, across providers, with reasons and a
     paste-ready config. With --model, LLM picks also get an upper bound on decode speed.
@@ -274,7 +329,7 @@ def recommend_cmd(
     elif any(v is not None for v in (dtype, kv_dtype, context)):
         raise UsageError("--dtype, --kv-dtype and --context size a model: add --model NAME or --params SIZE")
     req = Requirement(vram, resolve_workload(cat, workload), tuple(provider or ()), max_gpus, min_nvenc, budget)
-    _emit(recommend_view(rank(cat, req), top, explain, est), as_json)
+    _emit(recommend_view(rank(cat, req), top, explain, est), as_json, fmt)
     return 0
 
 
@@ -341,6 +396,44 @@ def _translate_file(cat, path: Path, args: list[str], count, as_json: bool) -> i
     if failures:
         sys.stderr.write(f"{PROG}: error: {len(failures)} config(s) could not be translated; first: {failures[0]}\n")
         return 2
+    return 0
+
+
+@app.command("detect")
+def detect_cmd(
+    provider: ProviderOpt = None,
+    as_json: JsonOpt = False,
+):
+    """Read this machine's GPUs with nvidia-smi and show what to rent on each provider to get the same.
+
+    Example: gpuadvisor detect · gpuadvisor detect --provider modal --json
+    """
+    from gpuadvisor.detect import detect, equivalents
+    from gpuadvisor.views import detect_view
+
+    cat = _catalog()
+    local = detect(cat)
+    _emit(detect_view(local, equivalents(cat, local, tuple(provider or ())), cat), as_json)
+    return 0
+
+
+@catalog_app.command("info")
+def catalog_info_cmd(as_json: JsonOpt = False):
+    """Show each provider catalog's sources and as-of date, and warn about prices older than 180 days.
+
+    Example: gpuadvisor catalog info
+    """
+    from datetime import date
+
+    from gpuadvisor.catalog import STALE_PRICE_DAYS, catalog_info
+    from gpuadvisor.views import info_view
+
+    info = catalog_info(_catalog(), date.today())
+    for p in info["providers"]:
+        if p["stale_prices"]:
+            sys.stderr.write(f"{PROG}: warning: {p['stale_prices']} {p['id']} price(s) are older than {STALE_PRICE_DAYS} days "
+                             f"(oldest {p['oldest_price']}); check {p['docs_url'] or 'the provider'} before relying on them\n")
+    _emit(info_view(info), as_json)
     return 0
 
 

@@ -282,7 +282,8 @@ def reasons_for(off: Offering, count: int, need: float, scores: dict[str, float]
 # ---------------------------------------------------------------------------- ranking
 
 def resolve_workload(cat: Catalog, name: str | None) -> Workload:
-    key = (name or "general").strip().lower()
+    """A workload by id or alias; None (not given) is `general`."""
+    key = ("general" if name is None else name).strip().lower()
     for w in cat.workloads.values():
         if key == w.id or key in (a.lower() for a in w.aliases):
             return w

@@ -33,10 +33,11 @@ class View:
     """JSON data plus the blocks a person reads. `build`, if given, adds the blocks only when text
     output is wanted, so `--json` over a large catalog does not format thousands of rows."""
 
-    def __init__(self, data: Any, build=None):
+    def __init__(self, data: Any, build=None, csv=None):
         self.data = data
         self._blocks: list[Table | Text] = []
         self._build = build
+        self.csv = csv  # callable returning (header, rows) of raw values, for --format csv
 
     @property
     def blocks(self) -> list[Table | Text]:
@@ -96,9 +97,20 @@ def use_rich(stream=None) -> bool:
         return False
 
 
-def emit(view: View, as_json: bool) -> None:
+FORMATS = ("table", "json", "csv")
+
+
+def emit(view: View, as_json: bool, fmt: str = "table") -> None:
+    """Print a view: as JSON (as_json or fmt "json"), CSV, or a table (rich on a terminal)."""
     out = sys.stdout
-    if as_json:
+    if fmt == "csv":
+        import csv
+
+        header, rows = view.csv()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+    elif as_json or fmt == "json":
         out.write(to_json_text(view.data, pretty=_isatty(out)) + "\n")
     elif use_rich(out):
         _emit_rich(view)

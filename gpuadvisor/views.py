@@ -32,8 +32,27 @@ def what_cell(off: Offering) -> str:
     return off.gpu or ""
 
 
+OFFERING_CSV = ("provider", "name", "kind", "gpu", "members", "vram_gb", "max_count", "ram_gb", "vcpus",
+                "bandwidth_gb_s", "nvenc", "nvdec", "av1_encode", "arch", "price_per_hour")
+
+
+def _csv_value(v):
+    if isinstance(v, list):
+        return ";".join(str(x) for x in v)
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return v
+
+
+def _csv_records(records: list[dict], columns: tuple[str, ...]):
+    return lambda: (list(columns), [[_csv_value(r.get(c)) for c in columns] for r in records])
+
+
 def offerings_view(offs: list[Offering]) -> View:
-    return View([o.to_json() for o in offs], lambda view: _offerings_blocks(view, offs))
+    data = [o.to_json() for o in offs]
+    return View(data, lambda view: _offerings_blocks(view, offs), csv=_csv_records(data, OFFERING_CSV))
 
 
 def _offerings_blocks(view: View, offs: list[Offering]) -> None:
@@ -113,8 +132,15 @@ def gpu_view(detail: GpuDetail, cat: Catalog) -> View:
 
 def compare_view(gpus: list[Gpu], differs: list[str]) -> View:
     from gpuadvisor.browse import COMPARE_FIELDS
+    from gpuadvisor.browse import COMPARE_FIELDS as fields
 
-    view = View({"gpus": [g.to_json() for g in gpus], "differs": differs})
+    facts = [g.to_json() for g in gpus]
+
+    def csv_rows():
+        return (["field", *[g.id for g in gpus]],
+                [[k, *[_csv_value(f[k]) for f in facts]] for k, _, _ in fields])
+
+    view = View({"gpus": facts, "differs": differs}, csv=csv_rows)
     rows, highlight = [], set()
     for i, (key, label, unit) in enumerate(COMPARE_FIELDS):
         rows.append([label, *[_value(g, key, unit) for g in gpus]])
@@ -173,7 +199,10 @@ def recommend_view(ranking, top: int, explain: bool, est=None) -> View:
     }
     if est is not None:
         data["query"]["estimate"] = est.to_json()
-    view = View(data)
+    cols = ("rank", "provider", "name", "gpu", "count", "vram_gb", "total_vram_gb", "score", "price_per_hour",
+            "total_price_per_hour", "config", "reasons")
+    view = View(data, csv=lambda: (list(cols), [[_csv_value(r[c]) if c != "reasons" else "; ".join(r[c])
+                                                   for c in cols] for r in data["recommendations"]]))
     if est is not None:
         view.text(f"{est.name} ({est.dtype}" + (f", {est.context:,} tokens" if est.context else "")
                   + f", batch {est.batch}, {est.mode}) needs ≈ {est.total_gb:,.1f} GiB — see `gpuadvisor estimate` for the breakdown",
@@ -296,4 +325,40 @@ def models_view(models) -> View:
         rows.append([m.id, m.name, m.kind, size, arch, f"{m.context:,}" if m.context else "—", m.dtype])
     view.table(["id", "name", "kind", "params", "architecture", "context", "dtype"], rows)
     view.text(f"{len(models)} model(s). Add your own as [model.<id>] tables in a catalog directory.", style="dim")
+    return view
+
+
+def info_view(info: dict) -> View:
+    view = View(info)
+    rows = []
+    for p in info["providers"]:
+        prices = (f"{p['priced']} of {p['offerings']}, {p['oldest_price']} … {p['newest_price']}" if p["priced"]
+                  else f"none of {p['offerings']}")
+        stale = f"{p['stale_prices']} older than {info['stale_after_days']} days" if p["stale_prices"] else "—"
+        rows.append([p["id"], p["name"], p["as_of"] or "—", prices, stale, p["docs_url"] or "—",
+                     "\n".join(p["files"])])
+    view.table(["provider", "name", "as of", "dated prices", "stale", "docs", "files"], rows,
+               title=f"Catalogs (today {info['today']})")
+    view.text(f"{info['gpus']} GPUs, {info['workloads']} workload profiles, {info['models']} models.",
+              *[f"{f['path']} ({', '.join(f['sections'])})" for f in info["other_files"]], style="dim")
+    return view
+
+
+def detect_view(local, equivalents: dict, cat) -> View:
+    from gpuadvisor.syntax import Option, write_config
+
+    gpus = [{"name": lg.name, "memory_mib": lg.memory_mib, "gpu": lg.gpu.id if lg.gpu else None, "matched_by": lg.how}
+            for lg in local]
+    eq = {gid: {pid: {**t.to_json(), "config": write_config(cat.providers[pid], [Option(t.offering, t.count)])}
+                for pid, t in picks} for gid, picks in equivalents.items()}
+    view = View({"gpus": gpus, "equivalents": eq})
+    rows = [[str(i), g["name"], fmt(g["memory_mib"]), g["gpu"] or "unknown", g["matched_by"]] for i, g in enumerate(gpus)]
+    view.table(["#", "nvidia-smi name", "MiB", "gpu", "matched by"], rows, title="Local GPUs")
+    for gid, picks in eq.items():
+        rows = [[pid, f"{t['name']} ×{t['count']}" if t["count"] > 1 else t["name"], t["match"], t["config"],
+                 "\n".join(t["notes"][:3])] for pid, t in picks.items()]
+        view.table(["provider", "rent", "match", "config", "notes"], rows, title=f"In the cloud: {gid}")
+    unknown = [g["name"] for g in gpus if not g["gpu"]]
+    if unknown:
+        view.text(f"Not in the catalogs: {', '.join(unknown)} (add it as a [gpu.<id>] table to match it)", style="warn")
     return view

@@ -257,3 +257,79 @@ def test_json_path_does_not_import_rich(tmp_path):
     env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path)}
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert out.stderr.strip().endswith("False"), out.stderr
+
+
+# ------------------------------------------------------------------ comfort: formats, completion, info, help
+
+
+def test_csv_format(run):
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(run("list", "-p", "modal", "--format", "csv").stdout)))
+    assert rows[0][:4] == ["provider", "name", "kind", "gpu"] and len(rows) == 11
+    h100 = next(r for r in rows if r[1] == "H100")
+    assert dict(zip(rows[0], h100, strict=True))["vram_gb"] == "80"
+    rec = list(csv.reader(io.StringIO(run("recommend", "--vram", "70", "-w", "llm", "--format", "csv").stdout)))
+    assert rec[0][0] == "rank" and len(rec) == 6 and "config" in rec[0]
+    cmp_rows = list(csv.reader(io.StringIO(run("compare", "h100", "h200", "--format", "CSV").stdout)))
+    assert cmp_rows[0] == ["field", "h100-sxm", "h200"]
+    assert ["vram_gb", "80", "141"] in cmp_rows
+
+
+def test_format_json_equals_json_flag(run):
+    assert run("list", "--format", "json").stdout == run("list", "--json").stdout
+
+
+def test_catalog_info(run):
+    from datetime import date
+
+    from gpuadvisor.catalog import catalog_info, load_catalog
+
+    info = catalog_info(load_catalog(extra=[]), date(2026, 11, 23))
+    by_id = {p["id"]: p for p in info["providers"]}
+    assert by_id["modal"]["stale_prices"] == 9 and by_id["runpod"]["stale_prices"] == 0
+    assert by_id["modal"]["oldest_price"] == "2026-05-07" and by_id["modal"]["docs_url"].startswith("https://")
+    assert catalog_info(load_catalog(extra=[]), date(2026, 6, 1))["providers"][1]["stale_prices"] == 0
+    result = run("catalog", "info", "--json")
+    assert {p["id"] for p in __import__("json").loads(result.stdout)["providers"]} == {"modal", "runpod", "fal"}
+
+
+def test_every_command_has_help_with_an_example(run):
+    from gpuadvisor.cli import app, catalog_app
+
+    names = [c.name or c.callback.__name__ for c in app.registered_commands]
+    assert {"list", "show", "compare", "recommend", "translate", "estimate", "models", "detect"} <= set(names)
+    for name in names:
+        out = run(name, "--help").stdout
+        assert "Example" in out, name
+    for c in catalog_app.registered_commands:
+        assert "Example" in run("catalog", c.name, "--help").stdout, c.name
+
+
+def _complete(words: str, cword: int, tmp_path) -> list[str]:
+    env = {**os.environ, "_GPUADVISOR_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": str(cword),
+           "XDG_CONFIG_HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    out = subprocess.run([sys.executable, "-m", "gpuadvisor"], env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+    return out.stdout.split()
+
+
+@pytest.mark.parametrize("words,cword,expected", [
+    ("gpuadvisor show h10", 2, {"h100-sxm", "h100-pcie"}),
+    ("gpuadvisor list --provider ru", 3, {"runpod"}),
+    ("gpuadvisor recommend --workload vi", 3, {"video"}),
+    ("gpuadvisor estimate --model llama-3.1-4", 3, {"llama-3.1-405b"}),
+    ("gpuadvisor compare GPU-H", 2, {"GPU-H100", "GPU-H200"}),
+])
+def test_shell_completion(tmp_path, words, cword, expected):
+    assert expected <= set(_complete(words, cword, tmp_path))
+
+
+def test_install_completion(tmp_path):
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    out = subprocess.run([sys.executable, "-m", "gpuadvisor", "--install-completion", "bash"], env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+    script = (tmp_path / ".bash_completions" / "gpuadvisor.sh").read_text()
+    assert "_GPUADVISOR_COMPLETE=complete_bash" in script
