@@ -253,30 +253,28 @@ def _valid_id(file: _File, path: tuple, ident: str) -> bool:
     return True
 
 
-def _build_archs(file: _File, archs: dict[str, Arch]) -> None:
-    section = file.data.get("arch", {})
-    if not isinstance(section, dict):
-        file.fail(("arch",), "must be a table of [arch.<id>] tables")
+def id_tables(file: _File, section: str, allowed: tuple[str, ...]):
+    """(id, path, table) for each well-formed [section.<id>] table of a file; problems recorded."""
+    tables = file.data.get(section, {})
+    if not isinstance(tables, dict):
+        file.fail((section,), f"must be a table of [{section}.<id>] tables")
         return
-    for aid, raw in section.items():
-        t = _Table(file, ("arch", aid), raw, _ARCH_KEYS)
-        if not t.ok or not _valid_id(file, ("arch", aid), aid):
-            continue
+    for ident, raw in tables.items():
+        path = (section, ident)
+        t = _Table(file, path, raw, allowed)
+        if t.ok and _valid_id(file, path, ident):
+            yield ident, path, t
+
+
+def _build_archs(file: _File, archs: dict[str, Arch]) -> None:
+    for aid, _path, t in id_tables(file, "arch", _ARCH_KEYS):
         name, order, year = t.get("name", "str"), t.get("order", "int", positive=True), t.get("year", "int", positive=True)
         if None not in (name, order, year):
             archs[aid] = Arch(aid, name, order, year)
 
 
 def _build_gpus(file: _File, archs: dict[str, Arch], gpus: dict[str, Gpu]) -> None:
-    section = file.data.get("gpu", {})
-    if not isinstance(section, dict):
-        file.fail(("gpu",), "must be a table of [gpu.<id>] tables")
-        return
-    for gid, raw in section.items():
-        path = ("gpu", gid)
-        t = _Table(file, path, raw, _GPU_KEYS)
-        if not t.ok or not _valid_id(file, path, gid):
-            continue
+    for gid, path, t in id_tables(file, "gpu", _GPU_KEYS):
         before = len(file.problems)
         arch = t.get("arch", "str")
         if arch is not None and arch not in archs:

@@ -47,19 +47,11 @@ class Workload:
 
 
 def build_workloads(files) -> dict[str, Workload]:
-    from gpuadvisor.catalog import _Table, _valid_id
+    from gpuadvisor.catalog import id_tables
 
     out: dict[str, Workload] = {}
     for f in files:
-        section = f.data.get("workload", {})
-        if not isinstance(section, dict):
-            f.fail(("workload",), "must be a table of [workload.<id>] tables")
-            continue
-        for wid, raw in section.items():
-            path = ("workload", wid)
-            t = _Table(f, path, raw, _WORKLOAD_KEYS)
-            if not t.ok or not _valid_id(f, path, wid):
-                continue
+        for wid, path, t in id_tables(f, "workload", _WORKLOAD_KEYS):
             before = len(f.problems)
             weights = {}
             wt = t.table("weights", CRITERIA)
@@ -129,19 +121,11 @@ class Model:
 
 def build_models(files) -> dict[str, Model]:
     """Model records, validated for types and for what the estimator needs."""
-    from gpuadvisor.catalog import _Table, _valid_id
+    from gpuadvisor.catalog import id_tables
 
     out: dict[str, Model] = {}
     for f in files:
-        section = f.data.get("model", {})
-        if not isinstance(section, dict):
-            f.fail(("model",), "must be a table of [model.<id>] tables")
-            continue
-        for mid, raw in section.items():
-            path = ("model", mid)
-            t = _Table(f, path, raw, _MODEL_KEYS)
-            if not t.ok or not _valid_id(f, path, mid):
-                continue
+        for mid, path, t in id_tables(f, "model", _MODEL_KEYS):
             before = len(f.problems)
             kind = t.get("kind", "str", "llm", choices=MODEL_KINDS)
             ints = {k: t.get(k, "int", None, positive=True) for k in (

@@ -14,6 +14,24 @@ from gpuadvisor.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# The minimal provider file of the CLI contract.
+ACME = """
+[provider]
+id = "acme"
+name = "Acme Cloud"
+
+[[offering]]
+name = "ACME-H100"
+gpu = "h100-sxm"
+max_count = 8
+
+[[offering]]
+name = "ACME-48"
+kind = "pool"
+members = ["l40s", "rtx-6000-ada"]
+max_count = 4
+"""
+
 
 @pytest.fixture(autouse=True)
 def isolated_catalogs(tmp_path_factory, monkeypatch):

@@ -179,18 +179,11 @@ def test_compare_aliases(run):
 
 
 def test_dropped_provider_shows_up_in_list(run, extra_dir):
-    extra_dir("acme.toml", """
-        [provider]
-        id = "acme"
-        name = "Acme Cloud"
+    from tests.conftest import ACME
 
-        [[offering]]
-        name = "ACME-H100"
-        gpu = "h100-sxm"
-        max_count = 8
-    """)
+    extra_dir("acme.toml", ACME)
     data = run.json("list", "--provider", "acme")
-    assert [o["name"] for o in data] == ["ACME-H100"]
+    assert [o["name"] for o in data] == ["ACME-H100", "ACME-48"]
     assert run.json("show", "ACME-H100")["gpu"]["id"] == "h100-sxm"
 
 

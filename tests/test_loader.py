@@ -9,6 +9,7 @@ import pytest
 
 from gpuadvisor import catalog as catalog_mod
 from gpuadvisor.catalog import build_catalog, builtin_dir, load_catalog, validate_paths
+from tests.conftest import ACME
 
 BAD = Path(__file__).parent / "fixtures" / "bad"
 
@@ -52,24 +53,6 @@ def test_bad_file_is_reported_with_file_key_and_line(name):
 def test_builtin_catalogs_are_valid():
     reports = validate_paths([builtin_dir()])
     assert len(reports) >= 4 and all(not r.problems for r in reports)
-
-
-ACME = """
-[provider]
-id = "acme"
-name = "Acme Cloud"
-
-[[offering]]
-name = "ACME-H100"
-gpu = "h100-sxm"
-max_count = 8
-
-[[offering]]
-name = "ACME-48"
-kind = "pool"
-members = ["l40s", "rtx-6000-ada"]
-max_count = 4
-"""
 
 
 def test_minimal_provider_file_from_the_contract(extra_dir):
