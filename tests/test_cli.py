@@ -326,3 +326,54 @@ def test_install_completion(tmp_path):
     assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
     script = (tmp_path / ".bash_completions" / "gpuadvisor.sh").read_text()
     assert "_GPUADVISOR_COMPLETE=complete_bash" in script
+
+
+# ------------------------------------------------------------------ the output layer
+
+
+class _Tty:
+    """A stream that says it is a terminal."""
+
+    def __init__(self):
+        import io
+
+        self.buf = io.StringIO()
+
+    def isatty(self):
+        return True
+
+    def write(self, s):
+        return self.buf.write(s)
+
+    def flush(self):
+        pass
+
+
+def test_rich_on_a_terminal_plain_with_no_color(monkeypatch):
+    from gpuadvisor import render
+
+    tty = _Tty()
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert render.use_rich(tty)
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not render.use_rich(tty)
+
+
+def test_rich_table_renders(monkeypatch, capsys):
+    from gpuadvisor import render
+    from gpuadvisor.browse import compare_gpus
+    from gpuadvisor.catalog import load_catalog
+    from gpuadvisor.views import compare_view
+
+    monkeypatch.setattr(render, "use_rich", lambda stream=None: True)
+    gpus, differs = compare_gpus(load_catalog(extra=[]), ["h100", "h200"])
+    render.emit(compare_view(gpus, differs), as_json=False)
+    out = capsys.readouterr().out
+    assert "h100-sxm" in out and "h200" in out and ("┃" in out or "│" in out or "|" in out)
+
+
+def test_json_is_indented_on_a_terminal_and_compact_when_piped():
+    from gpuadvisor.render import to_json_text
+
+    assert to_json_text({"a": [1]}, pretty=True) == '{\n  "a": [\n    1\n  ]\n}'
+    assert to_json_text({"a": [1]}, pretty=False) == '{"a": [1]}'
