@@ -207,7 +207,7 @@ def recommend_view(ranking, top: int, explain: bool, est=None) -> View:
         view.text(f"{est.name} ({est.dtype}" + (f", {est.context:,} tokens" if est.context else "")
                   + f", batch {est.batch}, {est.mode}) needs ≈ {est.total_gb:,.1f} GiB — see `gpuadvisor estimate` for the breakdown",
                   style="dim")
-    view.text(f"{w.name}, {req.vram_gb:,.1f} GB — {len(ranking.candidates)} configurations fit; best {len(picks)}:",
+    view.text(f"{w.name}, {fmt(round(req.vram_gb, 1))} GB — {len(ranking.candidates)} configurations fit; best {len(picks)}:",
               style="title")
     rows = []
     for i, c in enumerate(picks, 1):
