@@ -1,6 +1,6 @@
 """Loading, validating and querying the TOML catalogs.
 
-Built-in catalogs ship inside the package (read through importlib.resources). Extra catalog
+Built-in catalogs ship inside the package (see builtin_dir). Extra catalog
 directories come from GPUADVISOR_CATALOG_PATH (os.pathsep-separated) and
 $XDG_CONFIG_HOME/gpuadvisor/catalogs (default ~/.config/gpuadvisor/catalogs), in that order
 after the built-ins. A file may hold any of these top-level tables:
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gpuadvisor.errors import CatalogError, CatalogProblem, UnknownName, UsageError
+from gpuadvisor.errors import CatalogError, CatalogProblem, UnknownName, UsageError, did_you_mean
 from gpuadvisor.models import Arch, Dispute, Gpu, Offering, Price, Provider, Syntax
 
 MAX_FILE_BYTES = 4 * 1024 * 1024  # a catalog larger than this is refused, not parsed
@@ -162,10 +162,7 @@ class _Table:
             return
         for key in self.data:
             if key not in allowed:
-                from gpuadvisor.errors import suggest
-
-                hint = suggest(key, allowed, n=1)
-                file.fail(path + (key,), "unknown key" + (f"; did you mean {hint[0]!r}?" if hint else ""))
+                file.fail(path + (key,), "unknown key" + did_you_mean(key, allowed, n=1))
 
     def get(self, key: str, kind: str, default: Any = _MISSING, *, positive: bool = False,
             nonneg: bool = False, choices: tuple = ()) -> Any:
@@ -278,10 +275,7 @@ def _build_gpus(file: _File, archs: dict[str, Arch], gpus: dict[str, Gpu]) -> No
         before = len(file.problems)
         arch = t.get("arch", "str")
         if arch is not None and arch not in archs:
-            from gpuadvisor.errors import suggest
-
-            hint = suggest(arch, list(archs), n=1)
-            file.fail(path + ("arch",), f"unknown architecture {arch!r}" + (f"; did you mean {hint[0]!r}?" if hint else ""))
+            file.fail(path + ("arch",), f"unknown architecture {arch!r}" + did_you_mean(arch, list(archs), n=1))
         vals = dict(
             name=t.get("name", "str"), compute_capability=t.get("compute_capability", "str"),
             vram_gb=t.get("vram_gb", "num", positive=True), memory_type=t.get("memory_type", "str"),
@@ -406,7 +400,7 @@ def _build_provider(rp: _RawProvider, gpus: dict[str, Gpu]) -> tuple[Provider | 
     syntax = _build_syntax(rp)
     provider = Provider(
         id=rp.id, name=name or rp.id, docs_url=t.get("docs_url", "str", None), as_of=t.get("as_of", "str", None),
-        max_count=max_count or 8, count_note=t.get("count_note", "str", ""),
+        max_count=max_count, count_note=t.get("count_note", "str", ""),
         notes=tuple(t.get("notes", "strlist", []) or ()), syntax=syntax or Syntax(**{**DEFAULT_SYNTAX, "code": {k: '"{name}"' for k in KINDS}}),
         files=tuple(f.name for f in rp.files),
     )
@@ -439,10 +433,7 @@ def _build_offering(file: _File, i: int, raw: Any, provider: Provider, gpus: dic
     def gpu_ref(gid: str, where: tuple) -> Gpu | None:
         if gid in gpus:
             return gpus[gid]
-        from gpuadvisor.errors import suggest
-
-        hint = suggest(gid, list(gpus), n=1)
-        file.fail(where, f"unknown GPU id {gid!r}" + (f"; did you mean {hint[0]!r}?" if hint else ""))
+        file.fail(where, f"unknown GPU id {gid!r}" + did_you_mean(gid, list(gpus), n=1))
         return None
 
     if kind == "gpu":
@@ -502,7 +493,7 @@ def _build_offering(file: _File, i: int, raw: Any, provider: Provider, gpus: dic
         aliases=tuple(aliases), ram_gb=ram_gb, vcpus=vcpus, price=price, notes=tuple(notes),
         claimed=tuple((claimed or {}).items()), legacy=legacy, recommend=recommend,
         may_upgrade_to=tuple(upgrades), suffixes=tuple((suffixes or {}).items()),
-        file=file.name, line=file.line(path) if file.text else None, hw=hw,
+        file=file.name, hw=hw,
     )
 
 
@@ -573,9 +564,6 @@ class Catalog:
 
     def offerings_for_gpu(self, gpu_id: str) -> list[Offering]:
         return [o for o in self.offerings if any(g.id == gpu_id for g in o.gpus)]
-
-    def gpu(self, gpu_id: str) -> Gpu:
-        return self.gpus[gpu_id]
 
     def lookup(self, provider_id: str, name: str) -> Offering:
         """A provider's offering by any of its spellings, case-insensitively."""
@@ -652,13 +640,17 @@ def _fingerprint(files: list[tuple[str, Path]]) -> tuple:
     return (__version__, tuple(parts))
 
 
-def _read_disk_cache(key: tuple) -> Catalog | None:
-    import pickle
+def _cache_path(key: tuple) -> Path:
     import zlib
 
-    path = cache_dir() / f"catalog-{zlib.crc32(repr(key).encode()):08x}.pickle"
+    return cache_dir() / f"catalog-{zlib.crc32(repr(key).encode()):08x}.pickle"
+
+
+def _read_disk_cache(key: tuple) -> Catalog | None:
+    import pickle
+
     try:
-        with open(path, "rb") as f:
+        with open(_cache_path(key), "rb") as f:
             stored_key, cat = pickle.load(f)
     except Exception:  # missing, unreadable, stale format: rebuild
         return None
@@ -668,16 +660,16 @@ def _read_disk_cache(key: tuple) -> Catalog | None:
 def _write_disk_cache(key: tuple, cat: Catalog) -> None:
     import pickle
     import tempfile
-    import zlib
 
-    d = cache_dir()
+    path = _cache_path(key)
+    d = path.parent
     try:
         d.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=d, prefix=".catalog-", suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
             pickle.dump((key, cat), f, protocol=pickle.HIGHEST_PROTOCOL)
         os.chmod(tmp, 0o600)
-        os.replace(tmp, d / f"catalog-{zlib.crc32(repr(key).encode()):08x}.pickle")
+        os.replace(tmp, path)
     except Exception:  # a read-only home or full disk only costs speed
         try:
             os.unlink(tmp)  # type: ignore[possibly-undefined]
@@ -715,10 +707,7 @@ def build_catalog(paths: list[tuple[str, Path]], *, strict_builtin: bool = True)
         if not f.problems:
             for k in f.data:
                 if k not in TOP_LEVEL:
-                    from gpuadvisor.errors import suggest
-
-                    hint = suggest(k, TOP_LEVEL, n=1)
-                    f.fail((k,), "unknown top-level table" + (f"; did you mean {hint[0]!r}?" if hint else ""))
+                    f.fail((k,), "unknown top-level table" + did_you_mean(k, TOP_LEVEL, n=1))
         files.append(f)
     active = [f for f in files if not f.problems]
     while True:
@@ -773,20 +762,22 @@ def validate_paths(paths: list[Path]) -> list[FileReport]:
     targets: list[tuple[str, Path]] = []
     for p in paths:
         if p.is_dir():
-            targets.extend(("check", f) for f in sorted(p.glob("*.toml")))
+            targets.extend(catalog_files([("check", p)]))
         elif p.exists():
             targets.append(("check", p))
         else:
             raise UsageError(f"no such file or directory: {p}")
     if not targets:
         raise UsageError("no .toml files to validate")
-    builtin = [("builtin", f) for f in sorted(builtin_dir().glob("*.toml"))]
-    # Each target is checked with the built-ins only, so one bad file cannot hide another's problems.
+    builtin = catalog_files([("builtin", builtin_dir())])
+    builtin_reports = None  # the built-ins are checked together, once, however many of them are named
+    # Each other target is checked with the built-ins only, so one bad file cannot hide another's problems.
     reports = []
     for origin, path in targets:
         if any(path.resolve() == b.resolve() for _, b in builtin):
-            cat = build_catalog(builtin, strict_builtin=False)
-            reports.extend(r for r in cat.files if Path(r.path).resolve() == path.resolve())
+            if builtin_reports is None:
+                builtin_reports = build_catalog(builtin, strict_builtin=False).files
+            reports.extend(r for r in builtin_reports if Path(r.path).resolve() == path.resolve())
             continue
         cat = build_catalog(builtin + [(origin, path)], strict_builtin=False)
         reports.append(cat.files[-1])
@@ -795,11 +786,6 @@ def validate_paths(paths: list[Path]) -> list[FileReport]:
 
 def get_catalog() -> Catalog:
     return load_catalog()
-
-
-def require_positive(value: float | None, what: str) -> None:
-    if value is not None and (value != value or value <= 0):
-        raise UsageError(f"{what} must be greater than 0, not {value:g}")
 
 
 STALE_PRICE_DAYS = 180

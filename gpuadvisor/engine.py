@@ -117,10 +117,6 @@ def parallel_efficiency(hw: Gpu, count: int) -> float:
     return count ** exponent / count
 
 
-def fits_vram(off: Offering, count: int, need_gb: float) -> bool:
-    return off.vram_gb * count >= need_gb
-
-
 def smallest_count(off: Offering, need_gb: float, limit: int, pow2: bool = False) -> int | None:
     """The fewest GPUs of this offering whose VRAM reaches the need, or None past the limit.
 

@@ -21,7 +21,7 @@ class UnknownName(UsageError):
         self.suggestions = suggest(name, candidates)
         msg = f"unknown {what} {name!r}"
         if self.suggestions:
-            msg += "; did you mean " + " or ".join(repr(s) for s in self.suggestions) + "?"
+            msg += _did_you_mean(self.suggestions)
         elif hint:
             msg += f"; {hint}"
         elif candidates and len(candidates) <= 12:
@@ -59,6 +59,15 @@ class CatalogProblem:
 
     def to_json(self) -> dict:
         return {"file": self.file, "line": self.line, "key": self.key, "message": self.message}
+
+
+def _did_you_mean(hits: list[str]) -> str:
+    return "; did you mean " + " or ".join(repr(h) for h in hits) + "?" if hits else ""
+
+
+def did_you_mean(name: str, candidates, n: int = 3) -> str:
+    """`; did you mean 'x'?` for a near miss, or "" when nothing is close."""
+    return _did_you_mean(suggest(name, candidates, n))
 
 
 def suggest(name: str, candidates, n: int = 3) -> list[str]:

@@ -159,7 +159,6 @@ class Offering:
     may_upgrade_to: tuple[str, ...] = ()
     suffixes: tuple[tuple[str, str], ...] = ()
     file: str = ""
-    line: int | None = None
     hw: Gpu | None = field(default=None)
 
     @property

@@ -187,6 +187,3 @@ def _emit_rich(view: View) -> None:
             rt.add_row(*cells, style="bold yellow" if i in block.highlight else None)
         console.print(rt)
 
-
-def warn(message: str) -> None:
-    sys.stderr.write(message.rstrip("\n") + "\n")

@@ -195,13 +195,13 @@ def parse_item(cat: Catalog, provider: Provider, item: str, count: int | None) -
 
 
 def _unknown(cat: Catalog, provider: Provider, name: str) -> str:
-    from gpuadvisor.errors import suggest
+    from gpuadvisor.errors import did_you_mean
 
     names = [k for o in cat.offerings_of(provider.id) for k in lookup_keys(o, provider)]
-    hits = suggest(name, names)
     msg = f"unknown {provider.id} GPU name {name!r}"
-    if hits:
-        return msg + "; did you mean " + " or ".join(repr(h) for h in hits) + "?"
+    hint = did_you_mean(name, names)
+    if hint:
+        return msg + hint
     try:
         gpu, off = cat.resolve(name)
         theirs = [o.name for o in cat.offerings_for_gpu(gpu.id) if o.provider == provider.id and o.kind == "gpu"]
