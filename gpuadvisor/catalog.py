@@ -626,11 +626,17 @@ def cache_dir() -> Path:
     return Path(base) / "gpuadvisor"
 
 
+_CACHED_CODE = ("catalog.py", "models.py", "profiles.py")  # modules whose objects the cache pickles
+
+
 def _fingerprint(files: list[tuple[str, Path]]) -> tuple:
-    """What a cached catalog depends on: the package version and every file's path, size and mtime."""
+    """What a cached catalog depends on: the package version, the code that builds and defines
+    the cached objects (so an edited checkout never unpickles an old shape), and every catalog
+    file's path, size and mtime."""
     from gpuadvisor import __version__
 
-    parts = []
+    here = Path(__file__).parent
+    parts = [("code", name, -1, _mtime(here / name)) for name in _CACHED_CODE]
     for origin, p in files:
         try:
             st = p.stat()
@@ -638,6 +644,13 @@ def _fingerprint(files: list[tuple[str, Path]]) -> tuple:
         except OSError:
             parts.append((origin, str(p), -1, -1))
     return (__version__, tuple(parts))
+
+
+def _mtime(p: Path) -> int:
+    try:
+        return p.stat().st_mtime_ns
+    except OSError:
+        return -1
 
 
 def _cache_path(key: tuple) -> Path:

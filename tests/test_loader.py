@@ -183,3 +183,16 @@ def test_catalog_paths_json(run, extra_dir):
     assert [e["origin"] for e in data["extra"]] == ["env", "user"]
     assert any(f["path"].endswith("acme.toml") and f["ok"] for f in data["files"])
     json.dumps(data)
+
+
+def test_cache_key_covers_the_code_that_builds_the_catalog(tmp_path):
+    key = catalog_mod._fingerprint([])
+    code = {part[1]: part[3] for part in key[1] if part[0] == "code"}
+    assert set(code) == {"catalog.py", "models.py", "profiles.py"} and all(m > 0 for m in code.values())
+    f = tmp_path / "x.toml"
+    f.write_text(ACME)
+    before = catalog_mod._fingerprint([("env", f)])
+    import os
+
+    os.utime(f, ns=(1, 1))
+    assert catalog_mod._fingerprint([("env", f)]) != before
