@@ -519,6 +519,20 @@ def lookup_keys(off: Offering, provider: Provider) -> list[str]:
 
 # ---------------------------------------------------------------------------- catalog
 
+def record_names(records: dict) -> list[str]:
+    """Every id and alias of records that have both (workloads, models)."""
+    return list(records) + [a for r in records.values() for a in r.aliases]
+
+
+def find_record(records: dict, name: str, what: str, hint: str = ""):
+    """A workload or model by id or alias, case-insensitively; UnknownName with suggestions otherwise."""
+    key = name.strip().lower()
+    for r in records.values():
+        if key == r.id or key in (a.lower() for a in r.aliases):
+            return r
+    raise UnknownName(what, name, record_names(records), hint=hint)
+
+
 @dataclass
 class FileReport:
     path: str

@@ -95,8 +95,10 @@ def complete_gpu(incomplete: str) -> list[str]:
 
 
 def complete_workload(incomplete: str) -> list[str]:
+    from gpuadvisor.catalog import record_names
+
     cat = _quiet_catalog()
-    return _complete([*cat.workloads, *(a for w in cat.workloads.values() for a in w.aliases)], incomplete) if cat else []
+    return _complete(record_names(cat.workloads), incomplete) if cat else []
 
 
 def complete_model(incomplete: str) -> list[str]:

@@ -19,8 +19,8 @@ import math
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from gpuadvisor.catalog import Catalog
-from gpuadvisor.errors import NoMatch, UnknownName, UsageError
+from gpuadvisor.catalog import Catalog, find_record
+from gpuadvisor.errors import NoMatch, UsageError
 from gpuadvisor.models import Gpu, Offering, Provider
 from gpuadvisor.profiles import Workload
 from gpuadvisor.syntax import Option, write_config
@@ -279,12 +279,8 @@ def reasons_for(off: Offering, count: int, need: float, scores: dict[str, float]
 
 def resolve_workload(cat: Catalog, name: str | None) -> Workload:
     """A workload by id or alias; None (not given) is `general`."""
-    key = ("general" if name is None else name).strip().lower()
-    for w in cat.workloads.values():
-        if key == w.id or key in (a.lower() for a in w.aliases):
-            return w
-    names = [w.id for w in cat.workloads.values()] + [a for w in cat.workloads.values() for a in w.aliases]
-    raise UnknownName("workload", name or "", names, hint="choose from " + ", ".join(cat.workloads))
+    return find_record(cat.workloads, "general" if name is None else name, "workload",
+                       hint="choose from " + ", ".join(cat.workloads))
 
 
 def check_requirement(cat: Catalog, req: Requirement) -> Requirement:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from gpuadvisor.catalog import Catalog
+from gpuadvisor.catalog import Catalog, find_record
 from gpuadvisor.errors import UnknownName, UsageError
 from gpuadvisor.models import Gpu
 from gpuadvisor.profiles import WEIGHT_DTYPES, Model
@@ -97,12 +97,7 @@ class Estimate:
 
 
 def resolve_model(cat: Catalog, name: str) -> Model:
-    key = name.strip().lower()
-    for m in cat.models.values():
-        if key == m.id or key in (a.lower() for a in m.aliases):
-            return m
-    names = list(cat.models) + [a for m in cat.models.values() for a in m.aliases]
-    raise UnknownName("model", name, names, hint="run `gpuadvisor models` to see them, or give --params 70B")
+    return find_record(cat.models, name, "model", hint="run `gpuadvisor models` to see them, or give --params 70B")
 
 
 def _check(choice: str | None, allowed: tuple[str, ...], what: str) -> str | None:
