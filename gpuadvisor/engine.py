@@ -117,6 +117,11 @@ def parallel_efficiency(hw: Gpu, count: int) -> float:
     return count ** exponent / count
 
 
+def gpu_limit(off: Offering, max_gpus: int | None) -> int:
+    """The most GPUs of this offering allowed: the provider's limit, capped by the user's."""
+    return min(off.max_count, max_gpus) if max_gpus else off.max_count
+
+
 def smallest_count(off: Offering, need_gb: float, limit: int, pow2: bool = False) -> int | None:
     """The fewest GPUs of this offering whose VRAM reaches the need, or None past the limit.
 
@@ -124,7 +129,7 @@ def smallest_count(off: Offering, need_gb: float, limit: int, pow2: bool = False
     parallelism splits a model evenly); otherwise the memory-only minimum is kept."""
     if off.vram_gb <= 0:
         return None
-    count = max(1, math.ceil(need_gb / off.vram_gb - 1e-9))
+    count = off.gpus_for(need_gb)
     if count > limit:
         return None
     if pow2 and count > 1:
@@ -252,7 +257,7 @@ def reasons_for(off: Offering, count: int, need: float, scores: dict[str, float]
             out.append(texts[c])
             break
     if count > 1 and weights.get("single_gpu"):
-        minimum = math.ceil(need / off.vram_gb - 1e-9)
+        minimum = off.gpus_for(need)
         if workload.pow2_counts and minimum < count:
             out.append(f"{count} GPUs: the model is sharded evenly over 2, 4 or 8 GPUs ({minimum} would hold the memory)")
         else:
@@ -311,8 +316,7 @@ def rank(cat: Catalog, req: Requirement) -> Ranking:
     out: list[Candidate] = []
     pool = [o for o in cat.offerings if recommendable(o) and (not req.providers or o.provider in req.providers)]
     for off in pool:
-        limit = min(off.max_count, req.max_gpus) if req.max_gpus else off.max_count
-        count = smallest_count(off, req.vram_gb, limit, req.workload.pow2_counts)
+        count = smallest_count(off, req.vram_gb, gpu_limit(off, req.max_gpus), req.workload.pow2_counts)
         if count is None:
             excluded["too_small"] += 1
             continue
@@ -342,7 +346,7 @@ def nothing_fits_message(cat: Catalog, req: Requirement, excluded: dict[str, int
     if excluded["too_small"] == len(pool) or not pool:
         best: dict[str, tuple[float, str]] = {}
         for off in pool:
-            limit = min(off.max_count, req.max_gpus) if req.max_gpus else off.max_count
+            limit = gpu_limit(off, req.max_gpus)
             total = off.vram_gb * limit
             label = f"{off.name} × {limit} = {_gb(total)} GB"
             if off.provider not in best or total > best[off.provider][0]:
@@ -371,8 +375,7 @@ def smallest_per_provider(cat: Catalog, need_gb: float, providers: tuple[str, ..
         for off in cat.offerings_of(pid):
             if not recommendable(off) or off.kind == "pool":
                 continue
-            limit = min(off.max_count, max_gpus) if max_gpus else off.max_count
-            count = smallest_count(off, need_gb, limit, pow2)
+            count = smallest_count(off, need_gb, gpu_limit(off, max_gpus), pow2)
             if count is None:
                 continue
             price = off.price_per_hour * count if off.price_per_hour is not None else math.inf

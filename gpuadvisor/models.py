@@ -5,6 +5,7 @@ __eq__/__hash__ saves start-up time (see bench/)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -184,6 +185,10 @@ class Offering:
     @property
     def price_per_hour(self) -> float | None:
         return self.price.per_hour if self.price else None
+
+    def gpus_for(self, need_gb: float) -> int:
+        """The fewest of these GPUs whose VRAM together reaches `need_gb` (memory alone, no limit)."""
+        return max(1, math.ceil(need_gb / self.vram_gb - 1e-9))
 
     def to_json(self) -> dict:
         hw = self.hw

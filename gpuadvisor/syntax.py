@@ -51,9 +51,9 @@ def write_config(provider: Provider, options: list[Option]) -> str:
     return syn.config.format(value=value)
 
 
-def write_snippet(provider: Provider, options: list[Option]) -> str:
-    """Paste-ready code: the provider's snippet template around the config, indentation kept."""
-    config = write_config(provider, options)
+def write_snippet(provider: Provider, config: str) -> str:
+    """Paste-ready code: the provider's snippet template around a config from write_config,
+    continuation lines indented to match."""
     template = provider.syntax.snippet
     for line in template.splitlines():
         if "{config}" in line:

@@ -342,8 +342,7 @@ def _count_for(dst: Offering, src_total: float, n: int) -> int:
     """Keep the source count when allowed; otherwise the fewest GPUs reaching the source's total VRAM."""
     if n <= dst.max_count:
         return n
-    need = max(1, math.ceil(src_total / dst.vram_gb - 1e-9))
-    return min(need, dst.max_count)
+    return min(dst.gpus_for(src_total), dst.max_count)
 
 
 def match_option(cat: Catalog, target: Provider, so: SourceOption) -> TargetOption:
@@ -451,4 +450,5 @@ def translate(cat: Catalog, source: str, target: str, spec: str, count: int | No
             unique.append(Option(t.offering, t.count))
     if len(unique) < len(targets):
         notes.append("options that map to the same target are written once, in first-seen order")
-    return Translation(src_p, dst_p, spec, options, targets, write_snippet(dst_p, unique), write_config(dst_p, unique), notes)
+    config = write_config(dst_p, unique)
+    return Translation(src_p, dst_p, spec, options, targets, write_snippet(dst_p, config), config, notes)
