@@ -72,6 +72,13 @@ def _uses_runpod_enums(node: ast.AST) -> bool:
     return any(isinstance(n, ast.Name) and n.id in ("GpuGroup", "GpuType") for n in ast.walk(node))
 
 
+def _found(provider: str, value: ast.AST, count_node: ast.AST | None = None) -> Found:
+    """One configuration: the GPU value and, where the provider has one, its count."""
+    count, count_problem = _int_value(count_node)
+    spec, problem = _value_spec(value)
+    return Found(value.lineno, provider, spec, count, ast.unparse(value), problem or count_problem)
+
+
 def scan_source(text: str) -> list[Found]:
     try:
         tree = ast.parse(text)
@@ -85,19 +92,12 @@ def scan_source(text: str) -> list[Found]:
             kw = {k.arg: k.value for k in node.keywords if k.arg}
             name = _call_name(node)
             if "gpu" in kw:
-                value = kw["gpu"]
-                if name == "Endpoint" or _uses_runpod_enums(value):
-                    count, cproblem = _int_value(kw.get("gpu_count"))
-                    spec, problem = _value_spec(value)
-                    found.append(Found(value.lineno, "runpod", spec, count, ast.unparse(value), problem or cproblem))
+                if name == "Endpoint" or _uses_runpod_enums(kw["gpu"]):
+                    found.append(_found("runpod", kw["gpu"], kw.get("gpu_count")))
                 elif name in MODAL_CALLS:
-                    spec, problem = _value_spec(value)
-                    found.append(Found(value.lineno, "modal", spec, None, ast.unparse(value), problem))
+                    found.append(_found("modal", kw["gpu"]))
             if "machine_type" in kw:
-                value = kw["machine_type"]
-                count, cproblem = _int_value(kw.get("num_gpus"))
-                spec, problem = _value_spec(value)
-                found.append(Found(value.lineno, "fal", spec, count, ast.unparse(value), problem or cproblem))
+                found.append(_found("fal", kw["machine_type"], kw.get("num_gpus")))
         elif isinstance(node, ast.ClassDef):
             attrs = {}
             for stmt in node.body:
@@ -106,10 +106,7 @@ def scan_source(text: str) -> list[Found]:
                 elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
                     attrs[stmt.target.id] = stmt.value
             if "machine_type" in attrs:
-                value = attrs["machine_type"]
-                count, cproblem = _int_value(attrs.get("num_gpus"))
-                spec, problem = _value_spec(value)
-                found.append(Found(value.lineno, "fal", spec, count, ast.unparse(value), problem or cproblem))
+                found.append(_found("fal", attrs["machine_type"], attrs.get("num_gpus")))
     found.sort(key=lambda f: f.line)
     return found
 

@@ -91,10 +91,7 @@ def use_rich(stream=None) -> bool:
     stream = stream or sys.stdout
     if os.environ.get("NO_COLOR") or os.environ.get("GPUADVISOR_PLAIN"):
         return False
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
+    return _isatty(stream)
 
 
 FORMATS = ("table", "json", "csv")

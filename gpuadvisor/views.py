@@ -132,13 +132,12 @@ def gpu_view(detail: GpuDetail, cat: Catalog) -> View:
 
 def compare_view(gpus: list[Gpu], differs: list[str]) -> View:
     from gpuadvisor.browse import COMPARE_FIELDS
-    from gpuadvisor.browse import COMPARE_FIELDS as fields
 
     facts = [g.to_json() for g in gpus]
 
     def csv_rows():
         return (["field", *[g.id for g in gpus]],
-                [[k, *[_csv_value(f[k]) for f in facts]] for k, _, _ in fields])
+                [[k, *[_csv_value(f[k]) for f in facts]] for k, _, _ in COMPARE_FIELDS])
 
     view = View({"gpus": facts, "differs": differs}, csv=csv_rows)
     rows, highlight = [], set()
@@ -294,7 +293,7 @@ def estimate_view(est, smallest: dict, cat) -> View:
                      "price_per_hour": None if off.price_per_hour is None else round(off.price_per_hour * count, 4)}
     view = View({"estimate": est.to_json(), "smallest_fit": fits})
     ctx = f", {human_tokens(est.context)} context" if est.context else ""
-    mode = "" if est.mode == "inference" else f", {est.mode} fine-tuning" if est.mode != "full" else ", full fine-tuning"
+    mode = "" if est.mode == "inference" else f", {est.mode} fine-tuning"
     view.text(f"{est.name}: {est.dtype}{ctx}, batch {est.batch}{mode}" + (" (approximate)" if est.approximate else ""),
               style="title")
     rows = [[ln.name, f"{ln.gb:,.1f}", ln.formula] for ln in est.lines]
