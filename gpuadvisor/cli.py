@@ -454,7 +454,11 @@ def catalog_validate(
     targets = list(paths) if paths else [builtin_dir()] + [d for _, d in extra_dirs() if d.exists()]
     reports = validate_paths(targets)
     _emit(validate_view(reports), as_json)
-    return 0 if all(not r.problems for r in reports) else 2
+    bad = [r for r in reports if r.problems]
+    if bad:
+        sys.stderr.write(f"{PROG}: error: {len(bad)} catalog file(s) have problems; first: {bad[0].problems[0]}\n")
+        return 2
+    return 0
 
 
 @catalog_app.command("paths")

@@ -164,7 +164,10 @@ def test_broken_builtin_is_fatal(tmp_path):
 
 
 def test_validate_json_lists_problems(run):
-    data = run.json("catalog", "validate", str(BAD / "unknown_gpu.toml"), code=2)
+    result = run("catalog", "validate", str(BAD / "unknown_gpu.toml"), "--json", code=2)
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("gpuadvisor: error: 1 catalog file(s) have problems; first: ") and "unknown_gpu.toml:10" in line
+    data = json.loads(result.stdout)
     assert data["ok"] is False
     [f] = data["files"]
     assert f["problems"][0]["line"] == 10 and f["problems"][0]["key"] == "offering[1].gpu"
