@@ -4,7 +4,8 @@ Pure functions. Results are in GiB (2^30 bytes): GPU memory is sold in GiB (an "
 has 80 GiB; nvidia-smi shows 81,559 MiB), so needs and VRAM compare like for like. Weight
 formulas also show decimal GB, the unit model cards use (70B params × 2 bytes = 141 GB = 131 GiB).
 
-Inference:   weights  = params × bytes per weight dtype
+Inference:   weights  = params × bytes per weight dtype; quantized checkpoints (fp8, int8, int4, …)
+                        keep the embedding table and lm_head in 16-bit and add their scales
              KV cache = 2 × layers × kv_heads × head_dim × context × batch × bytes per KV dtype
                         (sliding-window layers cache at most their window; MLA models cache a latent)
              overhead = fixed (CUDA context, cuBLAS workspace, NCCL buffers) + a fraction of the above
@@ -14,7 +15,9 @@ Training (activations with gradient checkpointing and flash attention:
   full       weights 2 + gradients 2 + fp32 master 4 + Adam m 4 + v 4 = 16 bytes per parameter
   lora       frozen weights at the dtype + adapters (a fraction of params) at 16 bytes each
   qlora      frozen weights at 4 bits + adapters at 16 bytes each
-Diffusion / video models: the documented peak, with the weights part rescaled to another dtype.
+  all modes  logits: batch × seq × vocab × 4 bytes (fp32 for the loss; the gradient reuses them)
+Diffusion / video models: the documented peak, split into the denoiser's weights (rescaled to
+another dtype), the text encoders and VAE (fixed) and activations (× batch).
 """
 
 from __future__ import annotations
@@ -31,6 +34,14 @@ from gpuadvisor.units import human_tokens
 DTYPE_BYTES = {"fp32": 4.0, "fp16": 2.0, "bf16": 2.0, "fp8": 1.0, "int8": 1.0,
                "int4": 0.5, "nf4": 0.5, "awq": 0.5, "gptq": 0.5, "fp4": 0.5}
 KV_DTYPES = ("fp32", "fp16", "bf16", "fp8", "int8")
+# Bytes of quantization scales per quantized weight. AWQ / GPTQ int4: one fp16 scale and a packed
+# 4-bit zero point per group of 128 weights (AutoAWQ and GPTQ defaults: 2.5 bytes / 128).
+# NF4 with double quantization: 0.127 bits per parameter (Dettmers et al. 2023, QLoRA §3).
+# NVFP4: one FP8 scale per 16 values (NVIDIA, "Introducing NVFP4"). FP8 and INT8 checkpoints use
+# per-tensor or per-channel scales: a few bytes per matrix, counted as 0.
+QUANT_SCALE_BYTES = {"int4": 2.5 / 128, "awq": 2.5 / 128, "gptq": 2.5 / 128, "nf4": 0.127 / 8, "fp4": 1 / 16,
+                     "fp8": 0.0, "int8": 0.0}
+ASSUMED_VOCAB = 128_256  # --params models: a Llama 3-sized vocabulary (untied), said in the notes
 MODES = ("inference", "lora", "qlora", "full")
 GIB = float(2**30)
 
@@ -73,6 +84,9 @@ class Estimate:
     notes: tuple[str, ...] = ()
     kv_bytes_per_sequence: float = 0.0  # KV cache of one sequence at `context`
     assumptions: Assumptions = field(default_factory=Assumptions)
+    read_bytes_per_token: float = 0.0  # weight bytes one decode step reads (MoE: active experts only)
+    layers: int | None = None
+    hidden_size: int | None = None
 
     @property
     def total_gb(self) -> float:
@@ -81,7 +95,7 @@ class Estimate:
     @property
     def active_weight_bytes(self) -> float:
         """Weight bytes read per decoded token (MoE: only the active parameters)."""
-        return self.active_params_b * 1e9 * DTYPE_BYTES[self.dtype]
+        return self.read_bytes_per_token or self.active_params_b * 1e9 * DTYPE_BYTES[self.dtype]
 
     def to_json(self) -> dict:
         return {
@@ -152,7 +166,39 @@ def _approximate_llm(params_b: float) -> Model:
     layers = max(8, round(13.5 * params_b ** 0.4))
     hidden = max(1024, round(1450 * params_b ** 0.42 / 128) * 128)
     return Model(id="", name=f"{_fmt_b(params_b)} model", kind="llm", params_b=params_b, sources=(),
-                 layers=layers, hidden_size=hidden, kv_heads=8, head_dim=128, context=None)
+                 layers=layers, hidden_size=hidden, kv_heads=8, head_dim=128, context=None,
+                 vocab_size=ASSUMED_VOCAB)
+
+
+def embedding_params(m: Model) -> tuple[float, float]:
+    """(parameters in the embedding table and lm_head together, in the lm_head alone): vocab × hidden,
+    once if the two are tied, twice if not. Capped so a tiny --params model stays consistent."""
+    if not m.vocab_size or not m.hidden_size:
+        return 0.0, 0.0
+    table = float(m.vocab_size * m.hidden_size)
+    both = table if m.tie_word_embeddings else 2 * table
+    cap = 0.5 * m.params_b * 1e9
+    return min(both, cap), min(table, cap)
+
+
+def weight_bytes(m: Model, dtype: str) -> tuple[float, float, str]:
+    """(bytes held, bytes read per decode step, formula). Quantized checkpoints (fp8, int8, int4, …)
+    keep the embeddings and lm_head in 16-bit and carry scales; a decode step reads the active
+    weights and the lm_head, but only one row of the input embedding table per token."""
+    P, A = m.params_b * 1e9, (m.active_params_b or m.params_b) * 1e9
+    b = DTYPE_BYTES[dtype]
+    emb, head = embedding_params(m)
+    gb = f"{_fmt_b(m.params_b)} params × {_bytes(b)} ({dtype})"
+    if dtype in QUANT_SCALE_BYTES and emb:
+        q = b + QUANT_SCALE_BYTES[dtype]
+        held = (P - emb) * q + emb * 2
+        read = (A - emb) * q + head * 2
+        scales = f" + scales {QUANT_SCALE_BYTES[dtype]:.3f} byte/param" if QUANT_SCALE_BYTES[dtype] else ""
+        formula = (f"({_fmt_b(m.params_b)} − {_fmt_b(emb / 1e9)} embeddings/lm_head) × {_bytes(b)} ({dtype}){scales}"
+                   f" + {_fmt_b(emb / 1e9)} × 2 bytes (16-bit embeddings and lm_head) = {held / 1e9:,.1f} GB")
+        return held, read, formula
+    input_table = emb - head  # 0 when tied: the one table is read in full as the lm_head
+    return P * b, (A - input_table) * b, f"{gb} = {P * b / 1e9:,.1f} GB"
 
 
 def estimate(cat: Catalog, model: str | None = None, params: float | None = None, dtype: str | None = None,
@@ -199,14 +245,17 @@ def estimate(cat: Catalog, model: str | None = None, params: float | None = None
     P = m.params_b * 1e9
     active_b = m.active_params_b or m.params_b
     wb = DTYPE_BYTES[weight_dtype]
+    held, read, w_formula = weight_bytes(m, weight_dtype)
+    if approximate and weight_dtype in QUANT_SCALE_BYTES:
+        notes.append(f"embeddings and lm_head sized for a {ASSUMED_VOCAB:,}-token vocabulary (Llama 3) and kept in 16-bit")
     lines: list[Line] = []
     kv_seq = 0.0
     if mode_key == "inference":
-        lines.append(Line("weights", _gb(P * wb), f"{_fmt_b(m.params_b)} params × {_bytes(wb)} ({weight_dtype}) = {P * wb / 1e9:,.1f} GB"))
+        lines.append(Line("weights", _gb(held), w_formula))
         kv_total, kv_formula = kv_cache_bytes(m, context, batch, DTYPE_BYTES[kv])
         kv_seq = kv_total / batch
         lines.append(Line("KV cache", _gb(kv_total), kv_formula + f" ({kv})"))
-        base = _gb(P * wb) + _gb(kv_total)
+        base = _gb(held) + _gb(kv_total)
         lines.append(Line("runtime overhead", a.overhead_gb + a.overhead_fraction * base,
                           f"{a.overhead_gb:g} GiB (CUDA context, workspaces, activations) + {a.overhead_fraction:.0%} of "
                           "weights + KV (allocator fragmentation)"))
@@ -225,36 +274,51 @@ def estimate(cat: Catalog, model: str | None = None, params: float | None = None
                 notes.append(f"full fine-tuning is sized for bf16 mixed precision; --dtype {dtype_key} is ignored")
                 weight_dtype = "bf16"
         else:
-            lines.append(Line("frozen weights", _gb(P * wb), f"{_fmt_b(m.params_b)} params × {_bytes(wb)} ({weight_dtype})"))
+            lines.append(Line("frozen weights", _gb(held), w_formula))
             trainable = P * a.lora_fraction
             lines.append(Line("LoRA adapters + grads + Adam", _gb(trainable * 16),
                               f"{a.lora_fraction:.1%} of params × 16 bytes (bf16 weight 2 + grad 2 + fp32 master 4 + Adam 8)"))
         lines.append(Line("activations", _gb(act), f"{batch} × {context:,} tokens × {hidden:,} hidden × "
                           f"(2 × {m.layers} layers + 34) bytes (gradient checkpointing, flash attention)"))
-        lines.append(Line("runtime overhead", a.overhead_gb + 0.05 * _gb(P * wb),
+        vocab = m.vocab_size or ASSUMED_VOCAB
+        lines.append(Line("logits", _gb(batch * context * vocab * 4.0),
+                          f"{batch} × {context:,} tokens × {vocab:,} vocab × 4 bytes (fp32 logits for the loss; "
+                          "their gradient reuses the buffer)"))
+        if not m.vocab_size:
+            notes.append(f"logits sized for a {ASSUMED_VOCAB:,}-token vocabulary (Llama 3)")
+        weights_gb = lines[0].gb
+        lines.append(Line("runtime overhead", a.overhead_gb + 0.05 * weights_gb,
                           f"{a.overhead_gb:g} GiB (CUDA context, workspaces) + 5% of weights (fragmentation)"))
         notes.append("training estimates assume gradient checkpointing; without it activations grow ~10–20×")
     return Estimate(m if m.id else None, m.name, "llm", m.params_b, active_b, weight_dtype, kv, context, batch, mode_key,
-                    tuple(lines), approximate, tuple(notes), kv_seq, a)
+                    tuple(lines), approximate, tuple(notes), kv_seq, a, read_bytes_per_token=read,
+                    layers=m.layers, hidden_size=m.hidden_size or _approximate_llm(m.params_b).hidden_size)
 
 
 def _estimate_pipeline(m: Model, dtype: str | None, batch: int, mode: str, a: Assumptions, notes: list[str]) -> Estimate:
+    """Documented peak = denoiser weights + encoder/VAE weights + activations. Another dtype rescales
+    the denoiser only (encoders stay as documented); a batch multiplies the activations only."""
     if mode != "inference":
         raise UsageError(f"{m.name} is a {m.kind} model: only --mode inference is estimated for it")
     used = dtype or m.dtype
     P = m.params_b * 1e9
+    E = (m.encoder_params_b or 0.0) * 1e9
     documented_weights = _gb(P * DTYPE_BYTES[m.dtype])
-    rest = max(0.0, m.vram_gb - documented_weights)
+    encoders = _gb(E * DTYPE_BYTES[m.dtype])
+    activations = max(0.0, m.vram_gb - documented_weights - encoders)
     weights = _gb(P * DTYPE_BYTES[used])
     approximate = used != m.dtype or batch > 1
-    lines = [Line("weights", weights, f"{_fmt_b(m.params_b)} params × {_bytes(DTYPE_BYTES[used])} ({used})"),
-             Line("activations, encoders, overhead", rest * batch,
-                  f"documented peak {m.vram_gb:g} GB at {m.dtype} − its weights {documented_weights:.1f} GB"
-                  + (f", × {batch} for the batch" if batch > 1 else ""))]
+    lines = [Line("weights", weights, f"{_fmt_b(m.params_b)} params × {_bytes(DTYPE_BYTES[used])} ({used})")]
+    if E:
+        lines.append(Line("text encoders, VAE", encoders,
+                          f"{_fmt_b(m.encoder_params_b)} params × {_bytes(DTYPE_BYTES[m.dtype])} ({m.dtype}); not multiplied by the batch"))
+    lines.append(Line("activations, overhead", activations * batch,
+                      f"documented peak {m.vram_gb:g} GB at {m.dtype} − weights {documented_weights + encoders:.1f} GB"
+                      + (f", × {batch} images in the batch" if batch > 1 else "")))
     if used != m.dtype:
-        notes.append(f"documented at {m.dtype}; weights rescaled to {used}, the rest kept")
+        notes.append(f"documented at {m.dtype}; the denoiser's weights rescaled to {used}, encoders and activations kept")
     return Estimate(m, m.name, m.kind, m.params_b, m.params_b, used, "bf16", 0, batch, mode, tuple(lines),
-                    approximate, tuple(notes), 0.0, a)
+                    approximate, tuple(notes), 0.0, a, read_bytes_per_token=P * DTYPE_BYTES[used])
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ _WORKLOAD_KEYS = ("name", "description", "aliases", "weights", "headroom", "min_
                   "pow2_counts")
 _MODEL_KEYS = ("name", "family", "kind", "params_b", "active_params_b", "layers", "hidden_size",
                "attention_heads", "kv_heads", "head_dim", "context", "vram_gb", "dtype", "aliases",
-               "notes", "sources", "sliding_window", "full_attention_layers", "kv_elements_per_token_layer")
+               "notes", "sources", "sliding_window", "full_attention_layers", "kv_elements_per_token_layer",
+               "vocab_size", "tie_word_embeddings", "encoder_params_b")
 MODEL_KINDS = ("llm", "diffusion", "video")
 WEIGHT_DTYPES = ("fp32", "fp16", "bf16", "fp8", "int8", "int4", "nf4", "awq", "gptq", "fp4")
 
@@ -101,6 +102,9 @@ class Model:
     sliding_window: int | None = None
     full_attention_layers: int | None = None
     kv_elements_per_token_layer: int | None = None
+    vocab_size: int | None = None
+    tie_word_embeddings: bool = False
+    encoder_params_b: float | None = None
     vram_gb: float | None = None
     dtype: str = "bf16"
     aliases: tuple[str, ...] = ()
@@ -130,12 +134,14 @@ def build_models(files) -> dict[str, Model]:
             kind = t.get("kind", "str", "llm", choices=MODEL_KINDS)
             ints = {k: t.get(k, "int", None, positive=True) for k in (
                 "layers", "hidden_size", "attention_heads", "kv_heads", "head_dim", "context", "sliding_window",
-                "full_attention_layers", "kv_elements_per_token_layer")}
+                "full_attention_layers", "kv_elements_per_token_layer", "vocab_size")}
             vals = dict(
                 name=t.get("name", "str", mid), kind=kind, params_b=t.get("params_b", "num", positive=True),
                 sources=tuple(t.get("sources", "strlist") or ()), family=t.get("family", "str", ""),
                 active_params_b=t.get("active_params_b", "num", None, positive=True),
                 vram_gb=t.get("vram_gb", "num", None, positive=True),
+                encoder_params_b=t.get("encoder_params_b", "num", None, nonneg=True),
+                tie_word_embeddings=bool(t.get("tie_word_embeddings", "bool", False)),
                 dtype=t.get("dtype", "str", "bf16", choices=WEIGHT_DTYPES),
                 aliases=tuple(t.get("aliases", "strlist", []) or ()), notes=tuple(t.get("notes", "strlist", []) or ()),
                 **ints,
