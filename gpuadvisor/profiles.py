@@ -48,7 +48,7 @@ class Workload:
 
 
 def build_workloads(files) -> dict[str, Workload]:
-    from gpuadvisor.catalog import id_tables
+    from gpuadvisor.catalog.schema import id_tables  # not at import time: catalog.build imports this module
 
     out: dict[str, Workload] = {}
     for f in files:
@@ -125,7 +125,7 @@ class Model:
 
 def build_models(files) -> dict[str, Model]:
     """Model records, validated for types and for what the estimator needs."""
-    from gpuadvisor.catalog import id_tables
+    from gpuadvisor.catalog.schema import id_tables  # not at import time: catalog.build imports this module
 
     out: dict[str, Model] = {}
     for f in files:

@@ -1,0 +1,157 @@
+"""The loaded Catalog and the queries on it: offerings by provider or GPU, any spelling of a name
+resolved to a GPU, workload/model lookup, and per-provider price freshness."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from gpuadvisor.errors import CatalogProblem, UnknownName, UsageError
+from gpuadvisor.models import Arch, Gpu, Offering, Provider
+
+
+def lookup_keys(off: Offering, provider: Provider) -> list[str]:
+    """Every spelling that names this offering: name, aliases and its written code form."""
+    keys = [off.name, *off.aliases]
+    code = provider.syntax.code.get(off.kind, '"{name}"').format(name=off.name).strip("\"'")
+    if code != off.name:
+        keys.append(code)
+    return keys
+
+
+def record_names(records: dict) -> list[str]:
+    """Every id and alias of records that have both (workloads, models)."""
+    return list(records) + [a for r in records.values() for a in r.aliases]
+
+
+def find_record(records: dict, name: str, what: str, hint: str = ""):
+    """A workload or model by id or alias, case-insensitively; UnknownName with suggestions otherwise."""
+    key = name.strip().lower()
+    for r in records.values():
+        if key == r.id or key in (a.lower() for a in r.aliases):
+            return r
+    raise UnknownName(what, name, record_names(records), hint=hint)
+
+
+@dataclass
+class FileReport:
+    path: str
+    origin: str
+    problems: list[CatalogProblem]
+    sections: list[str]
+
+    def to_json(self) -> dict:
+        return {"path": self.path, "origin": self.origin, "ok": not self.problems,
+                "sections": self.sections, "problems": [p.to_json() for p in self.problems]}
+
+
+@dataclass
+class Catalog:
+    archs: dict[str, Arch]
+    gpus: dict[str, Gpu]
+    providers: dict[str, Provider]
+    offerings: list[Offering]
+    workloads: dict[str, Any]
+    models: dict[str, Any]
+    files: list[FileReport]
+    warnings: list[str]
+    _index: dict | None = None
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_index"] = None
+        state.pop("_warned", None)
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+
+    # -- queries --------------------------------------------------------------------
+    def provider(self, name: str) -> Provider:
+        p = self.providers.get(name.strip().lower())
+        if p is None:
+            raise UnknownName("provider", name, list(self.providers))
+        return p
+
+    def offerings_of(self, provider_id: str) -> list[Offering]:
+        return [o for o in self.offerings if o.provider == provider_id]
+
+    def offerings_for_gpu(self, gpu_id: str) -> list[Offering]:
+        return [o for o in self.offerings if any(g.id == gpu_id for g in o.gpus)]
+
+    def lookup(self, provider_id: str, name: str) -> Offering:
+        """A provider's offering by any of its spellings, case-insensitively."""
+        provider = self.provider(provider_id)
+        key = name.strip().lower()
+        for off in self.offerings_of(provider.id):
+            if key in (k.lower() for k in lookup_keys(off, provider)):
+                return off
+        names = [k for o in self.offerings_of(provider.id) for k in lookup_keys(o, provider)]
+        raise UnknownName(f"{provider.id} GPU name", name, names,
+                          hint=f"run `gpuadvisor list --provider {provider.id}` to see its names")
+
+    def _name_index(self) -> dict[str, list]:
+        if self._index is None:
+            idx: dict[str, list] = {}
+            for g in self.gpus.values():
+                for k in (g.id, *g.aliases):
+                    idx.setdefault(k.lower(), []).append(("gpu", g))
+            for o in self.offerings:
+                for k in lookup_keys(o, self.providers[o.provider]):
+                    idx.setdefault(k.lower(), []).append(("offering", o))
+            self._index = idx
+        return self._index
+
+    def all_names(self) -> list[str]:
+        names = list(self.gpus)
+        for g in self.gpus.values():
+            names.extend(g.aliases)
+        for o in self.offerings:
+            names.extend(lookup_keys(o, self.providers[o.provider]))
+        return names
+
+    def resolve(self, name: str) -> tuple[Gpu, Offering | None]:
+        """A GPU from a canonical id, a GPU alias or any provider's spelling (first match wins:
+        canonical id, then GPU alias, then offerings). Returns the offering it came from, if any;
+        for a pool the GPU is its weakest member."""
+        key = name.strip().lower()
+        hits = self._name_index().get(key, [])
+        gpu_hits = [h for k, h in hits if k == "gpu"]
+        if gpu_hits:
+            return gpu_hits[0], None
+        offs = [h for k, h in hits if k == "offering" and h.hw is not None]
+        if offs:
+            distinct = {o.hw.id for o in offs}
+            if len(distinct) > 1:
+                where = ", ".join(f"{o.provider} {o.name} = {o.hw.id}" for o in offs)
+                raise UsageError(f"{name!r} is ambiguous ({where}); use a canonical id")
+            return offs[0].hw, offs[0]
+        if any(k == "offering" for k, _ in hits):
+            raise UsageError(f"{name!r} is a CPU machine type, not a GPU")
+        raise UnknownName("GPU", name, self.all_names(), hint="run `gpuadvisor list` to see every name")
+
+STALE_PRICE_DAYS = 180
+
+
+def catalog_info(cat: Catalog, today) -> dict:
+    """Per provider: where its catalog comes from, its as-of date, and how old its prices are
+    (`today` a datetime.date). Prices older than STALE_PRICE_DAYS are counted as stale."""
+    from datetime import date
+
+    providers = []
+    for p in cat.providers.values():
+        offs = cat.offerings_of(p.id)
+        priced = [o for o in offs if o.price]
+        ages = [(today - date.fromisoformat(o.price.as_of)).days for o in priced]
+        stale = [o for o, age in zip(priced, ages, strict=True) if age > STALE_PRICE_DAYS]
+        providers.append({
+            "id": p.id, "name": p.name, "files": list(p.files), "docs_url": p.docs_url, "as_of": p.as_of,
+            "offerings": len(offs), "priced": len(priced),
+            "oldest_price": min((o.price.as_of for o in priced), default=None),
+            "newest_price": max((o.price.as_of for o in priced), default=None),
+            "stale_prices": len(stale), "stale": [o.name for o in stale],
+        })
+    other = [{"path": r.path, "origin": r.origin, "sections": r.sections, "ok": not r.problems}
+             for r in cat.files if "provider" not in r.sections]
+    return {"today": today.isoformat(), "stale_after_days": STALE_PRICE_DAYS, "providers": providers,
+            "gpus": len(cat.gpus), "workloads": len(cat.workloads), "models": len(cat.models), "other_files": other}
