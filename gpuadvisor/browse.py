@@ -16,7 +16,7 @@ SORT_KEYS = ("provider", "name", "vram", "bandwidth", "price", "arch")
 # Fields compared side by side, in display order: (json key, label, unit).
 COMPARE_FIELDS = (
     ("name", "name", ""), ("arch", "architecture", ""), ("compute_capability", "compute capability", ""),
-    ("vram_gb", "VRAM", " GB"), ("memory_type", "memory", ""), ("bandwidth_gb_s", "bandwidth", " GB/s"),
+    ("vram_gb", "VRAM", " GB"), ("usable_gib", "usable memory", " GiB"), ("memory_type", "memory", ""), ("bandwidth_gb_s", "bandwidth", " GB/s"),
     ("fp16_tflops", "FP16/BF16 dense", " TFLOPS"), ("fp8_tflops", "FP8 dense", " TFLOPS"),
     ("fp4_tflops", "FP4 dense", " TFLOPS"), ("nvenc", "NVENC", ""), ("nvdec", "NVDEC", ""),
     ("av1_encode", "AV1 encode", ""), ("nvlink_gb_s", "NVLink", " GB/s"), ("nvlink_group", "NVLink group", " GPUs"),

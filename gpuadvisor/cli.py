@@ -264,7 +264,8 @@ def estimate_cmd(
 
     cat = _catalog()
     est = _estimate(cat, model, params, dtype, kv_dtype, context, batch, mode, overhead, overhead_gb)
-    smallest = smallest_per_provider(cat, est.total_gb, tuple(provider or ()), pow2=est.kind == "llm")
+    smallest = smallest_per_provider(cat, est.total_gb, tuple(provider or ()), pow2=est.kind == "llm",
+                                     single_gpu=est.kind != "llm")
     _emit(estimate_view(est, smallest, cat), as_json)
     return 0
 
@@ -287,15 +288,21 @@ _WORKLOAD_FOR = {("llm", "inference"): "llm", ("llm", "lora"): "fine-tune", ("ll
 
 @app.command("recommend")
 def recommend_cmd(
-    vram: Annotated[Optional[float], typer.Option("--vram", help="Total GPU memory the job needs, in GB (weights + cache + overhead).")] = None,
-    workload: Annotated[Optional[str], typer.Option("--workload", "-w", help="llm, training, fine-tune, image, video, audio, embedding or general (default: general, or from --model).",
+    vram: Annotated[Optional[float], typer.Option("--vram", help="Total GPU memory the job needs, in GiB (weights + cache + overhead).")] = None,
+    workload: Annotated[Optional[str], typer.Option("--workload", "-w", help="llm, training, fine-tune, image, video, transcode, audio, embedding or general (default: general, or from --model).",
                                                     autocompletion=complete_workload)] = None,
     provider: ProviderOpt = None,
+    optimize: Annotated[str, typer.Option("--optimize", "-o", help="value (cost per unit of work, default), cost ($/h) or speed.",
+                                          autocompletion=lambda incomplete: _complete(("value", "cost", "speed"), incomplete))] = "value",
+    min_throughput: Annotated[Optional[float], typer.Option("--min-throughput", help="Slowest acceptable option, in the workload's unit (tokens/s for the whole batch, images/h, streams, …).")] = None,
+    price_basis: Annotated[str, typer.Option("--price-basis", help="list (on-demand, default) or lowest (discounted and committed figures where published).",
+                                             autocompletion=lambda incomplete: _complete(("list", "lowest"), incomplete))] = "list",
     max_gpus: Annotated[Optional[int], typer.Option("--max-gpus", help="At most this many GPUs per container/worker.")] = None,
     top: Annotated[int, typer.Option("--top", "-n", help="How many picks to show.")] = 5,
     min_nvenc: Annotated[int, typer.Option("--min-nvenc", help="Only GPUs with at least this many hardware video encoders.")] = 0,
-    budget: Annotated[Optional[float], typer.Option("--budget", help="Most USD per hour for the whole configuration (options without a dated price are left out).")] = None,
-    explain: Annotated[bool, typer.Option("--explain", help="Add the per-criterion score breakdown.")] = False,
+    codec: Annotated[Optional[str], typer.Option("--codec", help="transcode: h264 (default), hevc or av1 (needs AV1 encode).")] = None,
+    budget: Annotated[Optional[float], typer.Option("--budget", help="Most USD per hour for the whole configuration (options without a known price are left out).")] = None,
+    explain: Annotated[bool, typer.Option("--explain", help="Show each pick's throughput formula and inputs.")] = False,
     model: ModelOpt = None,
     params: ParamsOpt = None,
     dtype: DtypeOpt = None,
@@ -306,13 +313,13 @@ def recommend_cmd(
     as_json: JsonOpt = False,
     fmt: FormatOpt = None,
 ):
-    """Rank what to rent for a VRAM need (or a model) and workload, across providers, with reasons and a
-    paste-ready config. With --model, LLM picks also get an upper bound on decode speed.
+    """Rank what to rent for a memory need (or a model) and workload by work done per dollar, across
+    providers, with reasons and a paste-ready config.
 
-    Examples: gpuadvisor recommend --vram 70 --workload llm · gpuadvisor recommend --vram 30 -w video --explain ·
-    gpuadvisor recommend --model llama-3.1-405b --dtype fp8 --workload llm --json
+    Examples: gpuadvisor recommend --model llama-3.1-8b --context 8k · gpuadvisor recommend --vram 70 -w llm --optimize speed ·
+    gpuadvisor recommend --model sdxl -p fal --explain · gpuadvisor recommend --vram 8 -w transcode --codec av1
     """
-    from gpuadvisor.engine import Requirement, rank, resolve_workload
+    from gpuadvisor.engine import Requirement, job_for, rank, resolve_workload
     from gpuadvisor.errors import UsageError
     from gpuadvisor.views import recommend_view
 
@@ -322,15 +329,25 @@ def recommend_cmd(
     est = None
     if model is not None or params is not None:
         if vram is not None:
-            raise UsageError("give --vram or --model/--params, not both (the model's estimate is the VRAM need)")
+            raise UsageError("give --vram or --model/--params, not both (the model's estimate is the memory need)")
         est = _estimate(cat, model, params, dtype, kv_dtype, context, batch, mode, None, None)
         vram = est.total_gb
         workload = workload or _WORKLOAD_FOR.get((est.kind, est.mode), "general")
     elif vram is None:
-        raise UsageError("give --vram GB or --model NAME (e.g. --vram 70 or --model llama-3.1-70b)")
+        raise UsageError("give --vram GIB or --model NAME (e.g. --vram 70 or --model llama-3.1-70b)")
     elif any(v is not None for v in (dtype, kv_dtype, context)):
         raise UsageError("--dtype, --kv-dtype and --context size a model: add --model NAME or --params SIZE")
-    req = Requirement(vram, resolve_workload(cat, workload), tuple(provider or ()), max_gpus, min_nvenc, budget)
+    w = resolve_workload(cat, workload)
+    codec_key = None
+    if codec is not None:
+        from gpuadvisor.errors import UnknownName
+        from gpuadvisor.profiles import CODECS
+
+        codec_key = codec.strip().lower()
+        if codec_key not in CODECS:
+            raise UnknownName("codec (--codec)", codec, CODECS)
+    req = Requirement(vram, w, tuple(provider or ()), max_gpus, min_nvenc, budget, optimize.strip().lower(),
+                      min_throughput, price_basis.strip().lower(), job_for(cat, w, est, vram, codec_key), codec_key)
     _emit(recommend_view(rank(cat, req), top, explain, est), as_json, fmt)
     return 0
 

@@ -1,16 +1,16 @@
-"""Recommendation engine: rank every provider offering for a VRAM need and a workload.
+"""Recommendation engine: rank what to rent for a job by work done per dollar.
 
-Pure functions: a Requirement and a Catalog in, ranked Candidates out (each with its total score,
-a per-criterion breakdown and reasons). No printing, no CLI.
+Pure functions: a Requirement and a Catalog in, ranked Candidates out. No printing, no CLI.
 
-How a score is made:
-1. Candidates: every GPU offering (and every multi-member pool) of the allowed providers, at the
-   smallest count whose total VRAM reaches the need within the provider's (and user's) limit.
-   Offerings that cannot reach it are never shown.
-2. Each criterion scores the configuration from 0 to 1 on a fixed scale (so a score means the
-   same whatever else is in the list): VRAM fit, bandwidth, compute, FP8, video engines,
-   interconnect, single GPU, price. See the `score_*` functions.
-3. The total is the weighted mean, with the workload profile's weights (catalogs/workloads.toml).
+1. Candidates: every GPU type (and every multi-member pool) of the allowed providers at the
+   smallest count whose *usable* memory (what nvidia-smi reports) reaches the need, within the
+   provider's and the user's limits. Multi-GPU counts round up to 2, 4, 8 where the profile says
+   so; single-GPU profiles (diffusion, encoders, transcoding) never split a job.
+2. Each candidate gets a throughput in the workload's unit (gpuadvisor.perf) and a price on one
+   basis (gpuadvisor.pricing: on-demand list prices, estimated where unknown).
+3. Objectives: `value` (default) ranks by cost per unit of useful work among options that are not
+   too slow (the profile's floor, or --min-throughput); work beyond what one stream can use (the
+   profile's ceiling) is not credited. `cost` ranks by $/h; `speed` by throughput.
 """
 
 from __future__ import annotations
@@ -22,20 +22,17 @@ from functools import cached_property
 from gpuadvisor.catalog import Catalog, find_record
 from gpuadvisor.errors import NoMatch, UsageError
 from gpuadvisor.models import Gpu, Offering, Provider
+from gpuadvisor.perf import Job, Throughput, generic_family, link, throughput
+from gpuadvisor.pricing import BASES, Quote, quote
 from gpuadvisor.profiles import Workload
 from gpuadvisor.syntax import Option, write_config
 
-# Fixed log scales: value at score 0 and at score 1.
-BANDWIDTH_SCALE = (250.0, 16_000.0)  # GB/s of the configuration
-COMPUTE_SCALE = (50.0, 5_000.0)  # dense TFLOPS of the configuration
-FP8_SCALE = (50.0, 10_000.0)
-PRICE_SCALE = (50.0, 0.30)  # USD per hour of the configuration: $50/h scores 0, $0.30/h scores 1
-UNKNOWN_PRICE_SCORE = 0.5  # neither rewarded nor punished
+OBJECTIVES = ("value", "cost", "speed")
 
 
 @dataclass(frozen=True, eq=False)
 class Requirement:
-    """What the user needs. vram_gb: total GB the job needs (weights + cache + overhead)."""
+    """What the user needs. vram_gb: GiB the job needs in total (weights + cache + overhead)."""
 
     vram_gb: float
     workload: Workload
@@ -43,29 +40,31 @@ class Requirement:
     max_gpus: int | None = None
     min_nvenc: int = 0
     budget_per_hour: float | None = None  # USD per hour for the whole configuration
+    optimize: str = "value"
+    min_throughput: float | None = None  # in the workload's unit (llm: tokens/s for the whole batch)
+    price_basis: str = "list"
+    job: Job | None = None  # from a model estimate; None: sized from vram_gb alone
+    codec: str | None = None  # transcode: overrides the profile's codec
 
 
 @dataclass(frozen=True, eq=False)
 class Candidate:
-    """A configuration that fits. Reasons and config are written on first use: a ranking over a
-    large catalog scores every candidate but shows only the top few."""
+    """A configuration that fits, with its throughput and price. Reasons and config are written on
+    first use: a ranking scores every candidate but shows only the top few."""
 
     offering: Offering
     count: int
-    scores: dict[str, float]
-    weights: dict[str, float]
-    score: float
+    provider: Provider
     need_gb: float
     workload: Workload
-    provider: Provider
-
-    @cached_property
-    def reasons(self) -> tuple[str, ...]:
-        return tuple(reasons_for(self.offering, self.count, self.need_gb, self.scores, self.weights, self.workload))
-
-    @cached_property
-    def config(self) -> str:
-        return write_config(self.provider, [Option(self.offering, self.count)])
+    throughput: Throughput
+    quote: Quote | None
+    credited: float  # throughput counted for value (capped at the profile's ceiling)
+    below_floor: bool
+    premium: float = 0.0  # value: multi-GPU premium per doubling of the count (perf.toml)
+    score: float = 0.0
+    labels: tuple[str, ...] = ()  # "best value", "cheapest", "fastest"
+    job: Job | None = None
 
     @property
     def hw(self) -> Gpu:
@@ -76,20 +75,63 @@ class Candidate:
         return self.offering.vram_gb * self.count
 
     @property
+    def total_usable_gib(self) -> float:
+        return self.offering.usable_gib * self.count
+
+    @property
+    def tight(self) -> bool:
+        """Less spare memory than the profile's headroom: it fits on paper, with little room for the
+        runtime (vLLM, for one, leaves 10% of the GPU free by default)."""
+        return self.total_usable_gib - self.need_gb < self.need_gb * self.workload.headroom
+
+    @property
+    def price_per_hour(self) -> float | None:
+        return None if self.quote is None else self.quote.per_hour
+
+    @property
     def total_price_per_hour(self) -> float | None:
-        p = self.offering.price_per_hour
-        return None if p is None else p * self.count
+        return None if self.quote is None else self.quote.per_hour * self.count
+
+    @property
+    def cost_per_unit(self) -> float | None:
+        return self.throughput.cost_per_unit(self.total_price_per_hour)
+
+    @property
+    def value_cost(self) -> float | None:
+        """Cost per unit of *useful* work (throughput beyond the ceiling is not credited), with the
+        multi-GPU premium: what value ranks on."""
+        scale = self.credited / self.throughput.value if self.throughput.value else 0.0
+        cost = self.throughput.cost_per_unit(self.total_price_per_hour, self.throughput.per_hour * scale)
+        return None if cost is None else cost * (1 + self.premium) ** math.log2(self.count)
+
+    @cached_property
+    def reasons(self) -> tuple[str, ...]:
+        return tuple(reasons_for(self))
+
+    @cached_property
+    def config(self) -> str:
+        return write_config(self.provider, [Option(self.offering, self.count)])
+
+    def with_rank_facts(self, score: float, labels: tuple[str, ...]) -> Candidate:
+        return Candidate(self.offering, self.count, self.provider, self.need_gb, self.workload, self.throughput,
+                         self.quote, self.credited, self.below_floor, self.premium, score, labels, self.job)
 
     def to_json(self, rank: int) -> dict:
-        o = self.offering
+        o, q, thr = self.offering, self.quote, self.throughput
+        cpu = self.cost_per_unit
         return {
             "rank": rank, "provider": o.provider, "name": o.name, "kind": o.kind, "gpu": self.hw.id,
             "members": o.members, "count": self.count, "vram_gb": o.vram_gb, "total_vram_gb": self.total_vram_gb,
+            "usable_gib": o.usable_gib, "total_usable_gib": round(self.total_usable_gib, 2),
             "score": round(self.score, 3), "reasons": list(self.reasons), "config": self.config,
-            "price_per_hour": o.price_per_hour,
-            "total_price_per_hour": None if self.total_price_per_hour is None else round(self.total_price_per_hour, 4),
-            "price": o.price.to_json() if o.price else None,
-            "breakdown": {c: {"score": round(self.scores[c], 3), "weight": self.weights[c]} for c in self.weights},
+            "price_per_hour": None if q is None else round(q.per_hour, 4),
+            "total_price_per_hour": None if q is None else round(self.total_price_per_hour, 4),
+            "price_basis": None if q is None else q.basis, "price_estimated": bool(q and q.estimated),
+            "price": None if q is None else q.to_json(),
+            "throughput": thr.to_json(),
+            "cost_per_unit": None if cpu is None else {"value": round(cpu, 6), "unit": thr.cost_unit},
+            "below_floor": self.below_floor, "labels": list(self.labels),
+            "performance": thr.explain(),
         }
 
 
@@ -98,24 +140,20 @@ class Ranking:
     requirement: Requirement
     candidates: list[Candidate]
     excluded: dict[str, int] = field(default_factory=dict)
+    floor: float | None = None  # in the workload's unit
+    ceiling: float | None = None
+    job: Job | None = None
+
+    def best(self) -> dict[str, int | None]:
+        """1-based rank, in this ranking's order, of the best value, cheapest and fastest option."""
+        if not self.candidates:
+            return {"value": None, "cost": None, "speed": None}
+        labels = {"value": "best value", "cost": "cheapest", "speed": "fastest"}
+        return {objective: next((i for i, c in enumerate(self.candidates, 1) if labels[objective] in c.labels), None)
+                for objective in OBJECTIVES}
 
 
-# ---------------------------------------------------------------------------- criteria
-
-def _log_scale(x: float, lo: float, hi: float) -> float:
-    if x <= 0:
-        return 0.0
-    s = math.log(x / lo) / math.log(hi / lo)
-    return min(1.0, max(0.0, s))
-
-
-def parallel_efficiency(hw: Gpu, count: int) -> float:
-    """Share of linear scaling kept across `count` GPUs: high inside an NVLink domain, lower over PCIe."""
-    if count <= 1:
-        return 1.0
-    exponent = 0.92 if hw.nvlink_gb_s and hw.nvlink_group >= count else 0.8 if hw.nvlink_gb_s else 0.7
-    return count ** exponent / count
-
+# ---------------------------------------------------------------------------- sizing
 
 def gpu_limit(off: Offering, max_gpus: int | None) -> int:
     """The most GPUs of this offering allowed: the provider's limit, capped by the user's."""
@@ -123,11 +161,11 @@ def gpu_limit(off: Offering, max_gpus: int | None) -> int:
 
 
 def smallest_count(off: Offering, need_gb: float, limit: int, pow2: bool = False) -> int | None:
-    """The fewest GPUs of this offering whose VRAM reaches the need, or None past the limit.
+    """The fewest GPUs of this offering whose usable memory reaches the need, or None past the limit.
 
     With pow2, a multi-GPU count is rounded up to 2, 4, 8, … when the limit allows (tensor
     parallelism splits a model evenly); otherwise the memory-only minimum is kept."""
-    if off.vram_gb <= 0:
+    if off.usable_gib <= 0:
         return None
     count = off.gpus_for(need_gb)
     if count > limit:
@@ -139,145 +177,66 @@ def smallest_count(off: Offering, need_gb: float, limit: int, pow2: bool = False
     return count
 
 
-def score_fit(total_gb: float, need_gb: float, headroom: float) -> float:
-    """1.0 with the profile's headroom and no waste; lower when tighter (overhead may not fit)
-    or when much larger than needed (paying for unused memory)."""
-    spare = (total_gb - need_gb) / need_gb
-    if spare < headroom:
-        return 0.7 + 0.3 * (spare / headroom) if headroom > 0 else 1.0
-    return 1.0 / (1.0 + 1.5 * (spare - headroom))
+def recommendable(off: Offering) -> bool:
+    """GPU types, and pools with several members (they add availability); never CPU, legacy or opted-out."""
+    if off.kind == "cpu" or off.legacy or not off.recommend or off.hw is None:
+        return False
+    return off.kind == "gpu" or len(off.gpus) > 1
 
 
-def score_bandwidth(hw: Gpu, count: int) -> float:
-    return _log_scale(hw.bandwidth_gb_s * count * parallel_efficiency(hw, count), *BANDWIDTH_SCALE)
+# ---------------------------------------------------------------------------- the job
+
+def job_from_vram(cat: Catalog, need: float, w: Workload, codec: str | None = None) -> Job:
+    """A job known only by its memory need: weights ≈ need ÷ (1 + headroom) (said in --explain)."""
+    weights_gib = need / (1 + w.headroom)
+    params_b = weights_gib * 2**30 / w.bytes_per_param / 1e9
+    assumed = (f"weights ≈ {need:,.1f} GiB ÷ (1 + {w.headroom:g} headroom) = {weights_gib:,.1f} GiB, "
+               f"{params_b:,.1f}B params at {w.bytes_per_param:g} bytes each",)
+    if w.throughput in ("diffusion", "video"):
+        fams = [f for f in cat.perf.diffusion if bool(f.unit_seconds) == (w.throughput == "video") and f.documented_gib]
+        fam = min(fams, key=lambda f: abs(math.log(need / f.documented_gib)), default=None) if fams else generic_family(cat.perf, need)
+        if fam is None:
+            return Job("general", need, params_b, assumed=assumed)
+        scale = need / fam.documented_gib
+        return Job(w.throughput, need, params_b, family=fam.id, work_scale=scale,
+                   assumed=(f"a {need:,.1f} GiB job sized like {fam.name or fam.id} (documented at {fam.documented_gib:g} GiB): "
+                            f"its work per step × {scale:.2f}",))
+    if w.throughput == "llm":
+        return Job("llm", need, params_b, read_bytes=weights_gib * 2**30, assumed=assumed + ("no KV cache: batch 1",))
+    if w.throughput == "training":
+        return Job("training", need, params_b, mode=w.mode if w.mode != "inference" else "full", context=4096,
+                   assumed=assumed + ("4,096 tokens per step",))
+    if w.throughput == "transcode":
+        return Job("transcode", need, codec=codec or w.codec, assumed=(f"codec {codec or w.codec}",))
+    return Job(w.throughput, need, params_b, assumed=assumed)
 
 
-def score_compute(hw: Gpu, count: int) -> float:
-    return _log_scale(hw.fp16_tflops * count * parallel_efficiency(hw, count), *COMPUTE_SCALE)
+def job_from_estimate(cat: Catalog, est, w: Workload) -> Job:
+    """A job from `estimate`: the model's real weights, KV cache, layers and mode."""
+    if est.kind == "llm" and est.mode == "inference":
+        return Job("llm", est.total_gb, est.active_params_b, read_bytes=est.active_weight_bytes,
+                   kv_bytes_per_seq=est.kv_bytes_per_sequence, batch=est.batch, context=est.context,
+                   layers=est.layers or 32, hidden=est.hidden_size or 4096)
+    if est.kind == "llm":
+        return Job("training", est.total_gb, est.active_params_b, batch=est.batch, context=est.context,
+                   layers=est.layers or 32, hidden=est.hidden_size or 4096, mode=est.mode)
+    fam = cat.perf.family(est.model.id if est.model else None)
+    if fam is None:
+        return job_from_vram(cat, est.total_gb, w)
+    dtype_note = () if est.dtype == est.model.dtype else (f"{est.dtype} weights timed like {est.model.dtype} ones",)
+    return Job("video" if fam.unit_seconds else "diffusion", est.total_gb, est.params_b, batch=est.batch,
+               family=fam.id, assumed=dtype_note)
 
 
-def score_fp8(hw: Gpu, count: int) -> float:
-    if not hw.fp8_tflops:
-        return 0.0
-    return _log_scale(hw.fp8_tflops * count * parallel_efficiency(hw, count), *FP8_SCALE)
-
-
-def score_video(hw: Gpu) -> float:
-    """Encoders dominate (3 NVENC = full marks), AV1 encode adds, decoders add a little."""
-    return 0.6 * min(1.0, hw.nvenc / 3) + (0.25 if hw.av1_encode else 0.0) + 0.15 * min(1.0, hw.nvdec / 3)
-
-
-def score_interconnect(hw: Gpu, count: int) -> float:
-    """1.0 for one GPU (nothing to talk to) or all GPUs in one NVLink domain; less for bridge pairs or PCIe."""
-    if count <= 1:
-        return 1.0
-    if hw.nvlink_gb_s and hw.nvlink_group >= count:
-        return min(1.0, 0.6 + 0.4 * hw.nvlink_gb_s / 900)
-    if hw.nvlink_gb_s:
-        return 0.4
-    return 0.15
-
-
-def score_single_gpu(count: int) -> float:
-    return 1.0 / (1.0 + 0.6 * (count - 1))
-
-
-def score_price(total_per_hour: float | None) -> float:
-    if total_per_hour is None:
-        return UNKNOWN_PRICE_SCORE
-    hi, lo = PRICE_SCALE
-    return _log_scale(hi / total_per_hour * lo, lo, hi) if total_per_hour > 0 else 1.0
-
-
-def criterion_scores(off: Offering, count: int, need_gb: float, workload: Workload) -> dict[str, float]:
-    hw = off.hw
-    price = off.price_per_hour * count if off.price_per_hour is not None else None
-    return {
-        "fit": score_fit(off.vram_gb * count, need_gb, workload.headroom),
-        "bandwidth": score_bandwidth(hw, count),
-        "compute": score_compute(hw, count),
-        "fp8": score_fp8(hw, count),
-        "video": score_video(hw),
-        "interconnect": score_interconnect(hw, count),
-        "single_gpu": score_single_gpu(count),
-        "price": score_price(price),
-    }
-
-
-def total_score(scores: dict[str, float], weights: dict[str, float]) -> float:
-    total_w = sum(weights.values())
-    return sum(scores[c] * w for c, w in weights.items()) / total_w if total_w else 0.0
-
-
-# ---------------------------------------------------------------------------- reasons
-
-def _gb(x: float) -> str:
-    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.1f}"
-
-
-def reasons_for(off: Offering, count: int, need: float, scores: dict[str, float], weights: dict[str, float],
-                workload: Workload) -> list[str]:
-    hw = off.hw
-    total = off.vram_gb * count
-    spare = total - need
-    out = []
-    size = f"{count} × {_gb(off.vram_gb)} GB = {_gb(total)} GB" if count > 1 else f"{_gb(total)} GB"
-    if spare <= 0:
-        out.append(f"{size}: fits {_gb(need)} GB exactly" + (", no headroom for runtime overhead" if workload.headroom else ""))
-    elif spare < need * workload.headroom:
-        out.append(f"{size} fits {_gb(need)} GB with only {_gb(spare)} GB to spare: little headroom for runtime overhead")
-    elif scores["fit"] < 0.6:
-        out.append(f"{size} fits {_gb(need)} GB but leaves {_gb(spare)} GB unused")
-    else:
-        out.append(f"fits {_gb(need)} GB with {_gb(spare)} GB to spare" + (f" ({size})" if count > 1 else ""))
-
-    texts = {
-        "bandwidth": f"{hw.bandwidth_gb_s:,.0f} GB/s per GPU"
-        + (" suits memory-bound LLM decoding" if workload.weight("bandwidth") >= 2 else " memory bandwidth"),
-        "compute": f"{hw.fp16_tflops:,.0f} dense FP16 TFLOPS per GPU",
-        "fp8": f"FP8 tensor cores ({hw.fp8_tflops:,.0f} TFLOPS)" if hw.fp8_tflops else "no FP8 tensor cores",
-        "video": (f"{hw.nvenc} NVENC" + (" with AV1 encode" if hw.av1_encode else ", no AV1 encode") + f", {hw.nvdec} NVDEC")
-        if hw.nvenc else "no NVENC: video encoding falls to the CPU",
-        "interconnect": (f"NVLink {hw.nvlink_gb_s:,.0f} GB/s across all {count} GPUs" if hw.nvlink_gb_s and hw.nvlink_group >= count
-                         else f"NVLink only in pairs; {count} GPUs talk over PCIe" if hw.nvlink_gb_s
-                         else f"no NVLink: {count} GPUs talk over PCIe"),
-        "single_gpu": "one GPU: no model sharding needed",
-    }
-    # strengths: criteria that add most to this score; weaknesses: heavily weighted and low
-    ranked = sorted((c for c in texts if weights.get(c)), key=lambda c: -weights[c] * scores[c])
-    for c in ranked:
-        if len(out) >= 3:
-            break
-        if c == "interconnect" and count == 1:
-            continue
-        if scores[c] >= 0.45 or (c == "single_gpu" and count == 1):
-            out.append(texts[c])
-    for c in sorted((c for c in texts if weights.get(c, 0) >= 1.0), key=lambda c: scores[c]):
-        if scores[c] < 0.3 and texts[c] not in out and not (c == "single_gpu"):
-            out.append(texts[c])
-            break
-    if count > 1 and weights.get("single_gpu"):
-        minimum = off.gpus_for(need)
-        if workload.pow2_counts and minimum < count:
-            out.append(f"{count} GPUs: the model is sharded evenly over 2, 4 or 8 GPUs ({minimum} would hold the memory)")
-        else:
-            out.append(f"needs {count} GPUs: the model must be sharded")
-    if workload.min_nvenc and hw.nvenc < workload.min_nvenc and "NVENC" not in " ".join(out):
-        out.append("no hardware encoder for this video workload")
-    if workload.needs_av1 and hw.nvenc and not hw.av1_encode:
-        out.append("no AV1 hardware encode")
-    if off.kind == "pool":
-        out.append(f"pool: may give any of {', '.join(g.id for g in off.gpus)}; scored as its weakest, {hw.id}")
-    if off.may_upgrade_to:
-        out.append(f"{off.provider} may upgrade it to {' or '.join(g.upper() for g in off.may_upgrade_to)} at no extra cost")
-    if off.price:
-        p = off.price
-        total_p = p.per_hour * count
-        each = f" (${p.per_hour:,.2f} per GPU)" if count > 1 else ""
-        out.append(f"${total_p:,.2f}/h{each}, {p.basis}, as of {p.as_of}")
-    else:
-        out.append("no dated price in the catalog")
-    return out
+def job_for(cat: Catalog, w: Workload, est, need: float, codec: str | None = None) -> Job:
+    """The job to time: the model's own figures when the estimate is the kind of work the profile
+    measures, else the profile's assumptions from the memory need alone."""
+    if est is not None:
+        kind = "llm" if est.kind == "llm" and est.mode == "inference" else "training" if est.kind == "llm" else est.kind
+        fits = {"llm": ("llm",), "training": ("training",), "diffusion": ("diffusion",), "video": ("video",)}
+        if w.throughput in fits.get(kind, ()):
+            return job_from_estimate(cat, est, w)
+    return job_from_vram(cat, need, w, codec)
 
 
 # ---------------------------------------------------------------------------- ranking
@@ -290,55 +249,148 @@ def resolve_workload(cat: Catalog, name: str | None) -> Workload:
 
 def check_requirement(cat: Catalog, req: Requirement) -> Requirement:
     if not (req.vram_gb == req.vram_gb) or req.vram_gb <= 0 or math.isinf(req.vram_gb):
-        raise UsageError(f"--vram must be a positive number of GB, not {req.vram_gb:g}")
+        raise UsageError(f"--vram must be a positive number of GiB, not {req.vram_gb:g}")
     if req.max_gpus is not None and req.max_gpus < 1:
         raise UsageError(f"--max-gpus must be 1 or more, not {req.max_gpus}")
     if req.min_nvenc < 0:
         raise UsageError(f"--min-nvenc must be 0 or more, not {req.min_nvenc}")
     if req.budget_per_hour is not None and not req.budget_per_hour > 0:
         raise UsageError(f"--budget must be a positive number of USD per hour, not {req.budget_per_hour:g}")
+    if req.optimize not in OBJECTIVES:
+        from gpuadvisor.errors import UnknownName
+
+        raise UnknownName("objective (--optimize)", req.optimize, OBJECTIVES)
+    if req.price_basis not in BASES:
+        from gpuadvisor.errors import UnknownName
+
+        raise UnknownName("price basis (--price-basis)", req.price_basis, BASES)
+    if req.min_throughput is not None and not (req.min_throughput >= 0 and math.isfinite(req.min_throughput)):
+        raise UsageError(f"--min-throughput must be 0 or more, not {req.min_throughput:g}")
     providers = tuple(dict.fromkeys(cat.provider(p).id for p in req.providers))
-    return Requirement(req.vram_gb, req.workload, providers, req.max_gpus, req.min_nvenc, req.budget_per_hour)
+    return Requirement(req.vram_gb, req.workload, providers, req.max_gpus, req.min_nvenc, req.budget_per_hour,
+                       req.optimize, req.min_throughput, req.price_basis, req.job, req.codec)
 
 
-def recommendable(off: Offering) -> bool:
-    """GPU types, and pools with several members (they add availability); never CPU, legacy or opted-out."""
-    if off.kind == "cpu" or off.legacy or not off.recommend or off.hw is None:
-        return False
-    return off.kind == "gpu" or len(off.gpus) > 1
+def _sort_key(objective: str, order: dict[str, int], tie_below: float | None = None):
+    """Sort key for an objective. For value, options whose cost per unit of useful work is at most
+    `tie_below` (the best cost plus the model's tolerance) tie, and the lower hourly price goes first."""
+    def key(c: Candidate):
+        price = c.total_price_per_hour
+        tail = (c.count, order.get(c.offering.provider, 0), c.offering.name)
+        if objective == "cost":
+            return (price is None, price or 0.0, -c.throughput.value, *tail)
+        if objective == "speed":
+            return (-round(c.throughput.value, 9), price is None, price or 0.0, *tail)
+        vc = c.value_cost
+        tied = vc is not None and tie_below is not None and vc <= tie_below and not c.below_floor
+        return (c.below_floor, vc is None, not tied, c.count if tied else 0, (price if tied else vc) or 0.0,
+                vc or 0.0, -c.throughput.value, *tail)
+    return key
+
+
+def value_tie(cands: list[Candidate], tolerance: float) -> float | None:
+    """The cost per unit of useful work under which options tie with the best one (None: no priced option)."""
+    costs = [c.value_cost for c in cands if c.value_cost is not None and not c.below_floor]
+    return min(costs) * (1 + tolerance) if costs else None
 
 
 def rank(cat: Catalog, req: Requirement) -> Ranking:
-    """Every fitting candidate, best first. Raises NoMatch (exit 1) when nothing fits."""
+    """Every fitting candidate in the objective's order. Raises NoMatch (exit 1) when nothing fits."""
     req = check_requirement(cat, req)
-    weights = dict(req.workload.weights)
-    excluded = {"too_small": 0, "min_nvenc": 0, "over_budget": 0, "no_price_for_budget": 0}
-    out: list[Candidate] = []
+    w = req.workload
+    job = req.job or job_from_vram(cat, req.vram_gb, w, req.codec)
+    if req.codec and job.model == "transcode":
+        job = Job(job.model, job.need_gib, codec=req.codec, assumed=job.assumed)
+    excluded = {"too_small": 0, "min_nvenc": 0, "no_av1": 0, "no_engines": 0, "over_budget": 0, "no_price_for_budget": 0}
     pool = [o for o in cat.offerings if recommendable(o) and (not req.providers or o.provider in req.providers)]
+    staged = []
     for off in pool:
-        count = smallest_count(off, req.vram_gb, gpu_limit(off, req.max_gpus), req.workload.pow2_counts)
+        limit = 1 if w.single_gpu else gpu_limit(off, req.max_gpus)
+        count = smallest_count(off, req.vram_gb, limit, w.pow2_counts)
         if count is None:
             excluded["too_small"] += 1
             continue
-        if off.hw.nvenc < req.min_nvenc:
+        if off.hw.nvenc < max(req.min_nvenc, w.min_nvenc if job.model == "transcode" else 0):
             excluded["min_nvenc"] += 1
             continue
+        if job.model == "transcode" and job.codec == "av1" and not off.hw.av1_encode:
+            excluded["no_av1"] += 1
+            continue
+        thr = throughput(cat.perf, job, off.hw, count, cat.gpus.get("l4"))
+        if thr.value <= 0:
+            excluded["no_engines"] += 1
+            continue
+        q = quote(off, cat.offerings, req.price_basis)
         if req.budget_per_hour is not None:
-            if off.price_per_hour is None:
+            if q is None:
                 excluded["no_price_for_budget"] += 1
                 continue
-            if off.price_per_hour * count > req.budget_per_hour:
+            if q.per_hour * count > req.budget_per_hour:
                 excluded["over_budget"] += 1
                 continue
-        scores = criterion_scores(off, count, req.vram_gb, req.workload)
-        score = total_score(scores, weights)
-        out.append(Candidate(off, count, scores, weights, score, req.vram_gb, req.workload, cat.providers[off.provider]))
-    order = {p: i for i, p in enumerate(cat.providers)}
-    out.sort(key=lambda c: (-round(c.score, 9), c.count, c.total_price_per_hour is None,
-                            c.total_price_per_hour or 0, order[c.offering.provider], c.offering.name))
-    if not out:
+        staged.append((off, count, thr, q))
+    if not staged:
         raise NoMatch(nothing_fits_message(cat, req, excluded, pool))
-    return Ranking(req, out, excluded)
+    floor, ceiling = _floor(req, job, [t for _, _, t, _ in staged]), _ceiling(cat, w, job)
+    out = []
+    for off, count, thr, q in staged:
+        credited = min(thr.value, ceiling) if ceiling else thr.value
+        out.append(Candidate(off, count, cat.providers[off.provider], req.vram_gb, w, thr, q, credited,
+                             floor is not None and thr.value < floor, cat.perf.multi_gpu_premium, job=job))
+    order = {p: i for i, p in enumerate(cat.providers)}
+    tie = value_tie(out, cat.perf.value_tolerance)
+    out.sort(key=_sort_key(req.optimize, order, tie))
+    out = _scored(out, req.optimize, tie)
+    return Ranking(req, out, excluded, floor, ceiling, job)
+
+
+def _floor(req: Requirement, job: Job, thrs: list[Throughput]) -> float | None:
+    """The least throughput that is not too slow: --min-throughput, the profile's floor per stream,
+    or a fraction of the fastest option."""
+    w = req.workload
+    if req.min_throughput is not None:
+        return req.min_throughput
+    if w.floor is not None:
+        return w.floor * (job.batch if job.model == "llm" else 1)
+    if w.floor_fraction is not None:
+        return w.floor_fraction * max(t.value for t in thrs)
+    return None
+
+
+def _ceiling(cat: Catalog, w: Workload, job: Job) -> float | None:
+    """The most throughput one stream can use: the profile's ceiling (llm: per sequence × batch), or
+    what `ceiling_gpu` does on the same job."""
+    if w.ceiling is not None:
+        return w.ceiling * (job.batch if job.model == "llm" else 1)
+    if w.ceiling_gpu and w.ceiling_gpu in cat.gpus:
+        return throughput(cat.perf, job, cat.gpus[w.ceiling_gpu], 1).value
+    return None
+
+
+def _scored(cands: list[Candidate], objective: str, tie: float | None) -> list[Candidate]:
+    """Score 0–1 against the best option on the objective's own measure, and label the best value,
+    the cheapest and the fastest."""
+    priced = [c for c in cands if c.total_price_per_hour is not None]
+    cheapest = min(priced, key=_sort_key("cost", {}), default=None)
+    fastest = min(cands, key=_sort_key("speed", {}))
+    best_value = min(cands, key=_sort_key("value", {}, tie))
+    top_thr = max(c.throughput.value for c in cands)
+    low_price = min((c.total_price_per_hour for c in priced), default=None)
+    low_cost = min((c.value_cost for c in cands if c.value_cost is not None), default=None)
+    out = []
+    for c in cands:
+        if objective == "speed":
+            score = c.throughput.value / top_thr
+        elif objective == "cost":
+            score = (low_price / c.total_price_per_hour) if c.total_price_per_hour else 0.0
+        else:
+            score = (low_cost / c.value_cost) if c.value_cost else 0.0
+            if c.below_floor:
+                score *= 0.5
+        labels = tuple(lbl for lbl, who in (("best value", best_value), ("cheapest", cheapest), ("fastest", fastest))
+                       if who is c)
+        out.append(c.with_rank_facts(score, labels))
+    return out
 
 
 def nothing_fits_message(cat: Catalog, req: Requirement, excluded: dict[str, int], pool: list[Offering]) -> str:
@@ -346,28 +398,33 @@ def nothing_fits_message(cat: Catalog, req: Requirement, excluded: dict[str, int
     if excluded["too_small"] == len(pool) or not pool:
         best: dict[str, tuple[float, str]] = {}
         for off in pool:
-            limit = gpu_limit(off, req.max_gpus)
-            total = off.vram_gb * limit
-            label = f"{off.name} × {limit} = {_gb(total)} GB"
+            limit = 1 if req.workload.single_gpu else gpu_limit(off, req.max_gpus)
+            total = off.usable_gib * limit
+            label = f"{off.name} × {limit} = {_gb(total)} GiB" if limit > 1 else f"{off.name} = {_gb(total)} GiB"
             if off.provider not in best or total > best[off.provider][0]:
                 best[off.provider] = (total, label)
         largest = "; ".join(f"{p}: {lbl}" for p, (_, lbl) in best.items()) or "none"
-        cap = f" with at most {req.max_gpus} GPU(s)" if req.max_gpus else ""
-        return f"no configuration reaches {need} GB{cap}. Largest possible — {largest}"
+        cap = (f" on one GPU ({req.workload.name} does not split a job over GPUs)" if req.workload.single_gpu
+               else f" with at most {req.max_gpus} GPU(s)" if req.max_gpus else "")
+        return f"no configuration reaches {need} GiB{cap}. Largest possible — {largest}"
     parts = []
     if excluded["min_nvenc"]:
-        parts.append(f"{excluded['min_nvenc']} have fewer than {req.min_nvenc} NVENC")
+        parts.append(f"{excluded['min_nvenc']} have too few NVENC encoders")
+    if excluded["no_av1"]:
+        parts.append(f"{excluded['no_av1']} cannot encode AV1")
+    if excluded["no_engines"]:
+        parts.append(f"{excluded['no_engines']} have no engines for this job")
     if excluded["over_budget"]:
         parts.append(f"{excluded['over_budget']} cost more than ${req.budget_per_hour:,.2f}/h")
     if excluded["no_price_for_budget"]:
-        parts.append(f"{excluded['no_price_for_budget']} have no dated price to check against --budget")
-    return f"nothing fits {need} GB with these constraints: " + "; ".join(parts)
+        parts.append(f"{excluded['no_price_for_budget']} have no known price to check against --budget")
+    return f"nothing fits {need} GiB with these constraints: " + "; ".join(parts)
 
 
 def smallest_per_provider(cat: Catalog, need_gb: float, providers: tuple[str, ...] = (), pow2: bool = False,
-                          max_gpus: int | None = None) -> dict[str, tuple[Offering, int] | None]:
-    """For each provider, the configuration with the least total VRAM that fits (ties: fewer GPUs,
-    cheaper, faster). None where nothing fits."""
+                          max_gpus: int | None = None, single_gpu: bool = False) -> dict[str, tuple[Offering, int] | None]:
+    """For each provider, the configuration with the least usable memory that fits (ties: fewer
+    GPUs, cheaper, faster). None where nothing fits. A single-GPU job never gets several GPUs."""
     ids = [cat.provider(p).id for p in providers] if providers else list(cat.providers)
     out: dict[str, tuple[Offering, int] | None] = {}
     for pid in ids:
@@ -375,12 +432,84 @@ def smallest_per_provider(cat: Catalog, need_gb: float, providers: tuple[str, ..
         for off in cat.offerings_of(pid):
             if not recommendable(off) or off.kind == "pool":
                 continue
-            count = smallest_count(off, need_gb, gpu_limit(off, max_gpus), pow2)
+            count = smallest_count(off, need_gb, 1 if single_gpu else gpu_limit(off, max_gpus), pow2)
             if count is None:
                 continue
             price = off.price_per_hour * count if off.price_per_hour is not None else math.inf
-            key = (off.vram_gb * count, count, price, -off.bandwidth_gb_s, -off.hw.fp16_tflops, off.name)
+            key = (off.usable_gib * count, count, price, -off.bandwidth_gb_s, -off.hw.fp16_tflops, off.name)
             if best is None or key < best[0]:
                 best = (key, off, count)
         out[pid] = (best[1], best[2]) if best else None
+    return out
+
+
+# ---------------------------------------------------------------------------- reasons
+
+def _gb(x: float) -> str:
+    return f"{x:,.0f}" if abs(x - round(x)) < 0.05 else f"{x:,.1f}"
+
+
+def _num(x: float) -> str:
+    return f"{x:,.0f}" if x >= 100 else f"{x:,.1f}" if x >= 10 else f"{x:,.2f}"
+
+
+def _money(x: float) -> str:
+    return f"${x:,.2f}" if x >= 0.1 else f"${x:,.3f}" if x >= 0.001 else f"${x:.2g}"
+
+
+def reasons_for(c: Candidate) -> list[str]:
+    """Why this pick, in the order a reader asks: does it fit, how fast, what it costs, what else to know.
+    A multi-GPU pick never says "one GPU", and the fit line says how the memory is split."""
+    off, count, thr, w = c.offering, c.count, c.throughput, c.workload
+    need, total = c.need_gb, c.total_usable_gib
+    spare = total - need
+    each = _gb(off.usable_gib)
+    size = ("across both GPUs" if count == 2 else f"across {count} GPUs") + f" ({count} × {each} GiB usable)"
+    out = []
+    if count > 1:
+        out.append(f"fits {_gb(need)} GiB {size}, {_gb(spare)} GiB to spare")
+    elif spare < need * w.headroom:
+        out.append(f"fits {_gb(need)} GiB in {each} GiB usable with only {_gb(spare)} GiB to spare: little headroom for runtime overhead")
+    elif total > 2 * need and spare > 8:
+        out.append(f"fits {_gb(need)} GiB in {each} GiB usable but leaves {_gb(spare)} GiB unused")
+    else:
+        out.append(f"fits {_gb(need)} GiB in {each} GiB usable, {_gb(spare)} GiB to spare")
+    speed = f"≈ {_num(thr.value)} {thr.unit}"
+    if thr.per_stream is not None and c.job and c.job.batch > 1:
+        speed += f" ({_num(thr.per_stream)} per sequence × {c.job.batch})"
+    extra = dict((n, (v, u)) for n, v, u in thr.extra)
+    if "seconds per generation" in extra:
+        speed += f" ({_num(extra['seconds per generation'][0])} s each)"
+    if c.below_floor:
+        speed += ": below the speed floor"
+    elif c.credited < thr.value:
+        speed += f"; value counts {_num(c.credited)} (more than one stream can use)"
+    out.append(speed)
+    cpu = c.cost_per_unit
+    if cpu is not None:
+        out.append(f"{_money(cpu)} {thr.cost_unit.removeprefix('$')}" + (f" ({', '.join(c.labels)})" if c.labels else ""))
+    elif c.labels:
+        out.append(", ".join(c.labels))
+    if count > 1:
+        kind = link(c.hw, count)
+        how = {"nvlink": f"NVLink {c.hw.nvlink_gb_s:,.0f} GB/s joins all {count}", "bridge": "NVLink only in pairs, the rest over PCIe",
+               "pcie": "no NVLink: the GPUs talk over PCIe"}[kind]
+        minimum = off.gpus_for(need)
+        split = (f"{count} GPUs (split evenly; {minimum} would hold the memory)" if w.pow2_counts and minimum < count
+                 else f"{count} GPUs")
+        out.append(f"{split}: {how}")
+    if w.throughput == "transcode" and c.hw.nvenc and not c.hw.av1_encode:
+        out.append("no AV1 hardware encode")
+    if off.kind == "pool":
+        out.append(f"pool: may give any of {', '.join(g.id for g in off.gpus)}; sized and timed as its weakest, {c.hw.id}")
+    if off.may_upgrade_to:
+        out.append(f"{off.provider} may upgrade it to {' or '.join(g.upper() for g in off.may_upgrade_to)} at no extra cost")
+    q = c.quote
+    if q is None:
+        out.append(f"no price known for {c.hw.id} on any provider: ranked after priced options")
+    elif q.estimated:
+        out.append(f"price estimated: {q.how}" + (f" (× {count} GPUs)" if count > 1 else ""))
+    else:
+        out.append(f"{_money(q.per_hour * count)}/h" + (f" ({_money(q.per_hour)} per GPU)" if count > 1 else "")
+                   + f", {q.basis}, as of {q.as_of}")
     return out

@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 
 from gpuadvisor.catalog import Catalog, find_record
 from gpuadvisor.errors import UnknownName, UsageError
-from gpuadvisor.models import Gpu
 from gpuadvisor.profiles import WEIGHT_DTYPES, Model
 from gpuadvisor.units import human_tokens
 
@@ -244,7 +243,6 @@ def estimate(cat: Catalog, model: str | None = None, params: float | None = None
         notes.append(f"context {human_tokens(context)} is beyond the model's {human_tokens(m.context)}")
     P = m.params_b * 1e9
     active_b = m.active_params_b or m.params_b
-    wb = DTYPE_BYTES[weight_dtype]
     held, read, w_formula = weight_bytes(m, weight_dtype)
     if approximate and weight_dtype in QUANT_SCALE_BYTES:
         notes.append(f"embeddings and lm_head sized for a {ASSUMED_VOCAB:,}-token vocabulary (Llama 3) and kept in 16-bit")
@@ -319,28 +317,3 @@ def _estimate_pipeline(m: Model, dtype: str | None, batch: int, mode: str, a: As
         notes.append(f"documented at {m.dtype}; the denoiser's weights rescaled to {used}, encoders and activations kept")
     return Estimate(m, m.name, m.kind, m.params_b, m.params_b, used, "bf16", 0, batch, mode, tuple(lines),
                     approximate, tuple(notes), 0.0, a, read_bytes_per_token=P * DTYPE_BYTES[used])
-
-
-@dataclass(frozen=True)
-class DecodeBound:
-    """Upper bound on decode speed: every step reads the (active) weights and each sequence's KV cache once."""
-
-    tokens_per_s: float  # per sequence
-    tokens_per_s_total: float  # all sequences of the batch
-    usd_per_million_tokens: float | None
-
-    def to_json(self) -> dict:
-        return {"tokens_per_s_per_sequence": round(self.tokens_per_s, 1),
-                "tokens_per_s_total": round(self.tokens_per_s_total, 1),
-                "usd_per_million_tokens": None if self.usd_per_million_tokens is None else round(self.usd_per_million_tokens, 4),
-                "label": "upper bound: memory bandwidth × GPUs ÷ bytes read per step"}
-
-
-def decode_bound(est: Estimate, gpu: Gpu, count: int, price_per_hour_total: float | None) -> DecodeBound | None:
-    if est.kind != "llm" or est.mode != "inference":
-        return None
-    bytes_per_step = est.active_weight_bytes + est.batch * est.kv_bytes_per_sequence
-    steps = gpu.bandwidth_gb_s * 1e9 * count / bytes_per_step
-    total = steps * est.batch
-    usd = None if price_per_hour_total is None else price_per_hour_total / (total * 3600) * 1e6
-    return DecodeBound(steps, total, usd)

@@ -45,7 +45,8 @@ class Dispute:
 class Gpu:
     """Hardware facts of one GPU model.
 
-    vram_gb: usable GB per GPU; bandwidth_gb_s: memory GB/s; *_tflops: dense tensor TFLOPS
+    vram_gb: GB per GPU as sold; usable_gib: what nvidia-smi reports (GiB, ECC in its usual state),
+    the figure fit decisions use; bandwidth_gb_s: memory GB/s; *_tflops: dense tensor TFLOPS
     (None = precision not supported); nvlink_gb_s: bidirectional per GPU (0 = none);
     nvlink_group: GPUs in one NVLink domain (8 = NVSwitch board, 2 = bridge pairs); tdp_w: watts.
     """
@@ -74,11 +75,19 @@ class Gpu:
     disputes: tuple[Dispute, ...] = ()
     arch_order: int = 0
     file: str = ""
+    usable_gib: float | None = None
+    usable_note: str = ""
+
+    @property
+    def usable(self) -> float:
+        """GiB a job can use: the catalog's usable figure, else the nominal size (a user's GPU without one)."""
+        return self.usable_gib if self.usable_gib is not None else float(self.vram_gb)
 
     def to_json(self) -> dict:
         return {
             "id": self.id, "name": self.name, "arch": self.arch,
             "compute_capability": self.compute_capability, "vram_gb": self.vram_gb,
+            "usable_gib": self.usable, "usable_note": self.usable_note or None,
             "memory_type": self.memory_type, "bandwidth_gb_s": self.bandwidth_gb_s,
             "fp16_tflops": self.fp16_tflops, "fp8_tflops": self.fp8_tflops,
             "fp4_tflops": self.fp4_tflops, "nvenc": self.nvenc, "nvdec": self.nvdec,
@@ -153,6 +162,7 @@ class Offering:
     ram_gb: float | None = None
     vcpus: float | None = None
     price: Price | None = None
+    price_low: Price | None = None  # a discounted or committed figure ("as low as", RunPod active workers)
     notes: tuple[str, ...] = ()
     claimed: tuple[tuple[str, Any], ...] = ()
     legacy: bool = False
@@ -175,6 +185,10 @@ class Offering:
         return self.hw.vram_gb if self.hw else 0
 
     @property
+    def usable_gib(self) -> float:
+        return self.hw.usable if self.hw else 0.0
+
+    @property
     def bandwidth_gb_s(self) -> float:
         return self.hw.bandwidth_gb_s if self.hw else 0
 
@@ -184,23 +198,26 @@ class Offering:
 
     @property
     def price_per_hour(self) -> float | None:
-        return self.price.per_hour if self.price else None
+        """The catalog's dated price: on-demand where known, else the discounted figure (see `price_basis`)."""
+        p = self.price or self.price_low
+        return p.per_hour if p else None
 
-    def gpus_for(self, need_gb: float) -> int:
-        """The fewest of these GPUs whose VRAM together reaches `need_gb` (memory alone, no limit)."""
-        return max(1, math.ceil(need_gb / self.vram_gb - 1e-9))
+    def gpus_for(self, need_gib: float) -> int:
+        """The fewest of these GPUs whose usable memory together reaches `need_gib` (memory alone, no limit)."""
+        return max(1, math.ceil(need_gib / self.usable_gib - 1e-9))
 
     def to_json(self) -> dict:
         hw = self.hw
         return {
             "provider": self.provider, "name": self.name, "kind": self.kind, "gpu": self.gpu,
-            "members": self.members, "vram_gb": self.vram_gb, "max_count": self.max_count,
+            "members": self.members, "vram_gb": self.vram_gb, "usable_gib": self.usable_gib, "max_count": self.max_count,
             "ram_gb": self.ram_gb, "vcpus": self.vcpus, "bandwidth_gb_s": self.bandwidth_gb_s,
             "nvenc": hw.nvenc if hw else 0, "nvdec": hw.nvdec if hw else 0,
             "av1_encode": hw.av1_encode if hw else False, "arch": self.arch,
             "price_per_hour": self.price_per_hour,
             "aliases": list(self.aliases),
             "price": self.price.to_json() if self.price else None,
+            "price_low": self.price_low.to_json() if self.price_low else None,
             "claimed": dict(self.claimed) or None,
             "legacy": self.legacy,
             "notes": list(self.notes),

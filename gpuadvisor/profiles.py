@@ -1,50 +1,59 @@
 """Workload profiles ([workload.<id>]) and model records ([model.<id>]) read from catalogs.
 
-Workload weights are data, not code: each names how much a scoring criterion matters for that
-kind of job. The criteria themselves are defined in gpuadvisor.engine.
+A workload profile is data, not code: which performance model measures its work (gpuadvisor.perf),
+and what "fast enough" and "more than one stream can use" mean for it (catalogs/workloads.toml).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Scoring criteria a workload may weight (see engine.py for what each measures).
-CRITERIA = ("fit", "bandwidth", "compute", "fp8", "video", "interconnect", "single_gpu", "price")
+from gpuadvisor.perf import MODELS as THROUGHPUT_MODELS
 
-_WORKLOAD_KEYS = ("name", "description", "aliases", "weights", "headroom", "min_nvenc", "needs_av1", "guidance",
-                  "pow2_counts")
+_WORKLOAD_KEYS = ("name", "description", "aliases", "throughput", "floor", "floor_fraction", "ceiling", "ceiling_gpu",
+                  "single_gpu", "pow2_counts", "headroom", "bytes_per_param", "mode", "codec", "min_nvenc",
+                  "needs_av1", "guidance", "weights")
 _MODEL_KEYS = ("name", "family", "kind", "params_b", "active_params_b", "layers", "hidden_size",
                "attention_heads", "kv_heads", "head_dim", "context", "vram_gb", "dtype", "aliases",
                "notes", "sources", "sliding_window", "full_attention_layers", "kv_elements_per_token_layer",
                "vocab_size", "tie_word_embeddings", "encoder_params_b")
 MODEL_KINDS = ("llm", "diffusion", "video")
 WEIGHT_DTYPES = ("fp32", "fp16", "bf16", "fp8", "int8", "int4", "nf4", "awq", "gptq", "fp4")
+TRAINING_MODES = ("full", "lora", "qlora")
+CODECS = ("h264", "hevc", "av1")
 
 
 @dataclass(frozen=True, eq=False)
 class Workload:
-    """A recommend profile. headroom: fraction of the VRAM need kept free for runtime overhead."""
+    """A recommend profile (see catalogs/workloads.toml for what each field means)."""
 
     id: str
     name: str
     description: str
-    weights: tuple[tuple[str, float], ...]
+    throughput: str = "general"  # the performance model (gpuadvisor.perf.MODELS)
     aliases: tuple[str, ...] = ()
+    floor: float | None = None  # least throughput per stream that is not too slow
+    floor_fraction: float | None = None  # … or relative to the fastest fitting option
+    ceiling: float | None = None  # most throughput one stream can use
+    ceiling_gpu: str | None = None  # … or the throughput of this GPU
+    single_gpu: bool = False
+    pow2_counts: bool = False  # multi-GPU counts of 2, 4, 8 (tensor parallelism splits evenly)
     headroom: float = 0.10
+    bytes_per_param: float = 2.0
+    mode: str = "inference"
+    codec: str = "h264"
     min_nvenc: int = 0
     needs_av1: bool = False
     guidance: tuple[str, ...] = ()
-    pow2_counts: bool = False  # multi-GPU counts of 2, 4, 8 (tensor parallelism splits evenly)
+    legacy_weights: bool = False  # the file still has 0.1's `weights`, which ranking no longer reads
     file: str = ""
 
-    def weight(self, criterion: str) -> float:
-        return dict(self.weights).get(criterion, 0.0)
-
     def to_json(self) -> dict:
-        return {"id": self.id, "name": self.name, "description": self.description,
-                "weights": dict(self.weights), "aliases": list(self.aliases), "headroom": self.headroom,
-                "min_nvenc": self.min_nvenc, "needs_av1": self.needs_av1, "guidance": list(self.guidance),
-                "pow2_counts": self.pow2_counts}
+        return {"id": self.id, "name": self.name, "description": self.description, "throughput": self.throughput,
+                "aliases": list(self.aliases), "floor": self.floor, "floor_fraction": self.floor_fraction,
+                "ceiling": self.ceiling, "ceiling_gpu": self.ceiling_gpu, "single_gpu": self.single_gpu,
+                "pow2_counts": self.pow2_counts, "headroom": self.headroom, "codec": self.codec,
+                "min_nvenc": self.min_nvenc, "needs_av1": self.needs_av1, "guidance": list(self.guidance)}
 
 
 def build_workloads(files) -> dict[str, Workload]:
@@ -54,27 +63,28 @@ def build_workloads(files) -> dict[str, Workload]:
     for f in files:
         for wid, path, t in id_tables(f, "workload", _WORKLOAD_KEYS):
             before = len(f.problems)
-            weights = {}
-            wt = t.table("weights", CRITERIA)
-            if wt is None:
-                f.fail(path, "missing required key 'weights'")
-            elif wt.ok:
-                for c in CRITERIA:
-                    v = wt.get(c, "num", 0.0, nonneg=True)
-                    if v:
-                        weights[c] = float(v)
-                if wt.ok and not weights:
-                    f.fail(path + ("weights",), "at least one weight must be greater than 0")
             headroom = t.get("headroom", "num", 0.10, nonneg=True)
             if headroom is not None and headroom >= 1:
                 f.fail(path + ("headroom",), f"is a fraction of the need (0.1 = 10%), not {headroom}")
+            fraction = t.get("floor_fraction", "num", None, positive=True)
+            if fraction is not None and fraction >= 1:
+                f.fail(path + ("floor_fraction",), f"is a fraction of the fastest option (0.1 = 10%), not {fraction}")
+            floor, ceiling = t.get("floor", "num", None, positive=True), t.get("ceiling", "num", None, positive=True)
+            if floor is not None and ceiling is not None and ceiling < floor:
+                f.fail(path + ("ceiling",), f"must be at least the floor ({floor:g}), not {ceiling:g}")
             w = Workload(
                 id=wid, name=t.get("name", "str", wid), description=t.get("description", "str", ""),
-                weights=tuple(weights.items()), aliases=tuple(t.get("aliases", "strlist", []) or ()),
-                headroom=float(headroom or 0), min_nvenc=t.get("min_nvenc", "int", 0, nonneg=True) or 0,
+                throughput=t.get("throughput", "str", "general", choices=THROUGHPUT_MODELS),
+                aliases=tuple(t.get("aliases", "strlist", []) or ()), floor=floor, floor_fraction=fraction,
+                ceiling=ceiling, ceiling_gpu=t.get("ceiling_gpu", "str", None),
+                single_gpu=bool(t.get("single_gpu", "bool", False)), pow2_counts=bool(t.get("pow2_counts", "bool", False)),
+                headroom=float(headroom or 0), bytes_per_param=float(t.get("bytes_per_param", "num", 2.0, positive=True) or 2.0),
+                mode=t.get("mode", "str", "inference", choices=("inference", *TRAINING_MODES)),
+                codec=t.get("codec", "str", "h264", choices=CODECS),
+                min_nvenc=t.get("min_nvenc", "int", 0, nonneg=True) or 0,
                 needs_av1=bool(t.get("needs_av1", "bool", False)),
                 guidance=tuple(t.get("guidance", "strlist", []) or ()),
-                pow2_counts=bool(t.get("pow2_counts", "bool", False)), file=f.name,
+                legacy_weights="weights" in t.data, file=f.name,
             )
             if len(f.problems) == before:
                 out[wid] = w

@@ -111,6 +111,8 @@ def gpu_view(detail: GpuDetail, cat: Catalog) -> View:
             view.text(*[f"• {n}" for n in m.notes], style="dim")
     rows = [[label, _value(g, key, unit)] for key, label, unit in COMPARE_FIELDS if key != "name"]
     view.table(["fact", "value"], rows)
+    if g.usable_note:
+        view.text(f"Usable memory — {g.usable_note}", style="dim")
     if g.disputes:
         view.text("Sources disagree:", *[f"• {d.text()}" for d in g.disputes], style="warn")
     if g.notes:
@@ -176,69 +178,117 @@ def paths_view(cat: Catalog, builtin: str, extra: list[tuple[str, str, bool]]) -
 
 
 def recommend_view(ranking, top: int, explain: bool, est=None) -> View:
-    """The contract's recommend JSON, a table of picks, and with --explain the score breakdown.
-    With a model estimate, the query carries it and LLM picks get a decode-speed bound."""
+    """The contract's recommend JSON, a table of picks, and with --explain each pick's throughput
+    formula. The header names the best value, the cheapest and the fastest option whatever the order."""
     req = ranking.requirement
     picks = ranking.candidates[:top]
     w = req.workload
-    bounds = [None] * len(picks)
-    if est is not None:
-        from gpuadvisor.estimate import decode_bound
-
-        bounds = [decode_bound(est, c.hw, c.count, c.total_price_per_hour) for c in picks]
+    best = ranking.best()
+    unit = picks[0].throughput.unit if picks else ""
     data = {
         "query": {"vram_gb": req.vram_gb, "workload": w.id, "providers": list(req.providers) or None,
                   "max_gpus": req.max_gpus, "top": top, "min_nvenc": req.min_nvenc,
-                  "budget_per_hour": req.budget_per_hour, "headroom": w.headroom},
-        "recommendations": [c.to_json(i) | ({"decode_bound": b.to_json()} if b else {})
-                            for i, (c, b) in enumerate(zip(picks, bounds, strict=True), 1)],
+                  "budget_per_hour": req.budget_per_hour, "headroom": w.headroom, "optimize": req.optimize,
+                  "price_basis": req.price_basis, "min_throughput": req.min_throughput,
+                  "floor": None if ranking.floor is None else {"value": round(ranking.floor, 4), "unit": unit},
+                  "ceiling": None if ranking.ceiling is None else {"value": round(ranking.ceiling, 4), "unit": unit}},
+        "recommendations": [c.to_json(i) for i, c in enumerate(picks, 1)],
+        "best": best,
         "workload": w.to_json(),
         "considered": len(ranking.candidates),
         "excluded": {k: v for k, v in ranking.excluded.items() if v},
     }
     if est is not None:
         data["query"]["estimate"] = est.to_json()
-    cols = ("rank", "provider", "name", "gpu", "count", "vram_gb", "total_vram_gb", "score", "price_per_hour",
-            "total_price_per_hour", "config", "reasons")
-    view = View(data, csv=lambda: (list(cols), [[_csv_value(r[c]) if c != "reasons" else "; ".join(r[c])
-                                                   for c in cols] for r in data["recommendations"]]))
+    if ranking.job is not None and ranking.job.assumed:
+        data["query"]["assumed"] = list(ranking.job.assumed)
+    cols = ("rank", "provider", "name", "gpu", "count", "vram_gb", "total_vram_gb", "total_usable_gib", "score",
+            "price_per_hour", "total_price_per_hour", "price_basis", "price_estimated", "config", "reasons")
+
+    def csv_rows():
+        rows = []
+        for r in data["recommendations"]:
+            row = [_csv_value(r[c]) if c != "reasons" else "; ".join(r[c]) for c in cols]
+            rows.append(row + [r["throughput"]["value"], r["throughput"]["unit"],
+                               (r["cost_per_unit"] or {}).get("value", ""), (r["cost_per_unit"] or {}).get("unit", "")])
+        return list(cols) + ["throughput", "throughput_unit", "cost_per_unit", "cost_unit"], rows
+
+    view = View(data, csv=csv_rows)
     if est is not None:
         view.text(f"{est.name} ({est.dtype}" + (f", {est.context:,} tokens" if est.context else "")
                   + f", batch {est.batch}, {est.mode}) needs ≈ {est.total_gb:,.1f} GiB — see `gpuadvisor estimate` for the breakdown",
                   style="dim")
-    view.text(f"{w.name}, {fmt(round(req.vram_gb, 1))} GB — {len(ranking.candidates)} configurations fit; best {len(picks)}:",
+    order = {"value": "best value first", "cost": "cheapest first", "speed": "fastest first"}[req.optimize]
+    view.text(f"{w.name}, {_gib(req.vram_gb)} GiB — {len(ranking.candidates)} configurations fit; top {len(picks)}, {order}:",
               style="title")
+    view.text(*_best_lines(ranking, best), style="dim")
     rows = []
     for i, c in enumerate(picks, 1):
         o = c.offering
-        size = f"{c.count} × {fmt(o.vram_gb)}" if c.count > 1 else fmt(o.vram_gb)
-        price = "—" if c.total_price_per_hour is None else f"{c.total_price_per_hour:,.2f}"
-        why = list(c.reasons[:4])
-        b = bounds[i - 1]
-        if b:
-            why.insert(1, f"decode ≤ {b.tokens_per_s:,.0f} tok/s per sequence (bound)"
-                       + (f", ≥ ${b.usd_per_million_tokens:,.2f}/M tokens" if b.usd_per_million_tokens is not None else ""))
-        rows.append([str(i), o.provider, o.name, c.hw.id, size, fmt(c.total_vram_gb), f"{c.score:.2f}", price,
-                     c.config, "\n".join(why)])
-    view.table(["#", "provider", "name", "GPU", "GB/GPU", "total GB", "score", "$/h", "config", "why"], rows,
-               right={0, 4, 5, 6, 7})
+        size = f"{c.count} × {_gib(o.usable_gib)}" if c.count > 1 else _gib(o.usable_gib)
+        price = "—" if c.total_price_per_hour is None else f"{c.total_price_per_hour:,.2f}" + ("*" if c.quote.estimated else "")
+        cpu = c.cost_per_unit
+        rows.append([str(i), o.provider, o.name, c.hw.id, size, f"{_speed(c.throughput.value)}", price,
+                     "—" if cpu is None else _cost(cpu), c.config, "\n".join(c.reasons)])
+    view.table(["#", "provider", "name", "GPU", "GiB usable", unit, "$/h", picks[0].throughput.cost_unit if picks else "",
+                "config", "why"], rows, right={0, 4, 5, 6, 7})
     if explain:
-        crit = [k for k, _ in w.weights]
-        rows = []
         for i, c in enumerate(picks, 1):
-            rows.append([str(i), f"{c.offering.provider} {c.offering.name} ×{c.count}",
-                         *[f"{c.scores[k]:.2f}" for k in crit], f"{c.score:.3f}"])
-        weights = ", ".join(f"{k} {v:g}" for k, v in w.weights)
-        view.table(["#", "option", *crit, "total"], rows, right=set(range(2, len(crit) + 3)),
-                   title=f"Score breakdown (criterion scores 0–1; total = weighted mean, weights: {weights})")
-    notes = [f"• {g}" for g in w.guidance]
-    if not any(c.offering.price for c in picks):
-        notes.append("No pick has a dated price in the catalogs; price counted as neutral.")
+            lines = [f"#{i} {c.offering.provider} {c.offering.name}" + (f" ×{c.count}" if c.count > 1 else "") + ":",
+                     f"  {c.throughput.formula}"]
+            lines += [f"  {k}: {v}" for k, v in c.throughput.inputs]
+            lines += [f"  {n}: {_speed(v)} {u}" for n, v, u in c.throughput.extra]
+            if c.quote is not None:
+                lines.append(f"  price: {c.quote.how}")
+            view.text(*lines, style="dim")
+    notes = []
+    if any(c.quote is not None and c.quote.estimated for c in picks):
+        notes.append("* estimated price: the median on-demand price of the same GPU elsewhere (see the reasons).")
+    notes += [f"• {g}" for g in w.guidance]
     if ranking.excluded.get("no_price_for_budget"):
-        notes.append(f"{ranking.excluded['no_price_for_budget']} option(s) without a dated price were left out by --budget.")
+        notes.append(f"{ranking.excluded['no_price_for_budget']} option(s) without a known price were left out by --budget.")
+    if w.legacy_weights:
+        notes.append(f"Workload {w.id!r} still has `weights` from gpuadvisor 0.1; ranking is by work per dollar now and ignores them.")
     if notes:
         view.text(*notes, style="dim")
     return view
+
+
+def _gib(x: float) -> str:
+    return f"{x:,.0f}" if abs(x - round(x)) < 0.05 else f"{x:,.1f}"
+
+
+def _speed(x: float) -> str:
+    return f"{x:,.0f}" if x >= 100 else f"{x:,.1f}" if x >= 10 else f"{x:,.2f}"
+
+
+def _cost(x: float) -> str:
+    return f"{x:,.2f}" if x >= 0.1 else f"{x:,.4f}".rstrip("0")
+
+
+def _best_lines(ranking, best: dict) -> list[str]:
+    """One line naming the best value, the cheapest and the fastest option, by rank."""
+    parts = []
+    for key, label in (("value", "best value"), ("cost", "cheapest"), ("speed", "fastest")):
+        r = best.get(key)
+        if r is None:
+            continue
+        c = ranking.candidates[r - 1]
+        what = (_cost(c.cost_per_unit) + " " + c.throughput.cost_unit if key == "value" and c.cost_per_unit is not None
+                else f"${c.total_price_per_hour:,.2f}/h" if key == "cost" and c.total_price_per_hour is not None
+                else f"{_speed(c.throughput.value)} {c.throughput.unit}")
+        parts.append(f"{label}: #{r} {c.offering.provider} {c.offering.name}" + (f" ×{c.count}" if c.count > 1 else "")
+                     + f" ({what})")
+    lines = ["; ".join(parts) + "."]
+    if ranking.floor is not None or ranking.ceiling is not None:
+        unit = ranking.candidates[0].throughput.unit
+        bits = []
+        if ranking.floor is not None:
+            bits.append(f"slower than {_speed(ranking.floor)} {unit} is too slow (--min-throughput)")
+        if ranking.ceiling is not None:
+            bits.append(f"value counts at most {_speed(ranking.ceiling)} {unit}, what one stream can use")
+        lines.append("; ".join(bits) + ".")
+    return lines
 
 
 def _translation_blocks(view: View, tr) -> None:

@@ -77,7 +77,7 @@ def test_reference_figures(cat, gid, vram, bw, enc, dec, av1):
 def test_l40_and_l40s_differ_only_in_compute_and_power(cat):
     a, b = cat.gpus["l40"].to_json(), cat.gpus["l40s"].to_json()
     differ = {k for k in a if a[k] != b[k]}
-    assert differ == {"id", "name", "fp16_tflops", "fp8_tflops", "tdp_w", "notes", "disputes", "sources"}
+    assert differ == {"id", "name", "fp16_tflops", "fp8_tflops", "tdp_w", "notes", "disputes", "sources", "usable_note"}
     assert b["fp16_tflops"] == 2 * a["fp16_tflops"]
 
 
@@ -279,3 +279,13 @@ def test_seed_copies_match_shared():
         pytest.skip("shared/ is not beside this checkout")
     for f in ("fal-machine-types.md", "modal-gpu.md", "runpod-flash-gpu-types.md"):
         assert (SEEDS / f).read_text() == (SHARED_SEEDS / f).read_text(), f
+
+
+def test_every_gpu_has_a_sourced_usable_memory_figure(cat):
+    """audit §1a: fit uses what nvidia-smi reports with ECC in its usual state, never the nominal size."""
+    for g in cat.gpus.values():
+        assert g.usable_gib is not None and "Source:" in g.usable_note, g.id
+        assert g.usable_gib <= g.vram_gb, g.id  # GiB reported never exceeds the GB sold
+    expected = {"t4": 15.0, "l4": 22.49, "a10": 22.49, "a40": 44.99, "l40s": 44.99, "h100-sxm": 79.65, "b200": 179.06}
+    for gid, gib in expected.items():
+        assert cat.gpus[gid].usable_gib == pytest.approx(gib, abs=0.01), gid

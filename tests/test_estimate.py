@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gpuadvisor.engine import smallest_per_provider
+from gpuadvisor.engine import job_from_estimate, smallest_per_provider
 from gpuadvisor.errors import GpuAdvisorError, UnknownName, UsageError
-from gpuadvisor.estimate import DTYPE_BYTES, GIB, decode_bound, estimate, resolve_model
+from gpuadvisor.estimate import DTYPE_BYTES, GIB, estimate, resolve_model
+from gpuadvisor.perf import llm_decode
 from gpuadvisor.units import parse_context, parse_params_b
 
 SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -75,23 +78,27 @@ def test_sliding_window_and_mla_shrink_the_cache(cat):
     assert ds.dtype == "fp8"  # released in FP8
 
 
-def test_moe_holds_all_weights_but_reads_active(cat, ):
+def test_moe_holds_all_weights_but_reads_active(cat):
     est = estimate(cat, model="mixtral-8x7b", context=4096)
     assert line(est, "weights").gb == pytest.approx(46.7e9 * 2 / GIB)
+    # a decode step reads the active experts (12.9B params), not all 46.7B
+    assert est.active_weight_bytes < 13e9 * 2 and est.active_weight_bytes > 12e9 * 2
     h100 = cat.gpus["h100-sxm"]
-    moe = decode_bound(est, h100, 2, None)
-    dense_like = 2 * h100.bandwidth_gb_s * 1e9 / (46.7e9 * 2 + est.kv_bytes_per_sequence)
-    assert moe.tokens_per_s > 3 * dense_like
+    job = job_from_estimate(cat, est, cat.workloads["llm"])
+    dense_like = dataclasses.replace(job, read_bytes=46.7e9 * 2)
+    assert llm_decode(cat.perf, job, h100, 2).value > 2.5 * llm_decode(cat.perf, dense_like, h100, 2).value
 
 
-def test_decode_bound_and_cost(cat):
+def test_decode_reads_weights_and_kv_once_per_step(cat):
     est = estimate(cat, model="llama-3.1-70b", dtype="fp8", context=8192)
+    # fp8 70B: 68.5B quantized params read at 1 byte, the 1.05B lm_head at 2; the input embedding is a lookup
+    assert est.active_weight_bytes == pytest.approx(70.6e9, rel=0.01)
+    job = job_from_estimate(cat, est, cat.workloads["llm"])
     h200 = cat.gpus["h200"]
-    b = decode_bound(est, h200, 1, 4.5)
-    expected = 4800e9 / (70.6e9 + est.kv_bytes_per_sequence)
-    assert b.tokens_per_s == pytest.approx(expected)
-    assert b.usd_per_million_tokens == pytest.approx(4.5 / (expected * 3600) * 1e6)
-    assert decode_bound(est, h200, 2, None).tokens_per_s == pytest.approx(2 * expected)
+    one = llm_decode(cat.perf, job, h200, 1)
+    step = (est.active_weight_bytes + est.kv_bytes_per_sequence) / (h200.bandwidth_gb_s * 1e9 * cat.perf.bandwidth(h200))
+    assert one.value == pytest.approx(1 / (step + 80 * cat.perf.decode_overhead_us_per_layer * 1e-6))
+    assert "memory-bound" in one.formula
 
 
 def test_training_modes(cat):
@@ -251,9 +258,8 @@ def test_cli_recommend_model_405b(run):
     recs = data["recommendations"]
     assert recs and all(r["count"] > 1 for r in recs)
     for r in recs:
-        b = r["decode_bound"]
-        assert b["tokens_per_s_per_sequence"] > 0 and "bound" in b["label"]
-        assert r["total_vram_gb"] >= data["query"]["vram_gb"]
+        assert r["throughput"]["unit"] == "tokens/s" and r["throughput"]["value"] > 0
+        assert r["total_usable_gib"] >= data["query"]["vram_gb"]
 
 
 def test_cli_recommend_model_picks_workload(run):

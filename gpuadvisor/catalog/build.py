@@ -58,6 +58,8 @@ def _build_gpus(file: _File, archs: dict[str, Arch], gpus: dict[str, Gpu]) -> No
             fp16_tflops=t.get("fp16_tflops", "num", positive=True),
             fp8_tflops=t.get("fp8_tflops", "num", None, positive=True),
             fp4_tflops=t.get("fp4_tflops", "num", None, positive=True),
+            usable_gib=t.get("usable_gib", "num", None, positive=True),
+            usable_note=t.get("usable_note", "str", ""),
             nvenc=t.get("nvenc", "int", nonneg=True), nvdec=t.get("nvdec", "int", nonneg=True),
             av1_encode=t.get("av1_encode", "bool"), nvlink_gb_s=t.get("nvlink_gb_s", "num", nonneg=True),
             nvlink_group=t.get("nvlink_group", "int", 0, nonneg=True), tdp_w=t.get("tdp_w", "num", positive=True),
@@ -250,26 +252,36 @@ def _build_offering(file: _File, i: int, raw: Any, provider: Provider, gpus: dic
     for k in claimed or {}:
         if k not in CLAIMABLE:
             file.fail(path + ("claimed", k), f"claimed values are for {', '.join(CLAIMABLE)}")
-    price = None
-    pt = t.table("price", PRICE_KEYS)
-    if pt is not None and pt.ok:
-        vals = (pt.get("per_hour", "num", positive=True), pt.get("as_of", "str"), pt.get("source", "str"))
-        if None not in vals:
-            as_of = vals[1]
-            if not _is_date(as_of):
-                file.fail(path + ("price", "as_of"), f"must be a date YYYY-MM-DD, not {as_of!r}")
-            price = Price(per_hour=vals[0], as_of=as_of, source=vals[2], basis=pt.get("basis", "str", "list"),
-                          per_second=pt.get("per_second", "num", None, positive=True), note=pt.get("note", "str", ""))
+    price = _price(file, t, path, "price", "list")
+    price_low = _price(file, t, path, "price_low", "as low as")
+    if price_low is not None and price is not None and price_low.per_hour > price.per_hour:
+        file.fail(path + ("price_low", "per_hour"), f"is above the on-demand price ({price.per_hour:g}); "
+                  "price_low is a discounted or committed figure")
     if len(file.problems) > before or name is None:
         return None
     hw = _weakest(members) if members else None
     return Offering(
         provider=provider.id, name=name, kind=kind, gpus=tuple(members), max_count=max_count,
-        aliases=tuple(aliases), ram_gb=ram_gb, vcpus=vcpus, price=price, notes=tuple(notes),
+        aliases=tuple(aliases), ram_gb=ram_gb, vcpus=vcpus, price=price, price_low=price_low, notes=tuple(notes),
         claimed=tuple((claimed or {}).items()), legacy=legacy, recommend=recommend,
         may_upgrade_to=tuple(upgrades), suffixes=tuple((suffixes or {}).items()),
         file=file.name, hw=hw,
     )
+
+
+def _price(file: _File, t: _Table, path: tuple, key: str, default_basis: str) -> Price | None:
+    """A dated price table (`price` on-demand, `price_low` a discount or commitment)."""
+    pt = t.table(key, PRICE_KEYS)
+    if pt is None or not pt.ok:
+        return None
+    vals = (pt.get("per_hour", "num", positive=True), pt.get("as_of", "str"), pt.get("source", "str"))
+    if None in vals:
+        return None
+    as_of = vals[1]
+    if not _is_date(as_of):
+        file.fail(path + (key, "as_of"), f"must be a date YYYY-MM-DD, not {as_of!r}")
+    return Price(per_hour=vals[0], as_of=as_of, source=vals[2], basis=pt.get("basis", "str", default_basis),
+                 per_second=pt.get("per_second", "num", None, positive=True), note=pt.get("note", "str", ""))
 
 
 def _weakest(gpus: list[Gpu]) -> Gpu:
@@ -307,7 +319,7 @@ def build_catalog(paths: list[tuple[str, Path]], *, strict_builtin: bool = True)
         active = [f for f in active if not f.problems or (f.origin == "builtin" and not strict_builtin)]
         if not [f for f in failed if f not in active]:
             break
-    archs, gpus, providers, offerings, workloads, models = result
+    archs, gpus, providers, offerings, workloads, models, perf = result
     reports, warnings = [], []
     for f in files:
         reports.append(FileReport(f.name, f.origin, list(f.problems), [k for k in f.data if k in TOP_LEVEL]))
@@ -315,7 +327,7 @@ def build_catalog(paths: list[tuple[str, Path]], *, strict_builtin: bool = True)
             first = f.problems[0]
             more = f" (+{len(f.problems) - 1} more; run `gpuadvisor catalog validate {f.name}`)" if len(f.problems) > 1 else ""
             warnings.append(f"warning: skipping catalog {first}{more}")
-    return Catalog(archs, gpus, providers, offerings, workloads, models, reports, warnings)
+    return Catalog(archs, gpus, providers, offerings, workloads, models, reports, warnings, perf=perf)
 
 
 def _assemble(files: list[_File]):
@@ -336,7 +348,10 @@ def _assemble(files: list[_File]):
             offerings.extend(offs)
     workloads = build_workloads(files)
     models = build_models(files)
-    return archs, gpus, providers, offerings, workloads, models
+    from gpuadvisor.perfdata import build_perf
+
+    perf = build_perf(files, gpus)
+    return archs, gpus, providers, offerings, workloads, models, perf
 
 
 def validate_paths(paths: list[Path]) -> list[FileReport]:

@@ -56,6 +56,7 @@ class Catalog:
     files: list[FileReport]
     warnings: list[str]
     _index: dict | None = None
+    perf: Any = None  # gpuadvisor.perf.Perf: the performance model's constants ([perf] tables)
 
     def __getstate__(self):
         state = dict(self.__dict__)
@@ -141,14 +142,14 @@ def catalog_info(cat: Catalog, today) -> dict:
     providers = []
     for p in cat.providers.values():
         offs = cat.offerings_of(p.id)
-        priced = [o for o in offs if o.price]
-        ages = [(today - date.fromisoformat(o.price.as_of)).days for o in priced]
+        priced = [o for o in offs if o.price or o.price_low]
+        ages = [(today - date.fromisoformat((o.price or o.price_low).as_of)).days for o in priced]
         stale = [o for o, age in zip(priced, ages, strict=True) if age > STALE_PRICE_DAYS]
         providers.append({
             "id": p.id, "name": p.name, "files": list(p.files), "docs_url": p.docs_url, "as_of": p.as_of,
             "offerings": len(offs), "priced": len(priced),
-            "oldest_price": min((o.price.as_of for o in priced), default=None),
-            "newest_price": max((o.price.as_of for o in priced), default=None),
+            "oldest_price": min(((o.price or o.price_low).as_of for o in priced), default=None),
+            "newest_price": max(((o.price or o.price_low).as_of for o in priced), default=None),
             "stale_prices": len(stale), "stale": [o.name for o in stale],
         })
     other = [{"path": r.path, "origin": r.origin, "sections": r.sections, "ok": not r.problems}

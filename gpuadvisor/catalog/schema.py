@@ -10,7 +10,7 @@ from gpuadvisor.errors import CatalogProblem, did_you_mean
 
 MAX_FILE_BYTES = 4 * 1024 * 1024  # a catalog larger than this is refused, not parsed
 KINDS = ("gpu", "pool", "cpu")
-TOP_LEVEL = ("arch", "gpu", "provider", "offering", "workload", "model")
+TOP_LEVEL = ("arch", "gpu", "provider", "offering", "workload", "model", "perf")
 
 
 def _max_file_bytes() -> int:
@@ -162,7 +162,7 @@ def _short(v: Any) -> str:
 
 
 ARCH_KEYS = ("name", "order", "year")
-GPU_KEYS = ("name", "arch", "compute_capability", "vram_gb", "memory_type", "bandwidth_gb_s",
+GPU_KEYS = ("name", "arch", "compute_capability", "vram_gb", "usable_gib", "usable_note", "memory_type", "bandwidth_gb_s",
              "fp16_tflops", "fp8_tflops", "fp4_tflops", "nvenc", "nvdec", "av1_encode",
              "nvlink_gb_s", "nvlink_group", "tdp_w", "form_factor", "sources", "notes", "aliases",
              "unconfirmed", "disputes")
@@ -170,7 +170,7 @@ DISPUTE_KEYS = ("field", "used", "other", "other_source", "why")
 PROVIDER_KEYS = ("id", "name", "docs_url", "as_of", "max_count", "count_note", "notes", "syntax")
 SYNTAX_KEYS = ("code", "counted", "list", "config", "config_count", "snippet")
 OFFERING_KEYS = ("name", "kind", "gpu", "members", "max_count", "aliases", "ram_gb", "vcpus",
-                  "price", "notes", "claimed", "legacy", "recommend", "may_upgrade_to", "suffixes")
+                  "price", "price_low", "notes", "claimed", "legacy", "recommend", "may_upgrade_to", "suffixes")
 PRICE_KEYS = ("per_hour", "per_second", "as_of", "basis", "source", "note")
 CLAIMABLE = ("vram_gb", "bandwidth_gb_s", "nvenc", "nvdec", "av1_encode", "arch")
 

@@ -1,0 +1,129 @@
+"""The [perf] table of the catalogs (catalogs/perf.toml): the performance model's constants, validated
+like every other catalog table. A later file's [perf] keys override earlier ones key by key, so a
+user can change one constant without copying the rest."""
+
+from __future__ import annotations
+
+from gpuadvisor.perf import DiffusionFamily, NvCodec, Perf
+
+_PERF_KEYS = ("sources", "bandwidth_efficiency", "decode_overhead_us_per_layer", "inference_efficiency",
+              "training_efficiency", "full_flops_per_param", "lora_flops_per_param", "qlora_slowdown",
+              "training_overhead_ms_per_layer", "scaling", "transcode_fps", "geforce_nvenc_sessions", "value_tolerance",
+              "multi_gpu_premium",
+              "gemm_efficiency", "diffusion", "codec")
+_FAMILY_KEYS = ("name", "tflop_per_step", "fixed_ms_per_step", "steps", "unit_seconds", "documented_gib",
+                "calibration", "sources")
+_CALIBRATION_KEYS = ("gpu", "steps_per_s", "source")
+_CODEC_KEYS = ("encode_fps", "decode_fps", "source")
+_SCALING = ("nvlink", "bridge", "pcie")
+_MEMORY = ("GDDR", "HBM")
+CODECS = ("h264", "hevc", "av1")
+
+
+def _fractions(t, key: str, allowed: tuple[str, ...], upper: float = 1.0) -> dict | None:
+    """A table of named fractions in (0, upper]: {GDDR = 0.85, HBM = 0.8}, {nvlink = 0.92, …}."""
+    sub = t.table(key, allowed)
+    if sub is None or not sub.ok:
+        return None
+    out = {}
+    for k in sub.data:
+        v = sub.get(k, "num", positive=True)
+        if v is not None and v > upper:
+            sub.file.fail(sub.path + (k,), f"must be at most {upper:g}, not {v:g}")
+        elif v is not None:
+            out[k] = float(v)
+    return out
+
+
+def build_perf(files, gpus: dict) -> Perf:
+    """Merge every file's [perf] over the defaults in `Perf`; problems are recorded per file."""
+    from gpuadvisor.catalog.schema import _Table
+
+    vals: dict = {}
+    gemm: dict = {}
+    families: dict[str, DiffusionFamily] = {}
+    codecs: dict[str, NvCodec] = {}
+    sources: list[str] = []
+    for f in files:
+        if "perf" not in f.data:
+            continue
+        t = _Table(f, ("perf",), f.data["perf"], _PERF_KEYS)
+        if not t.ok:
+            continue
+        sources.extend(t.get("sources", "strlist", []) or [])
+        for key in ("decode_overhead_us_per_layer", "training_overhead_ms_per_layer", "full_flops_per_param",
+                    "lora_flops_per_param", "transcode_fps"):
+            v = t.get(key, "num", None, positive=True)
+            if v is not None:
+                vals[key] = float(v)
+        for key in ("inference_efficiency", "training_efficiency", "value_tolerance", "multi_gpu_premium"):
+            v = t.get(key, "num", None, positive=True)
+            if v is not None and v > 1:
+                f.fail(("perf", key), f"is a fraction (0–1], not {v:g}")
+            elif v is not None:
+                vals[key] = float(v)
+        slow = t.get("qlora_slowdown", "num", None, positive=True)
+        if slow is not None:
+            vals["qlora_slowdown"] = float(slow)
+        sessions = t.get("geforce_nvenc_sessions", "int", None, positive=True)
+        if sessions is not None:
+            vals["geforce_nvenc_sessions"] = sessions
+        bw = _fractions(t, "bandwidth_efficiency", _MEMORY)
+        if bw:
+            vals["bandwidth_efficiency"] = tuple({**dict(vals.get("bandwidth_efficiency", ())), **bw}.items())
+        scaling = _fractions(t, "scaling", _SCALING)
+        if scaling:
+            vals["scaling"] = tuple({**dict(vals.get("scaling", ())), **scaling}.items())
+        ge = _fractions(t, "gemm_efficiency", ("default", *gpus), upper=1.5)
+        if ge:
+            gemm.update(ge)
+        for fid, raw in (t.get("diffusion", "table", {}) or {}).items():
+            fam = _family(f, ("perf", "diffusion", fid), fid, raw, gpus)
+            if fam is not None:
+                families[fid] = fam
+        for arch, raw in (t.get("codec", "table", {}) or {}).items():
+            c = _codec(f, ("perf", "codec", arch), raw)
+            if c is not None:
+                codecs[arch] = c
+    return Perf(**vals, gemm_efficiency=tuple(gemm.items()), diffusion=tuple(families.values()),
+                codecs=tuple(codecs.items()), sources=tuple(sources))
+
+
+def _family(f, path: tuple, fid: str, raw, gpus: dict) -> DiffusionFamily | None:
+    from gpuadvisor.catalog.schema import _Table
+
+    t = _Table(f, path, raw, _FAMILY_KEYS)
+    if not t.ok:
+        return None
+    before = len(f.problems)
+    work, fixed = t.get("tflop_per_step", "num", positive=True), t.get("fixed_ms_per_step", "num", nonneg=True)
+    steps, documented = t.get("steps", "int", positive=True), t.get("documented_gib", "num", positive=True)
+    calibration = []
+    for i, row in enumerate(t.get("calibration", "list", []) or []):
+        ct = _Table(f, path + ("calibration", i), row, _CALIBRATION_KEYS)
+        if not ct.ok:
+            continue
+        gid, rate, src = ct.get("gpu", "str"), ct.get("steps_per_s", "num", positive=True), ct.get("source", "str")
+        if gid is not None and gid not in gpus:
+            f.fail(path + ("calibration", i, "gpu"), f"unknown GPU id {gid!r}")
+        if None not in (gid, rate, src):
+            calibration.append((gid, float(rate), src))
+    if len(f.problems) > before or None in (work, fixed, steps, documented):
+        return None
+    return DiffusionFamily(fid, float(work), float(fixed), int(steps), float(t.get("unit_seconds", "num", 0.0, nonneg=True)),
+                           float(documented), t.get("name", "str", fid), tuple(t.get("sources", "strlist", []) or ()),
+                           tuple(calibration))
+
+
+def _codec(f, path: tuple, raw) -> NvCodec | None:
+    from gpuadvisor.catalog.schema import _Table
+
+    t = _Table(f, path, raw, _CODEC_KEYS)
+    if not t.ok:
+        return None
+    enc = _fractions(t, "encode_fps", CODECS, upper=100_000)
+    dec = _fractions(t, "decode_fps", CODECS, upper=100_000)
+    src = t.get("source", "str")
+    if src is None:
+        return None
+    return NvCodec(tuple((enc or {}).items()), tuple((dec or {}).items()), src)

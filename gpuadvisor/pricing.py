@@ -1,0 +1,83 @@
+"""Prices on one basis: what a GPU-hour of an offering costs for ranking, and how that was known.
+
+Catalog prices come on different bases: on-demand ("list" on Modal, "flex" on RunPod) and
+discounted or committed ("as low as" and "starting at" on fal, RunPod's "active" workers). Ranking
+on a mix would let a discount win against list prices, so `recommend` ranks on one basis:
+
+  list    the on-demand price. An offering without one gets an *estimate*: the median on-demand
+          price of the same GPU's offerings elsewhere (pools count as their weakest member), and
+          says so. An offering whose GPU has no on-demand price anywhere stays unpriced.
+  lowest  the lowest published figure (a discount or commitment where the catalog has one, else
+          the on-demand price), estimated the same way when the offering has neither.
+
+An unknown price is never scored as a neutral middle: it is estimated, or it is shown as unknown
+and ranked after every priced option.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+
+from gpuadvisor.models import Offering, Price
+
+BASES = ("list", "lowest")
+# Words that mark a figure as discounted or committed rather than on-demand. Catalogs put those in
+# `price_low`; a `price` whose basis says one of them (an older user catalog) is treated the same.
+DISCOUNTED = ("as low as", "starting at", "from", "active", "committed", "reserved", "spot", "discount", "volume")
+
+
+@dataclass(frozen=True)
+class Quote:
+    """The per-GPU hourly price used for one offering (per machine for CPU types)."""
+
+    per_hour: float
+    basis: str  # the basis of the figure(s) used: "list", "flex", "as low as", …
+    estimated: bool
+    how: str  # a sentence for the reasons: where the figure comes from
+    as_of: str = ""
+
+    def to_json(self) -> dict:
+        return {"per_hour": round(self.per_hour, 4), "basis": self.basis, "estimated": self.estimated,
+                "how": self.how, "as_of": self.as_of or None}
+
+
+def on_demand(off: Offering) -> Price | None:
+    if off.price is None:
+        return None
+    basis = off.price.basis.lower()
+    return None if any(basis.startswith(word) for word in DISCOUNTED) else off.price
+
+
+def lowest(off: Offering) -> Price | None:
+    prices = [p for p in (off.price, off.price_low) if p is not None]
+    return min(prices, key=lambda p: p.per_hour) if prices else None
+
+
+def _own(off: Offering, basis: str) -> Price | None:
+    return on_demand(off) if basis == "list" else lowest(off)
+
+
+def _describe(p: Price) -> str:
+    return f"${p.per_hour:,.2f}/h, {p.basis}, as of {p.as_of}"
+
+
+def quote(off: Offering, offerings: list[Offering], basis: str = "list") -> Quote | None:
+    """The price of one GPU of `off` on `basis`, estimated from the same GPU elsewhere if needed."""
+    own = _own(off, basis)
+    if own is not None:
+        return Quote(own.per_hour, own.basis, False, _describe(own), own.as_of)
+    if off.hw is None:
+        return None
+    peers = [(o, p) for o in offerings if o is not off and o.hw is not None and o.hw.id == off.hw.id
+             and o.kind != "cpu" and (p := _own(o, basis)) is not None]
+    if not peers:
+        return None
+    value = statistics.median(p.per_hour for _, p in peers)
+    named = ", ".join(f"{o.provider} {o.name} ${p.per_hour:,.2f}" for o, p in peers[:4])
+    kinds = sorted({p.basis for _, p in peers})
+    had = ""
+    if basis == "list" and lowest(off) is not None:
+        had = f"; its own {lowest(off).basis} price is ${lowest(off).per_hour:,.2f}/h"
+    how = (f"≈${value:,.2f}/h estimated: the median {'/'.join(kinds)} price of {off.hw.id} elsewhere ({named}){had}")
+    return Quote(value, "/".join(kinds), True, how, max(p.as_of for _, p in peers))
