@@ -130,6 +130,7 @@ class Candidate:
             "price": None if q is None else q.to_json(),
             "throughput": thr.to_json(),
             "cost_per_unit": None if cpu is None else {"value": round(cpu, 6), "unit": thr.cost_unit},
+            "value_cost": None if self.value_cost is None else {"value": round(self.value_cost, 6), "unit": thr.cost_unit},
             "below_floor": self.below_floor, "labels": list(self.labels),
             "performance": thr.explain(),
         }
@@ -482,12 +483,19 @@ def reasons_for(c: Candidate) -> list[str]:
         speed += f" ({_num(extra['seconds per generation'][0])} s each)"
     if c.below_floor:
         speed += ": below the speed floor"
-    elif c.credited < thr.value:
-        speed += f"; value counts {_num(c.credited)} (more than one stream can use)"
     out.append(speed)
-    cpu = c.cost_per_unit
+    cpu, unit = c.cost_per_unit, thr.cost_unit.removeprefix("$")
     if cpu is not None:
-        out.append(f"{_money(cpu)} {thr.cost_unit.removeprefix('$')}" + (f" ({', '.join(c.labels)})" if c.labels else ""))
+        text = f"{_money(cpu)}{unit}"
+        vc = c.value_cost
+        if vc is not None and abs(vc - cpu) > 0.005 * cpu:
+            why = []
+            if c.credited < thr.value:
+                why.append(f"{_num(c.credited)} {thr.unit} counted")
+            if count > 1:
+                why.append(f"+{c.premium:.0%} per doubling of GPUs")
+            text += f" ({_money(vc)}{unit} as value ranks it: {', '.join(why)})"
+        out.append(text + (f" — {', '.join(c.labels)}" if c.labels else ""))
     elif c.labels:
         out.append(", ".join(c.labels))
     if count > 1:

@@ -193,7 +193,7 @@ def llm_decode(perf: Perf, job: Job, hw: Gpu, count: int) -> Throughput:
     step = max(t_mem, t_compute) + t_fixed
     total = job.batch / step
     bound = "memory" if t_mem >= t_compute else "compute"
-    formula = (f"{job.batch} sequence(s) ÷ (max({_n(step_bytes / 1e9)} GB read ÷ {_n(bw / 1e9)} GB/s, "
+    formula = (f"{job.batch} sequence{'s' if job.batch > 1 else ''} ÷ (max({_n(step_bytes / 1e9)} GB read ÷ {_n(bw / 1e9)} GB/s, "
                f"{_n(2 * job.params_b * job.batch)} GFLOP ÷ {_n(flops / 1e12)} TFLOPS) + {job.layers} layers × "
                f"{perf.decode_overhead_us_per_layer:g} µs) = {_n(total)} tokens/s ({bound}-bound)")
     inputs = (("weights read per step", f"{_n(job.read_bytes / 1e9)} GB"),

@@ -274,7 +274,7 @@ def _best_lines(ranking, best: dict) -> list[str]:
         if r is None:
             continue
         c = ranking.candidates[r - 1]
-        what = (_cost(c.cost_per_unit) + " " + c.throughput.cost_unit if key == "value" and c.cost_per_unit is not None
+        what = ("$" + _cost(c.cost_per_unit) + c.throughput.cost_unit.removeprefix("$") if key == "value" and c.cost_per_unit is not None
                 else f"${c.total_price_per_hour:,.2f}/h" if key == "cost" and c.total_price_per_hour is not None
                 else f"{_speed(c.throughput.value)} {c.throughput.unit}")
         parts.append(f"{label}: #{r} {c.offering.provider} {c.offering.name}" + (f" ×{c.count}" if c.count > 1 else "")
@@ -284,7 +284,7 @@ def _best_lines(ranking, best: dict) -> list[str]:
         unit = ranking.candidates[0].throughput.unit
         bits = []
         if ranking.floor is not None:
-            bits.append(f"slower than {_speed(ranking.floor)} {unit} is too slow (--min-throughput)")
+            bits.append(f"slower than {_speed(ranking.floor)} {unit} is too slow (set with --min-throughput)")
         if ranking.ceiling is not None:
             bits.append(f"value counts at most {_speed(ranking.ceiling)} {unit}, what one stream can use")
         lines.append("; ".join(bits) + ".")
