@@ -512,6 +512,10 @@ def reasons_for(c: Candidate) -> list[str]:
         out.append(f"pool: may give any of {', '.join(g.id for g in off.gpus)}; sized and timed as its weakest, {c.hw.id}")
     if off.may_upgrade_to:
         out.append(f"{off.provider} may upgrade it to {' or '.join(g.upper() for g in off.may_upgrade_to)} at no extra cost")
+    if off.unverified(count):
+        from gpuadvisor.translate import count_caveat
+
+        out.append(count_caveat(c.provider, off, count))
     q = c.quote
     if q is None:
         out.append(f"no price known for {c.hw.id} on any provider: ranked after priced options")

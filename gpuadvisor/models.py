@@ -143,6 +143,8 @@ class Provider:
     notes: tuple[str, ...]
     syntax: Syntax
     files: tuple[str, ...] = ()
+    list_note: str = ""  # what a list of options means here, said whenever a translation writes one
+    verified_count: int | None = None  # counts above this are allowed but not confirmed by a source
 
 
 @dataclass(frozen=True, eq=False)
@@ -171,6 +173,10 @@ class Offering:
     suffixes: tuple[tuple[str, str], ...] = ()
     file: str = ""
     hw: Gpu | None = field(default=None)
+    verified_count: int | None = None  # counts above this are allowed but not confirmed by a source
+
+    def unverified(self, count: int) -> bool:
+        return self.verified_count is not None and count > self.verified_count
 
     @property
     def gpu(self) -> str | None:

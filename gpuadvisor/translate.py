@@ -49,10 +49,15 @@ class TargetOption:
     count: int
     match: str
     notes: tuple[str, ...] = ()
+    suffix: str = ""  # kept from the source on a same-provider rewrite (Modal's `!`, `+`)
+
+    @property
+    def option(self) -> Option:
+        return Option(self.offering, self.count, self.suffix)
 
     def to_json(self) -> dict:
         o = self.offering
-        return {"name": o.name, "gpu": o.hw.id if o.hw else None, "count": self.count, "match": self.match,
+        return {"name": o.name + self.suffix, "gpu": o.hw.id if o.hw else None, "count": self.count, "match": self.match,
                 "notes": list(self.notes), "kind": o.kind, "members": o.members, "vram_gb": o.vram_gb,
                 "total_vram_gb": o.vram_gb * self.count}
 
@@ -67,18 +72,27 @@ class Translation:
     snippet: str
     config: str
     notes: list[str] = field(default_factory=list)
+    alternatives: list[dict] = field(default_factory=list)  # {"config", "why"}: other ways to write it
 
     @property
     def match(self) -> str:
         return self.target[0].match
+
+    @property
+    def weakest_match(self) -> str:
+        return max((t.match for t in self.target), key=MATCH_ORDER.index)
 
     def to_json(self) -> dict:
         return {
             "source": {"provider": self.source_provider.id, "spec": self.spec,
                        "options": [s.to_json() for s in self.source]},
             "target": {"provider": self.target_provider.id, "options": [t.to_json() for t in self.target]},
-            "match": self.match, "snippet": self.snippet, "config": self.config, "notes": self.notes,
+            "match": self.match, "weakest_match": self.weakest_match, "snippet": self.snippet, "config": self.config,
+            "notes": self.notes, "alternatives": self.alternatives,
         }
+
+
+MATCH_ORDER = ("exact", "equivalent", "upgrade", "downgrade")
 
 
 # ---------------------------------------------------------------------------- parsing
@@ -191,6 +205,8 @@ def parse_item(cat: Catalog, provider: Provider, item: str, count: int | None) -
         raise UsageError(f"{off.name} allows at most {off.max_count} GPU(s) per container on {provider.name}, not {n}"
                          + (f" ({provider.count_note})" if provider.count_note and off.max_count == provider.max_count else ""))
     notes.extend(_source_notes(cat, provider, off, name, suffix))
+    if off.unverified(n):
+        notes.append(count_caveat(provider, off, n))
     return SourceOption(off, n, suffix, item, tuple(notes))
 
 
@@ -224,9 +240,9 @@ def _source_notes(cat: Catalog, provider: Provider, off: Offering, written: str,
     alias = written.lower() != off.name.lower() and written.lower() in (a.lower() for a in off.aliases)
     if alias and any("ambiguous" in n for n in off.notes):
         notes.append(f"{written!r} is ambiguous on {provider.name}; read as {off.name} (see `gpuadvisor show {written}`)")
-    for n in off.notes:
-        if "unverified" in n:
-            notes.append(n)
+    # what the catalog cannot confirm about the hardware itself (fal's GPU-L40: an L40 or an L40S);
+    # an unverified count limit is said by count_caveat, only when the count is above it
+    notes.extend(n for n in off.notes if "unverified" in n and "count" not in n.lower())
     return notes
 
 
@@ -251,51 +267,66 @@ def _pct(new: float, old: float) -> str:
     return f"{(new - old) / old * 100:+.0f}%" if old else ""
 
 
-LOSS_BANDWIDTH = 0.80  # less than 80% of the source's bandwidth is a loss ("similar" is within 20%)
-LOSS_COMPUTE = 0.75
+# What a translation may lose, one rule for every dimension: a drop beyond its tolerance is a loss
+# (said in the notes, and it makes the match a downgrade); a smaller change is said as minor. Speeds
+# differ between SKUs of one class by clocks and datasheet rounding, hence 15%; engines and memory
+# are counted, so any drop is a loss (2% leaves room for the MiB rounding of usable memory).
+DIMENSIONS = (  # (Gpu attribute, label, unit, tolerance)
+    ("usable", "usable memory", " GiB per GPU", 0.02),
+    ("bandwidth_gb_s", "bandwidth", " GB/s", 0.15),
+    ("fp16_tflops", "FP16", " TFLOPS", 0.15),
+    ("fp8_tflops", "FP8", " TFLOPS", 0.15),
+    ("nvenc", "NVENC", "", 0.0),
+    ("nvdec", "NVDEC", "", 0.0),
+)
+LOSS_TOLERANCE = {attr: tol for attr, _, _, tol in DIMENSIONS}
 
 
 def differences(src: Gpu, n: int, dst: Gpu, m: int) -> tuple[list[str], list[str], list[str]]:
-    """(losses, gains, minor) going from n × src to m × dst, as notes. A loss is less of something that
-    matters; minor differences are worth saying but change nothing material."""
+    """(losses, gains, minor) going from n × src to m × dst, as notes. Every dimension of DIMENSIONS is
+    compared with the same rule, then the ones that need a sentence of their own: total memory, the
+    GPU count, FP8 and AV1 support, NVLink between several GPUs, and the architecture."""
     losses, gains, minor = [], [], []
-
-    def ratio_note(label: str, a: float, b: float, unit: str, loss_below: float):
-        if not a or not b or abs(b / a - 1) < 0.05:
-            return
-        text = f"{label} {a:,.0f} → {b:,.0f}{unit} ({_pct(b, a)})"
-        if b / a < loss_below:
+    for attr, label, unit, tol in DIMENSIONS:
+        a, b = getattr(src, attr), getattr(dst, attr)
+        if attr == "fp8_tflops" and (not a or not b):
+            continue  # support itself is said below
+        a, b = a or 0, b or 0
+        if a == b or (a and abs(b / a - 1) < 0.005):
+            continue
+        if attr == "usable" and src.vram_gb != dst.vram_gb:  # said as sold, with what a job can use
+            text = f"{src.vram_gb:g} GB → {dst.vram_gb:g} GB per GPU ({_num(a)} → {_num(b)} GiB usable)"
+        elif attr == "usable":
+            text = f"usable memory {_num(a)} → {_num(b)} GiB per GPU"
+        else:
+            text = f"{label} {_num(a)} → {_num(b)}{unit}" + (f" ({_pct(b, a)})" if a and attr not in ("nvenc", "nvdec") else "")
+        if attr == "nvenc" and not b:
+            text += ": no hardware video encoding"
+        if b < a * (1 - tol):
             losses.append(text)
-        elif b / a > 1 / loss_below:
+        elif b > a * (1 + tol):
             gains.append(text)
         else:
             minor.append(text)
-
-    if dst.vram_gb < src.vram_gb:
-        losses.append(f"{src.vram_gb:g} GB → {dst.vram_gb:g} GB per GPU")
-    elif dst.vram_gb > src.vram_gb:
-        gains.append(f"{src.vram_gb:g} GB → {dst.vram_gb:g} GB per GPU")
-    t_src, t_dst = src.vram_gb * n, dst.vram_gb * m
-    if t_dst < t_src:
-        losses.append(f"total {t_src:g} GB → {t_dst:g} GB: the model may no longer fit")
+    t_src, t_dst = src.usable * n, dst.usable * m
+    if t_dst < t_src * (1 - LOSS_TOLERANCE["usable"]):
+        losses.append(f"total {_num(t_src)} → {_num(t_dst)} GiB: the job may no longer fit")
     elif t_dst > t_src and m != n:
-        gains.append(f"total {t_src:g} GB → {t_dst:g} GB")
+        gains.append(f"total {_num(t_src)} → {_num(t_dst)} GiB")
     if m != n:
         (gains if m < n else losses).append(f"{n} → {m} GPUs")
-    ratio_note("bandwidth", src.bandwidth_gb_s, dst.bandwidth_gb_s, " GB/s", LOSS_BANDWIDTH)
-    ratio_note("FP16", src.fp16_tflops, dst.fp16_tflops, " TFLOPS", LOSS_COMPUTE)
     if src.fp8_tflops and not dst.fp8_tflops:
         losses.append("no FP8 tensor cores")
-    if src.nvenc and dst.nvenc < src.nvenc:
-        losses.append(f"NVENC {src.nvenc} → {dst.nvenc}" + (": no hardware video encoding" if not dst.nvenc else ""))
-    elif dst.nvenc > src.nvenc:
-        gains.append(f"NVENC {src.nvenc} → {dst.nvenc}")
+    elif dst.fp8_tflops and not src.fp8_tflops:
+        gains.append("FP8 tensor cores")
     if src.av1_encode and not dst.av1_encode and dst.nvenc:
         losses.append("no AV1 hardware encode")
     src_linked = src.nvlink_gb_s and src.nvlink_group >= n > 1
     dst_linked = dst.nvlink_gb_s and dst.nvlink_group >= m > 1
     if src_linked and not dst_linked and m > 1:
         losses.append(f"NVLink across {n} GPUs → " + ("bridge pairs only" if dst.nvlink_gb_s else "PCIe only"))
+    elif src_linked and dst_linked and dst.nvlink_gb_s < src.nvlink_gb_s * (1 - 0.15):
+        losses.append(f"NVLink {_num(src.nvlink_gb_s)} → {_num(dst.nvlink_gb_s)} GB/s")
     if dst.arch_order > src.arch_order:
         gains.append(f"newer architecture ({src.arch} → {dst.arch})")
     elif dst.arch_order < src.arch_order:
@@ -303,12 +334,19 @@ def differences(src: Gpu, n: int, dst: Gpu, m: int) -> tuple[list[str], list[str
     return losses, gains, minor
 
 
-def classify(src: Gpu, n: int, dst: Gpu, m: int, losses: list[str], gains: list[str]) -> str:
+def _num(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 100 or float(x).is_integer() else f"{x:,.1f}"
+
+
+def classify(src: Gpu, n: int, dst: Gpu, m: int, losses: list[str], gains: list[str], same_meaning: bool = True) -> str:
+    """exact: the same GPU and count, meaning kept (a dropped `!` or `+` is not exact); downgrade: any
+    loss from `differences`; equivalent: nothing lost or gained beyond tolerance, same class;
+    upgrade: something gained, nothing lost."""
     if dst.id == src.id and m == n:
-        return "exact"
+        return "exact" if same_meaning else "equivalent"
     if losses:
         return "downgrade"
-    if dst.vram_gb == src.vram_gb and dst.arch == src.arch and m == n:
+    if not gains and dst.arch == src.arch and m == n:
         return "equivalent"
     return "upgrade"
 
@@ -346,6 +384,8 @@ def _count_for(dst: Offering, src_total: float, n: int) -> int:
 
 
 def match_option(cat: Catalog, target: Provider, so: SourceOption) -> TargetOption:
+    if so.offering.provider == target.id:  # a rewrite in the same provider keeps the name, count and suffix
+        return TargetOption(so.offering, so.count, "exact", (), so.suffix)
     if so.offering.kind == "cpu":
         return _match_cpu(cat, target, so)
     src, n = so.hw, so.count
@@ -376,9 +416,37 @@ def match_option(cat: Catalog, target: Provider, so: SourceOption) -> TargetOpti
     if off.may_upgrade_to:
         notes.append(f"{target.name} may run {off.name} on {_gpu_names(cat, off.may_upgrade_to)} at no extra cost")
     for note in off.notes:
-        if "unverified" in note or "ambiguous" in note:
+        if "ambiguous" in note:
             notes.append(note)
+    if off.unverified(m):
+        notes.append(count_caveat(target, off, m))
+    notes.extend(_promises(cat, target, so, off))
+    if so.suffix and not dict(off.suffixes):
+        notes.append(f"{so.offering.name}{so.suffix} ({dict(so.offering.suffixes).get(so.suffix, '')}): "
+                     f"{target.name} has no such suffix; {off.name} is what it gives")
     return TargetOption(off, m, match, tuple(notes))
+
+
+def count_caveat(provider: Provider, off: Offering, count: int) -> str:
+    """The catalog's own caveat, repeated where an unverified count is written."""
+    why = next((n for n in off.notes if "unverified" in n.lower()), provider.count_note)
+    return f"{count} × {off.name} is above the {off.verified_count} a source confirms: unverified. {why}".strip()
+
+
+def _promises(cat: Catalog, target: Provider, so: SourceOption, off: Offering) -> list[str]:
+    """What a wide pool (RunPod's ANY, Modal's legacy `any`) promises on one side and not the other."""
+    notes = []
+    src = so.offering
+    if src.kind == "pool" and len(src.gpus) > 3:
+        ordered = sorted(src.gpus, key=lambda g: (g.vram_gb, g.bandwidth_gb_s, g.fp16_tflops))
+        notes.append(f"{src.name} may give any of {len(src.gpus)} GPUs, from {ordered[0].id} to {ordered[-1].id}; "
+                     f"{target.name} cannot promise that set: this is written for its weakest member, {src.hw.id}")
+    catch_all = [p for p in cat.offerings_of(target.id) if p.kind == "pool" and not p.recommend and len(p.gpus) >= 10]
+    if src.kind == "pool" and len(src.gpus) > 1 and catch_all:
+        top = max(catch_all[0].gpus, key=lambda g: (g.vram_gb, g.bandwidth_gb_s, g.fp16_tflops))
+        notes.append(f"{target.name}'s {catch_all[0].name} would take any of its {len(catch_all[0].gpus)} GPUs, up to "
+                     f"{top.id}, billed at the rate of whichever it lands on: not a cheap-GPU promise")
+    return notes
 
 
 def _prefer_pool(cat: Catalog, target: Provider, off: Offering, src: Gpu, n: int, m: int) -> tuple[Offering, str]:
@@ -444,11 +512,17 @@ def translate(cat: Catalog, source: str, target: str, spec: str, count: int | No
     unique: list[Option] = []
     seen = set()
     for t in targets:
-        key = (t.offering.name, t.count)
+        key = (t.offering.name, t.count, t.suffix)
         if key not in seen:
             seen.add(key)
-            unique.append(Option(t.offering, t.count))
+            unique.append(t.option)
     if len(unique) < len(targets):
         notes.append("options that map to the same target are written once, in first-seen order")
     config = write_config(dst_p, unique)
-    return Translation(src_p, dst_p, spec, options, targets, write_snippet(dst_p, config), config, notes)
+    alternatives = []
+    if len(unique) > 1 and dst_p.list_note:
+        notes.append(dst_p.list_note)
+        single = unique[0]
+        alternatives.append({"config": write_config(dst_p, [single]),
+                             "why": f"one {single.offering.kind} only: the only form that pins where workers run"})
+    return Translation(src_p, dst_p, spec, options, targets, write_snippet(dst_p, config), config, notes, alternatives)

@@ -390,3 +390,8 @@ def test_a_0_1_profile_with_weights_still_loads_and_says_they_are_ignored(run, e
     """)
     result = run("recommend", "--vram", "20", "-w", "cheap", "--top", "3")
     assert "ignores them" in result.stdout
+
+
+def test_recommend_repeats_an_unverified_count_caveat(cat):
+    c = next(c for c in ranked(cat, 150, "llm", providers=("modal",)) if c.offering.name == "RTX-PRO-6000")
+    assert c.count == 2 and any("above the 1 a source confirms" in r for r in c.reasons)

@@ -29,7 +29,7 @@ def test_modal_a100_4_to_runpod(cat):
     assert any("ambiguous" in n for n in src.notes)
     [dst] = tr.target
     assert dst.count == 4 and dst.match == "upgrade" and dst.offering.vram_gb == 80
-    assert "40 GB → 80 GB per GPU" in dst.notes
+    assert "40 GB → 80 GB per GPU (40 → 80 GiB usable)" in dst.notes
     assert tr.snippet.startswith("@Endpoint(") and "gpu_count=4" in tr.snippet
 
 
@@ -50,7 +50,8 @@ def test_runpod_pool_to_modal_uses_weakest_member(cat):
 
 def test_fal_l40_to_modal(cat):
     tr = translate(cat, "fal", "modal", "GPU-L40")
-    assert tr.target[0].offering.name == "L40S" and tr.match == "equivalent"
+    assert tr.target[0].offering.name == "L40S" and tr.match == "upgrade"  # 2× the L40's compute
+    assert any(n.startswith("FP16 181 → 362") for n in tr.target[0].notes)
     assert any("unverified" in n for n in tr.source[0].notes)
 
 
@@ -312,3 +313,56 @@ def test_cli_errors(run, args, code, fragment):
 def test_cli_table_output(run):
     out = run("translate", "runpod", "modal", "AMPERE_48").stdout
     assert "snippet" in out and "@app.function(gpu=" in out and "weakest member" in out
+
+
+# ------------------------------------------------------------------ fidelity (audit §3: T23, T44, T55)
+
+
+@pytest.mark.parametrize("spec", ["H100!", "B200+:2", "A100-80GB:4", '["H100!:2", "B200+"]'])
+def test_same_provider_rewrite_keeps_suffixes_and_is_exact(cat, spec):
+    tr = translate(cat, "modal", "modal", spec)
+    assert all(t.match == "exact" for t in tr.target)
+    for so, to in zip(tr.source, tr.target, strict=True):
+        assert to.suffix == so.suffix and to.count == so.count
+    if "!" in spec:
+        assert '"H100!' in tr.config
+
+
+@pytest.mark.parametrize("source,spec", [("modal", "L4"), ("runpod", "NVIDIA_L4")])
+def test_l4_to_rtx_4090_says_the_decoders_it_loses(cat, source, spec):
+    tr = translate(cat, source, "fal", spec)
+    t = tr.target[0]
+    assert t.offering.name == "GPU-RTX4090" and t.match == "downgrade"
+    assert "NVDEC 4 → 1" in t.notes
+
+
+def test_one_rule_decides_losses_and_the_label(cat):
+    from gpuadvisor.translate import classify, differences
+
+    g = cat.gpus
+    # within 15%: said as minor, not a loss (the 4090's 1,008 vs the L40S's 864 GB/s is -14%)
+    losses, gains, minor = differences(g["rtx-4090"], 1, g["l40s"], 1)
+    assert not any("bandwidth" in x for x in losses) and any("bandwidth" in x for x in minor)
+    # any fewer engines is a loss, and any loss makes a downgrade
+    losses, gains, _ = differences(g["rtx-6000-ada"], 1, g["rtx-4090"], 1)
+    assert any(x.startswith("NVDEC 3 → 1") for x in losses)
+    assert classify(g["rtx-6000-ada"], 1, g["rtx-4090"], 1, losses, gains) == "downgrade"
+    # the same GPU with its pin dropped is not exact
+    assert classify(g["h100-sxm"], 1, g["h100-sxm"], 1, [], [], same_meaning=False) == "equivalent"
+
+
+def test_a_list_written_to_runpod_says_how_runpod_places_it(cat):
+    tr = translate(cat, "modal", "runpod", '["L40S", "A100-80GB"]')
+    assert any("runpod/flash#366" in n and "no set order" in n for n in tr.notes)
+    [alt] = tr.alternatives
+    assert alt["config"] == "gpu=GpuType.NVIDIA_RTX_6000_ADA_GENERATION" and "pins" in alt["why"]
+    single = translate(cat, "modal", "runpod", "L40S")
+    assert not single.alternatives and not any("flash#366" in n for n in single.notes)
+
+
+def test_unverified_counts_repeat_the_catalogs_caveat(cat):
+    tr = translate(cat, "runpod", "modal", "BLACKWELL_96:2")
+    assert any("above the 1 a source confirms" in n for n in tr.target[0].notes)
+    assert not any("confirms" in n for n in translate(cat, "runpod", "modal", "BLACKWELL_96").target[0].notes)
+    fal = translate(cat, "modal", "fal", "H100:4")
+    assert any("above the 2 a source confirms" in n for n in fal.target[0].notes)

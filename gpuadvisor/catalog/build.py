@@ -179,7 +179,8 @@ def _build_provider(rp: _RawProvider, gpus: dict[str, Gpu]) -> tuple[Provider | 
         id=rp.id, name=name or rp.id, docs_url=t.get("docs_url", "str", None), as_of=t.get("as_of", "str", None),
         max_count=max_count, count_note=t.get("count_note", "str", ""),
         notes=tuple(t.get("notes", "strlist", []) or ()), syntax=syntax or Syntax(**{**DEFAULT_SYNTAX, "code": {k: '"{name}"' for k in KINDS}}),
-        files=tuple(f.name for f in rp.files),
+        files=tuple(f.name for f in rp.files), list_note=t.get("list_note", "str", ""),
+        verified_count=t.get("verified_count", "int", None, positive=True),
     )
     offerings = []
     seen: dict[str, tuple[_File, int, str]] = {}
@@ -240,6 +241,7 @@ def _build_offering(file: _File, i: int, raw: Any, provider: Provider, gpus: dic
     aliases = t.get("aliases", "strlist", [])
     notes = t.get("notes", "strlist", [])
     legacy = t.get("legacy", "bool", False)
+    verified = t.get("verified_count", "int", provider.verified_count, positive=True)
     recommend = t.get("recommend", "bool", True)
     upgrades = t.get("may_upgrade_to", "strlist", [])
     for gid in upgrades or []:
@@ -265,7 +267,7 @@ def _build_offering(file: _File, i: int, raw: Any, provider: Provider, gpus: dic
         aliases=tuple(aliases), ram_gb=ram_gb, vcpus=vcpus, price=price, price_low=price_low, notes=tuple(notes),
         claimed=tuple((claimed or {}).items()), legacy=legacy, recommend=recommend,
         may_upgrade_to=tuple(upgrades), suffixes=tuple((suffixes or {}).items()),
-        file=file.name, hw=hw,
+        file=file.name, hw=hw, verified_count=verified,
     )
 
 

@@ -167,10 +167,12 @@ GPU_KEYS = ("name", "arch", "compute_capability", "vram_gb", "usable_gib", "usab
              "nvlink_gb_s", "nvlink_group", "tdp_w", "form_factor", "sources", "notes", "aliases",
              "unconfirmed", "disputes")
 DISPUTE_KEYS = ("field", "used", "other", "other_source", "why")
-PROVIDER_KEYS = ("id", "name", "docs_url", "as_of", "max_count", "count_note", "notes", "syntax")
+PROVIDER_KEYS = ("id", "name", "docs_url", "as_of", "max_count", "count_note", "notes", "syntax", "list_note",
+                 "verified_count")
 SYNTAX_KEYS = ("code", "counted", "list", "config", "config_count", "snippet")
 OFFERING_KEYS = ("name", "kind", "gpu", "members", "max_count", "aliases", "ram_gb", "vcpus",
-                  "price", "price_low", "notes", "claimed", "legacy", "recommend", "may_upgrade_to", "suffixes")
+                  "price", "price_low", "notes", "claimed", "legacy", "recommend", "may_upgrade_to", "suffixes",
+                  "verified_count")
 PRICE_KEYS = ("per_hour", "per_second", "as_of", "basis", "source", "note")
 CLAIMABLE = ("vram_gb", "bandwidth_gb_s", "nvenc", "nvdec", "av1_encode", "arch")
 
