@@ -108,7 +108,7 @@ def test_fit_uses_usable_memory(cat):
 
 def test_single_gpu_profiles_never_split(cat):
     with pytest.raises(NoMatch, match="on one GPU"):
-        rank(cat, req(cat, 200, "image"))
+        rank(cat, req(cat, 300, "image"))
     assert all(c.count == 1 for c in ranked(cat, 100, "image"))
 
 
