@@ -260,7 +260,7 @@ def test_csv_format(run):
     import io
 
     rows = list(csv.reader(io.StringIO(run("list", "-p", "modal", "--format", "csv").stdout)))
-    assert rows[0][:4] == ["provider", "name", "kind", "gpu"] and len(rows) == 11
+    assert rows[0][:4] == ["provider", "name", "kind", "gpu"] and len(rows) == 12  # header + 10 GPU types + legacy "any"
     h100 = next(r for r in rows if r[1] == "H100")
     assert dict(zip(rows[0], h100, strict=True))["vram_gb"] == "80"
     rec = list(csv.reader(io.StringIO(run("recommend", "--vram", "70", "-w", "llm", "--format", "csv").stdout)))
