@@ -58,6 +58,11 @@ def test_the_assignment_before_the_decorator_applies():
     assert ev.evaluate(node).value == "T4"
 
 
+def test_assignments_are_taken_in_source_order_across_blocks():
+    assert value('GPU = "T4"\nwith ctx():\n    GPU = "H100"\nuse(gpu=GPU)').value == "H100"
+    assert value('try:\n    GPU = "L4"\nfinally:\n    pass\nGPU = GPU + ":2"\nuse(gpu=GPU)').value == "L4:2"
+
+
 def test_reassigned_under_a_condition_is_not_guessed():
     e = unresolved("""
     import os
