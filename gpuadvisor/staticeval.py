@@ -170,6 +170,10 @@ class Evaluator(ModuleIndex):
         self._busy.add(key)
         try:
             v = self._eval(binding.node, depth)
+        except Unresolved as e:
+            if not step or e.message.startswith(name) or e.category == "too-deep":
+                raise
+            raise Unresolved(e.category, f"{name} (line {binding.line}): {e.message}") from None
         finally:
             self._busy.discard(key)
         return Known(v.value, (step, *v.via), v.env)
