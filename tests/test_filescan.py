@@ -106,11 +106,13 @@ SITES = {
     "runpod_count_unknown.py": [(6, "runpod", "endpoint", "unresolved", "GpuGroup.AMPERE_80 ×?", "count unknown")],
     "runpod_live_serverless.py": [(3, "runpod", "live-serverless", "ok", "['GpuGroup.ADA_24'] ×2", "literal")],
     "runpod_create_endpoint.py": [(3, "runpod", "create-endpoint", "ok", "AMPERE_16", "literal")],
-    "runpod_call_and_runtime.py": [
-        (5, "runpod", "endpoint", "ok", "['GpuType.NVIDIA_A40', 'GpuType.NVIDIA_RTX_A6000', 'GpuGroup.ADA_48_PRO']", "literal"),
-        (10, "runpod", "endpoint", "unresolved", "-", "local variable of ensure()"),
-        (14, "runpod", "endpoint", "unresolved", "-", "GpuGroup[name]"),
-        (21, "runpod", "endpoint", "ok", "GpuType.ANY", "literal"),
+    "runpod_plain_call.py": [
+        (4, "runpod", "endpoint", "ok", "['GpuType.NVIDIA_A40', 'GpuType.NVIDIA_RTX_A6000', 'GpuGroup.ADA_48_PRO']", "literal"),
+        (10, "runpod", "endpoint", "ok", "GpuType.ANY", "literal"),
+    ],
+    "runpod_runtime.py": [
+        (6, "runpod", "endpoint", "unresolved", "-", "local variable of ensure()"),
+        (10, "runpod", "endpoint", "unresolved", "-", "GpuGroup[name]"),
     ],
     "fal_app.py": [
         (5, "fal", "fal-app", "ok", "GPU-RTX4090", "literal"),
@@ -118,10 +120,10 @@ SITES = {
         (14, "fal", "fal-app", "ok", "S", "literal"),
         (17, "fal", "fal-function", "ok", "GPU-L40", "literal"),
     ],
-    "fal_constants.py": [
-        (8, "fal", "fal-app", "ok", "GPU-H100 ×2", "constant MACHINE_TYPE (line 3)"),
-        (12, "fal", "fal-app", "ok", "GPU-A100 ×4", "literal"),
-        (17, "fal", "fal-app", "ok", "['GPU-H200', 'GPU-H100']", "literal"),
+    "fal_constants.py": [(8, "fal", "fal-app", "ok", "GPU-H100 ×2", "count: constant NUM_GPUS (line 4)")],
+    "fal_class_keywords.py": [
+        (4, "fal", "fal-app", "ok", "GPU-A100 ×4", "literal"),
+        (13, "fal", "fal-app", "ok", "['GPU-H200', 'GPU-H100']", "literal"),
     ],
     "fal_legacy_gpu.py": [(4, "fal", "fal-function", "ok", "GPU", "literal")],
     "fal_isolated.py": [(8, "fal", "isolated", "ok", "GPU", "literal")],
@@ -172,7 +174,7 @@ def test_finding_json_carries_what_check_needs():
 
 
 def test_unresolved_findings_name_a_reason_category():
-    for name in ("modal_runtime.py", "modal_env_default.py", "modal_count_unknown.py", "runpod_call_and_runtime.py"):
+    for name in ("modal_runtime.py", "modal_env_default.py", "modal_count_unknown.py", "runpod_runtime.py"):
         for f in scan_file(APPS / name).findings:
             if f.status == "unresolved":
                 assert f.reason in filescan.REASONS and f.problem
@@ -182,6 +184,19 @@ def test_env_defaults_name_the_variable():
     f = scan_file(APPS / "modal_config_object.py").findings[1]
     assert f.overridable_by == ("OCR_GPU", "GPU")
     assert any("overridable by $OCR_GPU" in n for n in f.notes)
+
+
+def test_a_count_from_the_environment_is_marked_overridable():
+    [f] = scan_source("import os\nfrom runpod_flash import Endpoint, GpuGroup\n"
+                      "@Endpoint(name='x', gpu=GpuGroup.ADA_24, gpu_count=int(os.environ.get('N_GPUS', 2)))\n"
+                      "async def f(d): ...\n").findings
+    assert (f.count, f.count_known, f.overridable_by) == (2, True, ("N_GPUS",))
+    assert f.resolved_from == "default; overridable by $N_GPUS"
+
+
+def test_a_count_that_is_not_a_number_is_invalid():
+    [f] = scan_source("from runpod_flash import Endpoint, GpuGroup\nEndpoint(gpu=GpuGroup.ADA_24, gpu_count='2')\n").findings
+    assert f.status == "invalid" and "not a whole number" in f.problem
 
 
 def test_gpu_objects_say_they_were_removed():
