@@ -49,7 +49,7 @@ class Result:
         trs = [t.to_json() if t else None for t in self.translations]
         first = next((t for t in trs if t), None)
         return {**f.to_json(), "status": self.status, "match": self.match, "notes": [*f.notes, *self.notes],
-                "translation": first, "translations": trs,
+                "translation": first, "translations": trs, "message": self.message or None,
                 "unresolved": self.message if self.status == "unresolved" else None,
                 "error": self.message if self.status in ("invalid", "no-match") else None}
 

@@ -113,7 +113,8 @@ def test_fal_gpu_is_one_a100_40gb(run):
 
 def test_fal_cpu_app_is_reported_as_cpu_not_an_error(run):
     result = run("translate", "--file", str(APPS / "fal_cpu.py"), "modal", "--json", code=0)
-    assert [f["status"] for f in json.loads(result.stdout)["findings"]] == ["cpu", "cpu"]
+    found = json.loads(result.stdout)["findings"]
+    assert [f["status"] for f in found] == ["cpu", "cpu"] and "CPU-only" in found[0]["message"]
     assert "2 CPU-only" in result.stderr
     assert "CPU only" in run("translate", "--file", str(APPS / "fal_cpu.py"), "runpod", code=0).stdout
 
