@@ -385,37 +385,32 @@ def translate_cmd(
 
 
 def _translate_file(cat, path: Path, args: list[str], count, as_json: bool) -> int:
-    from gpuadvisor.errors import GpuAdvisorError, NoMatch
-    from gpuadvisor.filescan import scan_file
-    from gpuadvisor.translate import translate
+    """Every GPU config in the file, translated; exit code and summary from apptranslate.outcome."""
+    from gpuadvisor.apptranslate import outcome, translate_scan
+    from gpuadvisor.errors import NoMatch
+    from gpuadvisor.filescan import MAX_FINDINGS, scan_file
+    from gpuadvisor.fsread import display_path
     from gpuadvisor.views import file_view
 
     target = cat.provider(args[-1]).id
-    only = cat.provider(args[0]).id if len(args) == 2 else None
-    found = [f for f in scan_file(path) if only is None or f.provider == only]
-    if not found:
-        raise NoMatch(f"no GPU configuration found in {path}" + (f" for {only}" if only else ""))
-    results, translations, failures = [], [], []
-    for f in found:
-        res = {"line": f.line, "provider": f.provider, "code": f.code, "spec": f.spec, "count": f.count,
-               "translation": None, "error": None, "unresolved": None}
-        tr = None
-        if f.spec is None:
-            res["unresolved"] = f.problem
-        else:
-            try:
-                tr = translate(cat, f.provider, target, f.spec, f.count if f.count is not None else count)
-                res["translation"] = tr.to_json()
-            except GpuAdvisorError as e:
-                res["error"] = str(e)
-                failures.append(f"line {f.line}: {e}")
-        results.append(res)
-        translations.append(tr)
-    _emit(file_view(str(path), target, results, translations), as_json)
-    if failures:
-        sys.stderr.write(f"{PROG}: error: {len(failures)} config(s) could not be translated; first: {failures[0]}\n")
-        return 2
-    return 0
+    source = cat.provider(args[0]).id if len(args) == 2 else None
+    shown = display_path(path)
+    scan = scan_file(path, source)
+    results = translate_scan(cat, scan, target, count, source)
+    if not results:
+        why = (f" for {source}" if source else "" if scan.providers else
+               " (it imports none of modal, runpod_flash/runpod, fal; name the source provider to read a snippet: "
+               f"gpuadvisor translate --file {shown} modal {target})")
+        raise NoMatch(f"no GPU configuration found in {shown}{why}")
+    if scan.truncated:
+        sys.stderr.write(f"{PROG}: warning: {shown} has {scan.total:,} GPU configurations; "
+                         f"only the first {MAX_FINDINGS:,} are read\n")
+    result = outcome(results)
+    _emit(file_view(shown, target, results, scan), as_json)
+    if result.summary:
+        kind = "error" if result.code else "note"
+        sys.stderr.write(f"{PROG}: {kind}: {result.summary}\n")
+    return result.code
 
 
 @app.command("detect")

@@ -1,128 +1,426 @@
-"""Find GPU configurations in a Python source file with `ast` (the file is never imported or run).
+"""Find the GPU configurations in a Python app file with `ast` (the file is never imported or run).
 
-Recognised:
-  Modal   `gpu=` on @app.function(...), @app.cls(...), .with_options(...)  (strings or lists of them)
-  RunPod  `gpu=` / `gpu_count=` on Endpoint(...) (and any call whose gpu= uses GpuGroup / GpuType)
-  fal     `machine_type` / `num_gpus` class attributes of a class, or keywords of @fal.function(...)
-A value that is not a literal (a variable, a call) is reported as unresolved, never guessed.
+A file is a Modal, RunPod or fal app because of what it imports (`modal`; `runpod_flash`, `runpod` or
+`tetra_rp`; `fal` or `fal_serverless`). Naming the source provider (`scan_source(text, "modal")`)
+also reads a snippet with no import. Call shapes read (the AST patterns are the one place provider
+syntax lives in Python rather than in the catalogs):
+  Modal   gpu= on @app.function / @app.cls / @app.server (any receiver: app, stub, ...), .with_options,
+          Sandbox.create, and image build steps (run_function, run_commands, pip_install, ...: a
+          build-step GPU is billed too)
+  RunPod  Endpoint(gpu=, gpu_count=), the older LiveServerless(gpus=[...], gpuCount=) and
+          ServerlessEndpoint, runpod.create_endpoint(gpu_ids=, gpu_count=)
+  fal     machine_type / num_gpus on a fal.App subclass (attributes or class keywords),
+          @fal.function, @isolated, fn.on(machine_type=)
+Values are worked out by `staticeval` (constants, f-strings, env defaults, modal.gpu objects, config
+objects, kwargs dicts, conditionals). What cannot be known from the file is reported as unresolved
+with the reason, never guessed; a count that cannot be read makes the config "count unknown".
 """
 
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from gpuadvisor.errors import UsageError
-from gpuadvisor.translate import expr_text
+from gpuadvisor.fsread import display_path, read_text_capped
+from gpuadvisor.staticeval import Choice, Evaluator, GpuObject, Known, Symbol, Unresolved, clip
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
-MODAL_CALLS = {"function", "cls", "with_options"}
+MAX_FINDINGS = 500  # configurations reported from one file; the rest are counted, not read
+
+PROVIDER_MODULES = {"modal": ("modal",), "runpod": ("runpod_flash", "runpod", "tetra_rp"),
+                    "fal": ("fal", "fal_serverless")}
+
+MODAL_DECORATORS = {"function": "function", "cls": "cls", "server": "server", "with_options": "with_options"}
+# modal-client 69519aef, py/modal/_image.py: the _Image methods that take gpu= (the builder's GPU).
+MODAL_IMAGE_STEPS = frozenset({
+    "run_function", "run_commands", "dockerfile_commands", "from_dockerfile", "pip_install",
+    "pip_install_private_repos", "pip_install_from_requirements", "pip_install_from_pyproject",
+    "uv_pip_install", "uv_sync", "poetry_install_from_file", "micromamba_install", "apt_install",
+})
+# callee -> (kind, GPU keyword, count keyword)
+RUNPOD_CALLS = {
+    "Endpoint": ("endpoint", "gpu", "gpu_count"),
+    "LiveServerless": ("live-serverless", "gpus", "gpuCount"),
+    "ServerlessEndpoint": ("live-serverless", "gpus", "gpuCount"),
+    "create_endpoint": ("create-endpoint", "gpu_ids", "gpu_count"),
+}
+FAL_CALLS = {"function": "fal-function", "isolated": "isolated", "on": "on"}
+
+REASONS = ("parameter", "local", "loop", "import", "call", "env", "reassigned", "undefined", "attribute",
+           "runtime", "unsupported", "count-unknown")
 
 
 @dataclass(frozen=True)
-class Found:
-    """One GPU configuration in the file. spec is None when the value could not be read statically."""
+class Finding:
+    """One GPU configuration in a file, as the provider writes it.
+
+    status: ok | no-gpu (gpu=None / False) | unresolved (reason + problem say why) | invalid (a value
+    no provider accepts, or an expression too deep to read). spec is the value as the provider writes
+    it (a list is written "['H100', 'A100-40GB:2']"); a conditional has spec None and its branches in
+    alternatives (None for a branch with no GPU). count is the GPU count written apart from the spec
+    (RunPod gpu_count, fal num_gpus) or in it (Modal "H100:4"); None when not written; count_known is
+    False when it is written but cannot be read."""
 
     line: int
     provider: str
-    spec: str | None
-    count: int | None
-    code: str  # the source text of the value, for the report
+    kind: str
+    code: str
+    spec: str | None = None
+    alternatives: tuple[str | None, ...] = ()
+    count: int | None = None
+    count_known: bool = True
+    resolved_from: str = "literal"
+    notes: tuple[str, ...] = ()
+    status: str = "ok"
+    reason: str = ""
     problem: str = ""
+    overridable_by: tuple[str, ...] = ()
+
+    @property
+    def specs(self) -> tuple[str | None, ...]:
+        """The readings to translate: the spec, or each branch of a conditional."""
+        return self.alternatives if self.alternatives else (self.spec,)
+
+    def to_json(self) -> dict:
+        return {"line": self.line, "provider": self.provider, "kind": self.kind, "code": self.code,
+                "spec": self.spec, "alternatives": list(self.alternatives), "count": self.count,
+                "count_known": self.count_known, "resolved_from": self.resolved_from, "notes": list(self.notes),
+                "status": self.status, "reason": self.reason or None, "problem": self.problem or None,
+                "overridable_by": list(self.overridable_by)}
 
 
-def _call_name(node: ast.AST) -> str:
-    func = node.func if isinstance(node, ast.Call) else node
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    if isinstance(func, ast.Name):
-        return func.id
+@dataclass(frozen=True)
+class Scan:
+    """Every configuration found (at most MAX_FINDINGS), how many there were, and file-level notes."""
+
+    findings: tuple[Finding, ...]
+    total: int
+    providers: tuple[str, ...]  # the providers the file imports
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > len(self.findings)
+
+
+# ---------------------------------------------------------------------------- reading values
+
+class _Invalid(Exception):
+    pass
+
+
+def _item_text(value) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Symbol):
+        return value.text
+    if isinstance(value, GpuObject):
+        if value.count_problem:
+            raise Unresolved("count-unknown", value.count_problem)
+        return value.spec()
+    raise _Invalid(f"{value!r} is not a GPU name")
+
+
+def _spec_text(value) -> str | None:
+    """A value as the provider writes it; None for no GPU. _Invalid for values no provider accepts."""
+    if value is None or value is False:
+        return None
+    if isinstance(value, (list, tuple)):
+        if not value:
+            raise _Invalid("an empty list names no GPU")
+        return "[" + ", ".join(repr(_item_text(v)) for v in value) + "]"
+    if isinstance(value, bool) or isinstance(value, (int, float)):
+        raise _Invalid(f"{value!r} is not a GPU name")
+    return _item_text(value)
+
+
+def _flatten(known: Known) -> list[Known]:
+    if isinstance(known.value, Choice):
+        return [x for o in known.value.options for x in _flatten(o)]
+    return [known]
+
+
+def _with_count_from_spec(spec: str | None) -> int | None:
+    if spec and not spec.startswith("[") and ":" in spec:
+        tail = spec.rpartition(":")[2].strip()
+        if tail.isdigit() and tail.isascii() and len(tail) <= 6:
+            return int(tail)
+    return None
+
+
+class _Reader:
+    def __init__(self, ev: Evaluator, provider: str):
+        self.ev, self.provider = ev, provider
+
+    def finding(self, kind: str, line: int, value: ast.AST, count_node: ast.AST | None = None,
+                via: str = "", code: str = "") -> Finding:
+        code = code or self.ev.code(value, 80)
+        base = dict(line=line, provider=self.provider, kind=kind, code=code)
+        try:
+            known = self.ev.evaluate(value)
+        except Unresolved as e:
+            if e.category == "too-deep":
+                return Finding(**base, status="invalid", reason="too-deep", problem=e.message)
+            partial = self._partial_count(value, e) if self.provider == "modal" else None
+            if partial:
+                return Finding(**base, **partial)
+            return Finding(**base, status="unresolved", reason=e.category, problem=e.message)
+        try:
+            return self._known(base, known, count_node, via)
+        except _Invalid as e:
+            return Finding(**base, status="invalid", reason="value", problem=f"{clip(code)}: {e}")
+        except Unresolved as e:
+            return Finding(**base, status="unresolved", reason=e.category, problem=e.message)
+
+    def _known(self, base: dict, known: Known, count_node: ast.AST | None, via: str) -> Finding:
+        branches = _flatten(known)
+        steps = [via] if via else []
+        env: list[str] = []
+        for k in (known, *branches):
+            steps += [s for s in k.via if s not in steps]
+            env += [e for e in k.env if e not in env]
+        if len(branches) == 1 and isinstance(known.value, GpuObject) and known.value.count_problem:
+            obj = known.value
+            name = GpuObject(obj.cls, None, obj.size).spec()
+            return Finding(**base, spec=name, count_known=False, resolved_from="; ".join(steps),
+                           status="unresolved", reason="count-unknown",
+                           problem=f"the GPU is {name!r} but its {obj.count_problem}: count unknown")
+        texts = [_spec_text(b.value) for b in branches]
+        notes = []
+        choice = known.value if isinstance(known.value, Choice) else None
+        if choice is not None:
+            taken = texts[choice.taken] if choice.taken is not None else None
+            notes.append(f"one of {' or '.join(repr(t) if t else 'no GPU' for t in texts)}, depending on {choice.test}"
+                         + (f" ({taken!r} with this file's values)" if taken and len(texts) == 2 else ""))
+        if any(isinstance(b.value, GpuObject) for b in branches):
+            notes.append("modal.gpu objects were removed from the client in Modal 1.4.0; write a string "
+                         f"such as gpu=\"{next(t for t in texts if t)}\"")
+        count, count_known, problem = None, True, ""
+        if count_node is not None:
+            count, count_known, problem, counted = self._count(count_node)
+            if counted is not None:
+                steps += [f"count: {s}" for s in counted.via]
+                env += [e for e in counted.env if e not in env]
+        elif len(texts) == 1:
+            count = _with_count_from_spec(texts[0])
+        if env:
+            overridable = ", ".join(f"${v}" for v in env)
+            steps = [x for x in steps if "default; overridable by $" not in x]
+            steps.append(f"default; overridable by {overridable}")
+            notes.append(f"the default, overridable by {overridable}: the deployed value may differ")
+        fields = dict(spec=texts[0] if choice is None else None, alternatives=tuple(texts) if choice else (),
+                      count=count, count_known=count_known, resolved_from="; ".join(steps) or "literal",
+                      notes=tuple(notes), overridable_by=tuple(env))
+        if not count_known:
+            return Finding(**base, **fields, status="unresolved", reason="count-unknown", problem=problem)
+        if all(t is None for t in texts):
+            return Finding(**base, **fields, status="no-gpu", problem="asks for no GPU")
+        return Finding(**base, **fields)
+
+    def _count(self, node: ast.AST) -> tuple[int | None, bool, str, Known | None]:
+        code = self.ev.code(node, 40)
+        try:
+            k = self.ev.evaluate(node)
+        except Unresolved as e:
+            if e.category == "too-deep":
+                raise _Invalid(e.message) from None
+            return None, False, f"the GPU count {code} cannot be read ({e.message}): count unknown", None
+        if isinstance(k.value, bool) or not isinstance(k.value, int):
+            raise _Invalid(f"the GPU count {code} = {k.value!r} is not a whole number")
+        return k.value, True, "", k
+
+    def _partial_count(self, node: ast.AST, error: Unresolved) -> dict | None:
+        """Modal f"{TYPE}:{n}" whose type is known but whose count is not: the GPU with count unknown."""
+        if not (isinstance(node, ast.JoinedStr) and len(node.values) >= 2):
+            return None
+        *head, last = node.values
+        sep = head[-1]
+        if not (isinstance(last, ast.FormattedValue) and isinstance(sep, ast.Constant)
+                and isinstance(sep.value, str) and sep.value.endswith(":")):
+            return None
+        try:
+            prefix = self.ev.evaluate(ast.JoinedStr(values=head, lineno=node.lineno, col_offset=node.col_offset,
+                                                    end_lineno=node.end_lineno, end_col_offset=node.end_col_offset))
+        except Unresolved:
+            return None
+        name = str(prefix.value)[:-1]
+        if not name or ":" in name:
+            return None
+        return dict(spec=name, count=None, count_known=False, resolved_from="; ".join(prefix.via) or "f-string",
+                    status="unresolved", reason="count-unknown",
+                    problem=f"the GPU is {name!r} but its count cannot be read ({error.message}): count unknown")
+
+
+# ---------------------------------------------------------------------------- call shapes
+
+def imported_providers(imports: list) -> tuple[str, ...]:
+    """The providers whose modules these Import / ImportFrom nodes import (relative imports do not count)."""
+    roots = set()
+    for node in imports:
+        if isinstance(node, ast.Import):
+            roots.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            roots.add(node.module.split(".")[0])
+    return tuple(p for p, mods in PROVIDER_MODULES.items() if roots.intersection(mods))
+
+
+def _aliases(imports: list) -> dict[str, str]:
+    """Local names of provider API names imported under another name: `from runpod_flash import Endpoint as EP`."""
+    out = {}
+    mods = {m for ms in PROVIDER_MODULES.values() for m in ms}
+    for node in imports:
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] in mods:
+            for a in node.names:
+                if a.asname:
+                    out[a.asname] = a.name
+    return out
+
+
+def _callee(node: ast.Call, aliases: dict[str, str]) -> tuple[str, str]:
+    """(name, receiver text) of a call: app.function -> ('function', 'app')."""
+    f = node.func
+    if isinstance(f, ast.Attribute):
+        recv = f.value
+        text = recv.attr if isinstance(recv, ast.Attribute) else recv.id if isinstance(recv, ast.Name) else ""
+        return f.attr, text
+    if isinstance(f, ast.Name):
+        return aliases.get(f.id, f.id), ""
+    return "", ""
+
+
+def _modal_kind(name: str, receiver: str) -> str:
+    if name in MODAL_DECORATORS:
+        return MODAL_DECORATORS[name]
+    if name == "create" and receiver == "Sandbox":
+        return "sandbox"
+    if name in MODAL_IMAGE_STEPS:
+        return "image-build"
     return ""
 
 
-def _value_spec(node: ast.AST) -> tuple[str | None, str]:
-    """(spec text, problem) for a gpu=/machine_type= value: a string, dotted name or list of them."""
-    if isinstance(node, (ast.List, ast.Tuple)):
-        items = [expr_text(e) for e in node.elts]
-        if any(i is None for i in items) or not items:
-            return None, "a list whose items are not all literal names"
-        return "[" + ", ".join(repr(i) for i in items) + "]", ""
-    text = expr_text(node)
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return text, ""
-    if isinstance(node, ast.Attribute) and text and text.split(".")[0] in ("GpuGroup", "GpuType"):
-        return text, ""
-    if isinstance(node, ast.Call) and _call_name(node.func) and "gpu" in ast.unparse(node.func):
-        return None, f"{ast.unparse(node)} is a GPU object, not a string (modal.gpu.* was removed in Modal 1.4.0)"
-    if isinstance(node, ast.Constant) and node.value is None:
-        return None, "gpu=None: no GPU"
-    return None, f"{ast.unparse(node)} is not a literal; its value is only known at run time"
+class _Scanner:
+    def __init__(self, ev: Evaluator, active: tuple[str, ...]):
+        self.ev, self.active = ev, active
+        self.readers = {p: _Reader(self.ev, p) for p in active}
+        self.aliases = _aliases(ev.imports)
+        self.notes: list[str] = []
+
+    def add(self, line: int, make) -> None:
+        """Record a site; `make` reads it later, only for the first MAX_FINDINGS sites by line."""
+        self.sites.append((line, len(self.sites), make))
+
+    def run(self) -> list[Finding]:
+        self.sites: list = []
+        for node in self.ev.calls:
+            self.call(node)
+        if "fal" in self.active:
+            for node in self.ev.classes:
+                if self.is_fal_app(node):
+                    self.fal_class(node)
+        self.sites.sort(key=lambda s: (s[0], s[1]))
+        return [make() for _, _, make in self.sites[:MAX_FINDINGS]]
+
+    def is_fal_app(self, node: ast.ClassDef, depth: int = 0) -> bool:
+        """A subclass of fal.App (or of a class in this file that is one)."""
+        for base in node.bases:
+            text = self.ev.code(base, 80)
+            if text.endswith("App"):
+                return True
+            if isinstance(base, ast.Name) and depth < 5:
+                for b in self.ev.module.get(base.id, []):
+                    if b.kind == "class" and self.is_fal_app(b.node, depth + 1):
+                        return True
+        return False
+
+    def call(self, node: ast.Call) -> None:
+        name, receiver = _callee(node, self.aliases)
+        if not name:
+            return
+        if "modal" in self.active:
+            kind = _modal_kind(name, receiver)
+            if kind:
+                self.keyword(node, "modal", kind, "gpu")
+        if "runpod" in self.active and name in RUNPOD_CALLS:
+            kind, key, count_key = RUNPOD_CALLS[name]
+            self.keyword(node, "runpod", kind, key, count_key)
+        if "fal" in self.active and name in FAL_CALLS:
+            self.keyword(node, "fal", FAL_CALLS[name], "machine_type", "num_gpus")
+
+    def keyword(self, node: ast.Call, provider: str, kind: str, key: str, count_key: str | None = None) -> None:
+        kws = {k.arg: k.value for k in node.keywords if k.arg}
+        reader = self.readers[provider]
+        count_node = kws.get(count_key) if count_key else None
+        if key in kws:
+            value = kws[key]
+            self.add(value.lineno, lambda: reader.finding(kind, value.lineno, value, count_node))
+            return
+        for splat in (k.value for k in node.keywords if k.arg is None):
+            try:
+                value, via = self.ev.kwargs_entry(splat, key)
+                counted, _ = self.ev.kwargs_entry(splat, count_key) if count_key and count_node is None else (None, "")
+            except Unresolved:
+                self.notes.append(f"line {splat.lineno}: **{self.ev.code(splat, 40)} could not be read; "
+                                  f"it may set {key}=")
+                continue
+            if value is not None:
+                code = f"**{self.ev.code(splat, 40)} → {key}={self.ev.code(value, 60)}"
+                self.add(splat.lineno, lambda v=value, c=counted or count_node, via=via, code=code, line=splat.lineno:
+                         reader.finding(kind, line, v, c, via=via, code=code))
+                return
+
+    def fal_class(self, node: ast.ClassDef) -> None:
+        attrs = {}
+        for stmt in node.body:
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+                attrs[stmt.targets[0].id] = stmt.value
+            elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+                attrs[stmt.target.id] = stmt.value
+        for kw in node.keywords:
+            if kw.arg in ("machine_type", "num_gpus"):
+                attrs.setdefault(kw.arg, kw.value)
+        if "machine_type" in attrs:
+            value = attrs["machine_type"]
+            self.add(value.lineno, lambda: self.readers["fal"].finding("fal-app", value.lineno, value, attrs.get("num_gpus")))
 
 
-def _int_value(node: ast.AST | None) -> tuple[int | None, str]:
-    if node is None:
-        return None, ""
-    if isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool):
-        return node.value, ""
-    return None, f"count {ast.unparse(node)} is not a literal"
+def scan_tree(tree: ast.Module, text: str, source: str | None = None) -> Scan:
+    ev = Evaluator(tree, text)
+    imported = imported_providers(ev.imports)
+    active = (source,) if source else imported
+    if not active:
+        return Scan((), 0, imported)
+    scanner = _Scanner(ev, active)
+    found = scanner.run()
+    return Scan(tuple(found), len(scanner.sites), imported, tuple(dict.fromkeys(scanner.notes))[:20])
 
 
-def _uses_runpod_enums(node: ast.AST) -> bool:
-    return any(isinstance(n, ast.Name) and n.id in ("GpuGroup", "GpuType") for n in ast.walk(node))
-
-
-def _found(provider: str, value: ast.AST, count_node: ast.AST | None = None) -> Found:
-    """One configuration: the GPU value and, where the provider has one, its count."""
-    count, count_problem = _int_value(count_node)
-    spec, problem = _value_spec(value)
-    return Found(value.lineno, provider, spec, count, ast.unparse(value), problem or count_problem)
-
-
-def scan_source(text: str) -> list[Found]:
+def parse(text: str) -> ast.Module:
+    """ast.parse with one clear UsageError for anything it refuses."""
+    if "\0" in text:
+        line = text.count("\n", 0, text.index("\0")) + 1
+        raise UsageError(f"cannot parse the file as Python: it contains a NUL byte (line {line})")
     try:
-        tree = ast.parse(text)
+        return ast.parse(text)
     except SyntaxError as e:
-        raise UsageError(f"cannot parse the file as Python: {e.msg} (line {e.lineno})") from None
-    except (ValueError, RecursionError, MemoryError):
-        raise UsageError("cannot parse the file as Python") from None
-    found: list[Found] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            kw = {k.arg: k.value for k in node.keywords if k.arg}
-            name = _call_name(node)
-            if "gpu" in kw:
-                if name == "Endpoint" or _uses_runpod_enums(kw["gpu"]):
-                    found.append(_found("runpod", kw["gpu"], kw.get("gpu_count")))
-                elif name in MODAL_CALLS:
-                    found.append(_found("modal", kw["gpu"]))
-            if "machine_type" in kw:
-                found.append(_found("fal", kw["machine_type"], kw.get("num_gpus")))
-        elif isinstance(node, ast.ClassDef):
-            attrs = {}
-            for stmt in node.body:
-                if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
-                    attrs[stmt.targets[0].id] = stmt.value
-                elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
-                    attrs[stmt.target.id] = stmt.value
-            if "machine_type" in attrs:
-                found.append(_found("fal", attrs["machine_type"], attrs.get("num_gpus")))
-    found.sort(key=lambda f: f.line)
-    return found
+        where = f" (line {e.lineno})" if e.lineno else ""
+        raise UsageError(f"cannot parse the file as Python: {e.msg}{where}") from None
+    except (ValueError, RecursionError, MemoryError) as e:
+        raise UsageError(f"cannot parse the file as Python: {clip(str(e) or type(e).__name__, 80)}") from None
 
 
-def scan_file(path: Path) -> list[Found]:
+def scan_source(text: str, source: str | None = None) -> Scan:
+    tree = parse(text)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise UsageError(f"{path} is {size:,} bytes; files over {MAX_FILE_BYTES:,} bytes are not scanned")
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"no such file: {path}") from None
-    except IsADirectoryError:
-        raise UsageError(f"{path} is a directory, not a Python file") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"{path} is not UTF-8 text") from None
-    except OSError as e:
-        raise UsageError(f"cannot read {path}: {e.strerror or e}") from None
-    return scan_source(text)
+        return scan_tree(tree, text, source)
+    except RecursionError:
+        raise UsageError("the file nests expressions too deeply to be read") from None
+
+
+def scan_file(path: Path, source: str | None = None) -> Scan:
+    text = read_text_capped(path, MAX_FILE_BYTES, "Python file")
+    try:
+        return scan_source(text, source)
+    except UsageError as e:
+        raise UsageError(f"{display_path(path)}: {e}") from None

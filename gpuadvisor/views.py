@@ -313,17 +313,46 @@ def translate_view(tr) -> View:
     return view
 
 
-def file_view(path: str, target: str, results: list[dict], translations: list) -> View:
-    view = View({"file": path, "target": target, "findings": results})
+def file_view(path: str, target: str, results: list, scan) -> View:
+    """translate --file: one block per configuration, headed by its line, call, value and how it was
+    read; the headline match is the weakest of its options."""
+    data = {"file": path, "target": target, "findings": [r.to_json() for r in results],
+            "total": scan.total, "truncated": scan.truncated, "imports": list(scan.providers),
+            "notes": list(scan.notes)}
+    view = View(data)
     view.text(f"{path}: {len(results)} GPU configuration(s) found → {target}", style="title")
-    for res, tr in zip(results, translations, strict=True):
-        head = f"line {res['line']} ({res['provider']}): {res['code']}"
-        if tr is not None:
-            view.text(f"{head}  → {tr.match}", style="title")
-            _translation_blocks(view, tr)
+    for r in results:
+        f = r.finding
+        head = f"line {f.line} ({f.provider} {f.kind}): {f.code}"
+        read = [] if f.resolved_from == "literal" or f.alternatives else [f"  read as {_reading(f)} from {f.resolved_from}"]
+        notes = [f"  • {n}" for n in [*f.notes, *r.notes]]
+        if r.status == "translated":
+            view.text(f"{head}  → {r.match}", *read, *notes, style="title")
+            for spec, tr in zip(f.specs, r.translations, strict=True):
+                if tr is None:
+                    view.text("  otherwise: no GPU, nothing to translate", style="dim")
+                else:
+                    if len(f.specs) > 1:
+                        view.text(f"  branch {spec!r}:", style="dim")
+                    _translation_blocks(view, tr)
+        elif r.status == "no-gpu":
+            view.text(f"{head}  → no GPU", *notes, style="dim")
         else:
-            view.text(head, f"  not translated: {res['error'] or res['unresolved']}", style="warn")
+            label = {"cpu": "CPU only", "unresolved": "not translated", "no-match": "no match",
+                     "invalid": "invalid"}[r.status]
+            view.text(head, *read, f"  {label}: {r.message}", *notes, style="warn")
+    if scan.truncated:
+        view.text(f"Only the first {len(scan.findings):,} of {scan.total:,} configurations were read.", style="warn")
+    if scan.notes:
+        view.text(*[f"• {n}" for n in scan.notes], style="dim")
     return view
+
+
+def _reading(f) -> str:
+    text = repr(f.spec)
+    if f.count is not None and f.provider != "modal":
+        text += f" × {f.count}"
+    return text + ("" if f.count_known else " (count unknown)")
 
 
 def estimate_view(est, smallest: dict, cat) -> View:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from gpuadvisor.catalog import lookup_keys
+from gpuadvisor.errors import UsageError
 
 SEEDS = Path(__file__).parent / "seeds"
 SHARED_SEEDS = Path(__file__).resolve().parents[2] / "shared" / "reference" / "seeds"
@@ -97,12 +98,19 @@ def test_disagreements_are_recorded_with_the_value_used(cat, gid, field, used, o
 
 
 def test_every_name_resolves_to_its_own_offering(cat):
+    gpus_named: dict[str, set[str]] = {}  # a spelling -> the GPUs it names across providers
+    for off in cat.offerings:
+        for key in lookup_keys(off, cat.providers[off.provider]):
+            gpus_named.setdefault(key.lower(), set()).add(off.hw.id if off.hw else "cpu")
     for off in cat.offerings:
         provider = cat.providers[off.provider]
         for key in lookup_keys(off, provider):
             assert cat.lookup(off.provider, key) is off, (off.provider, key)
             assert cat.lookup(off.provider, key.upper()) is off
-            if off.kind != "cpu":
+            if len(gpus_named[key.lower()]) > 1 and key.lower() not in cat.gpus:  # "any": Modal's and RunPod's differ
+                with pytest.raises(UsageError, match="ambiguous"):
+                    cat.resolve(key)
+            elif off.kind != "cpu":
                 gpu, _ = cat.resolve(key) if key.lower() not in cat.gpus else (cat.gpus[key.lower()], None)
                 assert gpu.id in {g.id for g in cat.gpus.values()}
 

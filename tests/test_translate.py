@@ -1,9 +1,6 @@
-"""Translation between providers: parsers, matcher, emitters, --file, and the CLI contract."""
+"""Translation between providers: parsers, matcher, emitters, and the CLI contract (--file: test_filescan)."""
 
 from __future__ import annotations
-
-import json
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,10 +8,8 @@ from hypothesis import strategies as st
 
 from gpuadvisor.catalog import lookup_keys
 from gpuadvisor.errors import GpuAdvisorError, NoMatch, UsageError
-from gpuadvisor.filescan import scan_source
 from gpuadvisor.translate import parse_spec, translate
 
-APPS = Path(__file__).parent / "fixtures" / "apps"
 PROVIDERS = ("modal", "runpod", "fal")
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -202,77 +197,12 @@ def test_structured_noise_only_raises_the_tools_error(cat, provider, parts, sep,
         pass
 
 
-@FUZZ
-@given(source=st.text(max_size=200))
-def test_file_scanner_on_random_text(source):
-    try:
-        scan_source(source)
-    except GpuAdvisorError:
-        pass
-
-
 @pytest.mark.parametrize("spec", ["", " ", "H100:0", "H100:-1", "H100:99", "H100:", ":2", "H100:1.5", "H100:２",
                                   "[", "]", "[1, 2]", "[H100", "['H100',]]", "__import__('os')", "(", "H100,,A10",
                                   "x" * 5000, "[" * 500, "modal.gpu.H100()", "-NVIDIA A40", "H100:99999999999"])
 def test_bad_specs_are_usage_errors(cat, spec):
     with pytest.raises(UsageError):
         parse_spec(cat, "modal", spec)
-
-
-# ------------------------------------------------------------------ --file
-
-
-def test_scan_modal_app():
-    found = scan_source((APPS / "modal_app.py").read_text())
-    assert [(f.line, f.provider, f.spec) for f in found] == [
-        (7, "modal", "A100:4"), (12, "modal", "['H100', 'A100-40GB:2']"), (17, "modal", "h100!"),
-        (22, "modal", None), (27, "modal", "A10:8")]
-    assert "GPU_KIND" in found[3].problem
-
-
-def test_scan_runpod_app():
-    found = scan_source((APPS / "runpod_app.py").read_text())
-    assert [(f.provider, f.spec, f.count) for f in found] == [
-        ("runpod", "GpuGroup.AMPERE_80", 2),
-        ("runpod", "['GpuType.NVIDIA_A100_80GB_PCIe', 'GpuGroup.AMPERE_48']", None),
-        ("runpod", "GpuType.NVIDIA_H100_80GB_HBM3", None)]
-
-
-def test_scan_fal_app():
-    found = scan_source((APPS / "fal_app.py").read_text())
-    assert [(f.provider, f.spec, f.count) for f in found] == [
-        ("fal", "GPU-RTX4090", None), ("fal", "['GPU-H100', 'GPU-A100']", 2), ("fal", "S", None), ("fal", "GPU-L40", None)]
-
-
-def test_cli_file_modal_to_fal(run):
-    result = run("translate", "--file", str(APPS / "modal_app.py"), "fal", "--json", code=2)
-    data = json.loads(result.stdout)
-    by_line = {f["line"]: f for f in data["findings"]}
-    assert by_line[7]["translation"]["target"]["options"][0]["name"] == "GPU-A100"
-    assert by_line[22]["unresolved"] and by_line[22]["translation"] is None
-    assert "at most 4" in by_line[27]["error"]
-    assert "line 27" in result.stderr and len(result.stderr.strip().splitlines()) == 1
-
-
-@pytest.mark.parametrize("app,target", [("runpod_app.py", "modal"), ("fal_app.py", "runpod")])
-def test_cli_file_other_providers(run, app, target):
-    result = run("translate", "--file", str(APPS / app), target, "--json", code=None)
-    data = json.loads(result.stdout)
-    assert data["findings"] and data["target"] == target
-    ok = [f for f in data["findings"] if f["translation"]]
-    assert ok and all(f["translation"]["target"]["provider"] == target for f in ok)
-    if app == "fal_app.py":  # the CPU machine type has no RunPod equivalent: reported, exit 1 is not used
-        assert any(f["error"] and "CPU" in f["error"] for f in data["findings"])
-
-
-def test_cli_file_errors(run, tmp_path):
-    empty = tmp_path / "empty.py"
-    empty.write_text("print('no gpu here')\n")
-    assert "no GPU configuration" in run("translate", "--file", str(empty), "fal", code=1).stderr
-    assert "no such file" in run("translate", "--file", str(tmp_path / "nope.py"), "fal", code=2).stderr
-    bad = tmp_path / "bad.py"
-    bad.write_text("def (:\n")
-    assert "cannot parse" in run("translate", "--file", str(bad), "fal", code=2).stderr
 
 
 # ------------------------------------------------------------------ CLI contract
