@@ -235,8 +235,15 @@ def _source_notes(cat: Catalog, provider: Provider, off: Offering, written: str,
         notes.append(f"{provider.name} may run {off.name} on {_gpu_names(cat, off.may_upgrade_to)} at no extra cost"
                      + (f"; {off.name}{s} pins it" if (s := next((k for k, _ in off.suffixes), "")) else ""))
     if off.kind == "pool":
-        notes.append(f"{off.name} is a pool that may give any of {', '.join(g.id for g in off.gpus)}; "
-                     f"translated from its weakest member, {off.hw.id}")
+        members = off.gpus
+        if len(members) > 6:
+            ordered = sorted(members, key=lambda g: (g.vram_gb, g.bandwidth_gb_s, g.fp16_tflops))
+            which = f"any of {len(members)} GPUs, from {ordered[0].id} to {ordered[-1].id}"
+        else:
+            which = "any of " + ", ".join(g.id for g in members)
+        notes.append(f"{off.name} is a pool that may give {which}; translated from its weakest member, {off.hw.id}")
+    if off.legacy and off.notes:
+        notes.append(off.notes[0])
     alias = written.lower() != off.name.lower() and written.lower() in (a.lower() for a in off.aliases)
     if alias and any("ambiguous" in n for n in off.notes):
         notes.append(f"{written!r} is ambiguous on {provider.name}; read as {off.name} (see `gpuadvisor show {written}`)")
@@ -352,8 +359,10 @@ def classify(src: Gpu, n: int, dst: Gpu, m: int, losses: list[str], gains: list[
 
 
 def _distance(src: Gpu, n: int, dst: Gpu, m: int, losses: list[str]) -> float:
-    """How far a target is from the source: small is close. Losses dominate, then size, speed, age."""
-    d = 3.0 * len(losses)
+    """How far a target is from the source: small is close. Losses dominate (FP16 and FP8 drops are one
+    loss of tensor compute, not two), then size, speed, age."""
+    families = {"compute" if loss.startswith(("FP16", "FP8", "no FP8")) else loss.split(" ")[0] for loss in losses}
+    d = 3.0 * len(families)
     if dst.arch_order < src.arch_order:
         d += 0.5
     d += abs(math.log(dst.vram_gb / src.vram_gb))
@@ -415,9 +424,6 @@ def match_option(cat: Catalog, target: Provider, so: SourceOption) -> TargetOpti
         notes.append(f"{off.name} is a pool: may give any of {', '.join(g.id for g in off.gpus)} (matched by its weakest, {off.hw.id})")
     if off.may_upgrade_to:
         notes.append(f"{target.name} may run {off.name} on {_gpu_names(cat, off.may_upgrade_to)} at no extra cost")
-    for note in off.notes:
-        if "ambiguous" in note:
-            notes.append(note)
     if off.unverified(m):
         notes.append(count_caveat(target, off, m))
     notes.extend(_promises(cat, target, so, off))
@@ -438,13 +444,12 @@ def _promises(cat: Catalog, target: Provider, so: SourceOption, off: Offering) -
     notes = []
     src = so.offering
     if src.kind == "pool" and len(src.gpus) > 3:
-        ordered = sorted(src.gpus, key=lambda g: (g.vram_gb, g.bandwidth_gb_s, g.fp16_tflops))
-        notes.append(f"{src.name} may give any of {len(src.gpus)} GPUs, from {ordered[0].id} to {ordered[-1].id}; "
-                     f"{target.name} cannot promise that set: this is written for its weakest member, {src.hw.id}")
+        notes.append(f"{target.name} cannot promise the same set of {len(src.gpus)} GPUs as {src.name}: "
+                     f"{off.name} is written for its weakest member, {src.hw.id}")
     catch_all = [p for p in cat.offerings_of(target.id) if p.kind == "pool" and not p.recommend and len(p.gpus) >= 10]
     if src.kind == "pool" and len(src.gpus) > 1 and catch_all:
         top = max(catch_all[0].gpus, key=lambda g: (g.vram_gb, g.bandwidth_gb_s, g.fp16_tflops))
-        notes.append(f"{target.name}'s {catch_all[0].name} would take any of its {len(catch_all[0].gpus)} GPUs, up to "
+        notes.append(f"on {target.name}, {catch_all[0].name} would take any of its {len(catch_all[0].gpus)} GPUs, up to "
                      f"{top.id}, billed at the rate of whichever it lands on: not a cheap-GPU promise")
     return notes
 

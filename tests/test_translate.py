@@ -296,3 +296,25 @@ def test_unverified_counts_repeat_the_catalogs_caveat(cat):
     assert not any("confirms" in n for n in translate(cat, "runpod", "modal", "BLACKWELL_96").target[0].notes)
     fal = translate(cat, "modal", "fal", "H100:4")
     assert any("above the 2 a source confirms" in n for n in fal.target[0].notes)
+
+
+def test_t9_modal_any_is_three_cheap_gpus_not_an_rtx_2000_ada(cat):
+    tr = translate(cat, "modal", "runpod", "any")
+    src = tr.source[0]
+    assert src.offering.kind == "pool" and {g.id for g in src.offering.gpus} == {"t4", "l4", "a10"}
+    assert tr.target[0].offering.name != "ANY"  # RunPod's ANY may land on a B200
+    notes = " ".join(tr.target[0].notes)
+    assert "ANY would take any of its 23 GPUs, up to b200" in notes and "rtx-2000-ada" not in " ".join(src.notes)
+
+
+def test_runpod_any_says_what_modal_cannot_promise(cat):
+    tr = translate(cat, "runpod", "modal", "ANY")
+    assert "pool that may give any of 23 GPUs, from rtx-2000-ada to b200" in tr.source[0].notes[0]
+    assert any("cannot promise the same set of 23 GPUs" in n for n in tr.target[0].notes)
+    assert tr.match != "exact"
+
+
+def test_fal_legacy_gpu_reads_as_an_a100_40gb_with_a_note(cat):
+    tr = translate(cat, "fal", "modal", "GPU")
+    assert tr.source[0].hw.id == "a100-40gb" and tr.config == 'gpu="A100-40GB"'
+    assert any(n.startswith("Legacy") for n in tr.source[0].notes)
