@@ -20,9 +20,7 @@ from dataclasses import dataclass, field
 
 from gpuadvisor.errors import GpuAdvisorError, NoMatch
 from gpuadvisor.filescan import Finding, Scan
-from gpuadvisor.translate import Translation, parse_spec, translate
-
-MATCH_ORDER = ("exact", "equivalent", "upgrade", "downgrade")  # best first
+from gpuadvisor.translate import MATCH_ORDER, Translation, parse_spec, translate
 
 
 def weakest_match(matches) -> str | None:

@@ -174,6 +174,8 @@ class Offering:
     file: str = ""
     hw: Gpu | None = field(default=None)
     verified_count: int | None = None  # counts above this are allowed but not confirmed by a source
+    legacy_aliases: tuple[str, ...] = ()  # old spellings still accepted (Modal's A10G)
+    ambiguous_aliases: tuple[str, ...] = ()  # spellings that mean different hardware by version (Modal's A100)
 
     def unverified(self, count: int) -> bool:
         return self.verified_count is not None and count > self.verified_count

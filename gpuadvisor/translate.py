@@ -244,8 +244,7 @@ def _source_notes(cat: Catalog, provider: Provider, off: Offering, written: str,
         notes.append(f"{off.name} is a pool that may give {which}; translated from its weakest member, {off.hw.id}")
     if off.legacy and off.notes:
         notes.append(off.notes[0])
-    alias = written.lower() != off.name.lower() and written.lower() in (a.lower() for a in off.aliases)
-    if alias and any("ambiguous" in n for n in off.notes):
+    if written.lower() in (a.lower() for a in off.ambiguous_aliases):
         notes.append(f"{written!r} is ambiguous on {provider.name}; read as {off.name} (see `gpuadvisor show {written}`)")
     # what the catalog cannot confirm about the hardware itself (fal's GPU-L40: an L40 or an L40S);
     # an unverified count limit is said by count_caveat, only when the count is above it

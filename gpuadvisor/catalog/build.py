@@ -242,6 +242,12 @@ def _build_offering(file: _File, i: int, raw: Any, provider: Provider, gpus: dic
     notes = t.get("notes", "strlist", [])
     legacy = t.get("legacy", "bool", False)
     verified = t.get("verified_count", "int", provider.verified_count, positive=True)
+    legacy_aliases = t.get("legacy_aliases", "strlist", []) or []
+    ambiguous_aliases = t.get("ambiguous_aliases", "strlist", []) or []
+    for key, names in (("legacy_aliases", legacy_aliases), ("ambiguous_aliases", ambiguous_aliases)):
+        for a in names:
+            if a not in (aliases or []):
+                file.fail(path + (key,), f"{a!r} is not one of this offering's aliases")
     recommend = t.get("recommend", "bool", True)
     upgrades = t.get("may_upgrade_to", "strlist", [])
     for gid in upgrades or []:
@@ -267,7 +273,8 @@ def _build_offering(file: _File, i: int, raw: Any, provider: Provider, gpus: dic
         aliases=tuple(aliases), ram_gb=ram_gb, vcpus=vcpus, price=price, price_low=price_low, notes=tuple(notes),
         claimed=tuple((claimed or {}).items()), legacy=legacy, recommend=recommend,
         may_upgrade_to=tuple(upgrades), suffixes=tuple((suffixes or {}).items()),
-        file=file.name, hw=hw, verified_count=verified,
+        file=file.name, hw=hw, verified_count=verified, legacy_aliases=tuple(legacy_aliases),
+        ambiguous_aliases=tuple(ambiguous_aliases),
     )
 
 

@@ -172,7 +172,7 @@ PROVIDER_KEYS = ("id", "name", "docs_url", "as_of", "max_count", "count_note", "
 SYNTAX_KEYS = ("code", "counted", "list", "config", "config_count", "snippet")
 OFFERING_KEYS = ("name", "kind", "gpu", "members", "max_count", "aliases", "ram_gb", "vcpus",
                   "price", "price_low", "notes", "claimed", "legacy", "recommend", "may_upgrade_to", "suffixes",
-                  "verified_count")
+                  "verified_count", "legacy_aliases", "ambiguous_aliases")
 PRICE_KEYS = ("per_hour", "per_second", "as_of", "basis", "source", "note")
 CLAIMABLE = ("vram_gb", "bandwidth_gb_s", "nvenc", "nvdec", "av1_encode", "arch")
 
