@@ -74,6 +74,7 @@ class Gpu:
     disputes: tuple[Dispute, ...] = ()
     arch_order: int = 0
     file: str = ""
+    origin: str = ""  # the extra catalog file these facts come from; "" = built in
 
     def to_json(self) -> dict:
         return {
@@ -87,6 +88,7 @@ class Gpu:
             "form_factor": self.form_factor, "aliases": list(self.aliases),
             "unconfirmed": list(self.unconfirmed), "notes": list(self.notes),
             "disputes": [d.to_json() for d in self.disputes], "sources": list(self.sources),
+            **({"from": self.origin} if self.origin else {}),
         }
 
 
@@ -134,6 +136,7 @@ class Provider:
     notes: tuple[str, ...]
     syntax: Syntax
     files: tuple[str, ...] = ()
+    origin: tuple[tuple[str, str], ...] = ()  # (field, extra catalog file) for values not built in
 
 
 @dataclass(frozen=True, eq=False)
@@ -161,6 +164,9 @@ class Offering:
     suffixes: tuple[tuple[str, str], ...] = ()
     file: str = ""
     hw: Gpu | None = field(default=None)
+    # (what, extra catalog file) for each value of this row that is not built in: "offering",
+    # "gpu" (or "gpu <id>" for a pool member), "max_count" (the provider's default)
+    origin: tuple[tuple[str, str], ...] = ()
 
     @property
     def gpu(self) -> str | None:
@@ -204,4 +210,5 @@ class Offering:
             "claimed": dict(self.claimed) or None,
             "legacy": self.legacy,
             "notes": list(self.notes),
+            **({"from": dict(self.origin)} if self.origin else {}),
         }

@@ -35,6 +35,7 @@ class Workload:
     guidance: tuple[str, ...] = ()
     pow2_counts: bool = False  # multi-GPU counts of 2, 4, 8 (tensor parallelism splits evenly)
     file: str = ""
+    origin: str = ""  # the extra catalog file this profile comes from; "" = built in
 
     def weight(self, criterion: str) -> float:
         return dict(self.weights).get(criterion, 0.0)
@@ -43,10 +44,11 @@ class Workload:
         return {"id": self.id, "name": self.name, "description": self.description,
                 "weights": dict(self.weights), "aliases": list(self.aliases), "headroom": self.headroom,
                 "min_nvenc": self.min_nvenc, "needs_av1": self.needs_av1, "guidance": list(self.guidance),
-                "pow2_counts": self.pow2_counts}
+                "pow2_counts": self.pow2_counts, **({"from": self.origin} if self.origin else {})}
 
 
-def build_workloads(files) -> dict[str, Workload]:
+def build_workloads(files, overrides=None) -> dict[str, Workload]:
+    """Workload profiles; a later file's id replaces an earlier one (noted in `overrides`)."""
     from gpuadvisor.catalog.schema import id_tables  # not at import time: catalog.build imports this module
 
     out: dict[str, Workload] = {}
@@ -74,9 +76,10 @@ def build_workloads(files) -> dict[str, Workload]:
                 needs_av1=bool(t.get("needs_av1", "bool", False)),
                 guidance=tuple(t.get("guidance", "strlist", []) or ()),
                 pow2_counts=bool(t.get("pow2_counts", "bool", False)), file=f.name,
+                origin="" if f.builtin else f.name,
             )
             if len(f.problems) == before:
-                out[wid] = w
+                _replace(out, wid, w, f, "workload", overrides)
     return out
 
 
@@ -106,6 +109,7 @@ class Model:
     aliases: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     file: str = ""
+    origin: str = ""  # the extra catalog file this record comes from; "" = built in
 
     @property
     def is_moe(self) -> bool:
@@ -114,13 +118,16 @@ class Model:
     def to_json(self) -> dict:
         from dataclasses import fields
 
-        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "file"}
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("file", "origin")}
         out["aliases"], out["notes"], out["sources"] = list(self.aliases), list(self.notes), list(self.sources)
+        if self.origin:
+            out["from"] = self.origin
         return out
 
 
-def build_models(files) -> dict[str, Model]:
-    """Model records, validated for types and for what the estimator needs."""
+def build_models(files, overrides=None) -> dict[str, Model]:
+    """Model records, validated for types and for what the estimator needs; a later file's id
+    replaces an earlier one (noted in `overrides`)."""
     from gpuadvisor.catalog.schema import id_tables  # not at import time: catalog.build imports this module
 
     out: dict[str, Model] = {}
@@ -157,5 +164,13 @@ def build_models(files) -> dict[str, Model]:
             if active and total and active > total:
                 f.fail(path + ("active_params_b",), f"cannot exceed params_b ({total})")
             if len(f.problems) == before:
-                out[mid] = Model(id=mid, file=f.name, **vals)
+                _replace(out, mid, Model(id=mid, file=f.name, origin="" if f.builtin else f.name, **vals), f,
+                         "model", overrides)
     return out
+
+
+def _replace(out: dict, ident: str, record, file, kind: str, overrides) -> None:
+    before = out.get(ident)
+    if before is not None and overrides is not None:
+        overrides.replaced(kind, ident, None, file, not before.origin, before.file)
+    out[ident] = record
