@@ -123,8 +123,13 @@ def _version(value: bool):
 @app.callback()
 def _root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+    builtin_only: Annotated[bool, typer.Option("--builtin-only", help="Read only the built-in catalogs: no extra catalog "
+                                               "directory at all (also GPUADVISOR_BUILTIN_ONLY=1).")] = False,
 ):
     """gpuadvisor: sourced GPU facts, recommendations and translations for Modal, RunPod and fal.ai."""
+    from gpuadvisor.catalog import set_builtin_only
+
+    set_builtin_only(builtin_only)
 
 
 def _catalog():
@@ -137,6 +142,16 @@ def _catalog():
             sys.stderr.write(f"{PROG}: {w}\n")
         cat._warned = True
     return cat
+
+
+def _note_overrides(cat, offerings, workload=None, model=None) -> None:
+    """One stderr note when a result rests on a built-in fact that an extra catalog replaced."""
+    from gpuadvisor.catalog import override_notes
+
+    notes = override_notes(cat, offerings, workload, model)
+    if notes:
+        more = f" (+{len(notes) - 1} more; see `gpuadvisor catalog paths`)" if len(notes) > 1 else ""
+        sys.stderr.write(f"{PROG}: note: {notes[0]}{more}\n")
 
 
 def _emit(view, as_json: bool, fmt: str | None = None) -> None:
@@ -348,7 +363,9 @@ def recommend_cmd(
             raise UnknownName("codec (--codec)", codec, CODECS)
     req = Requirement(vram, w, tuple(provider or ()), max_gpus, min_nvenc, budget, optimize.strip().lower(),
                       min_throughput, price_basis.strip().lower(), job_for(cat, w, est, vram, codec_key), codec_key)
-    _emit(recommend_view(rank(cat, req), top, explain, est), as_json, fmt)
+    ranking = rank(cat, req)
+    _note_overrides(cat, [c.offering for c in ranking.candidates[:top]], req.workload, est.model if est else None)
+    _emit(recommend_view(ranking, top, explain, est), as_json, fmt)
     return 0
 
 
@@ -380,7 +397,9 @@ def translate_cmd(
     from gpuadvisor.views import translate_view
 
     source, target, spec = args
-    _emit(translate_view(translate(cat, source, target, spec, count)), as_json)
+    tr = translate(cat, source, target, spec, count)
+    _note_overrides(cat, [o.offering for o in (*tr.source, *tr.target)])
+    _emit(translate_view(tr), as_json)
     return 0
 
 
@@ -406,6 +425,7 @@ def _translate_file(cat, path: Path, args: list[str], count, as_json: bool) -> i
         sys.stderr.write(f"{PROG}: warning: {shown} has {scan.total:,} GPU configurations; "
                          f"only the first {MAX_FINDINGS:,} are read\n")
     result = outcome(results)
+    _note_overrides(cat, [o.offering for r in results for tr in r.translations if tr for o in (*tr.source, *tr.target)])
     _emit(file_view(shown, target, results, scan), as_json)
     if result.summary:
         kind = "error" if result.code else "note"
@@ -479,12 +499,13 @@ def catalog_paths(as_json: JsonOpt = False):
 
     Example: GPUADVISOR_CATALOG_PATH=./my-catalogs gpuadvisor catalog paths
     """
-    from gpuadvisor.catalog import builtin_dir, extra_dirs
+    from gpuadvisor.catalog import builtin_dir, builtin_only, extra_dirs
+    from gpuadvisor.fsread import display_path
     from gpuadvisor.views import paths_view
 
     cat = _catalog()
-    extra = [(o, str(d), d.exists()) for o, d in extra_dirs()]
-    _emit(paths_view(cat, str(builtin_dir()), extra), as_json)
+    extra = [(o, display_path(d), d.is_dir()) for o, d in extra_dirs()]
+    _emit(paths_view(cat, display_path(builtin_dir()), extra, builtin_only()), as_json)
     return 0
 
 
@@ -492,6 +513,8 @@ def _only_invoked_command(argv: list[str]) -> None:
     """Start-up: Typer builds a click command for every registered command (~1 ms each). When the
     first argument names a command, register only that one, so a run builds what it uses.
     Help, completion and unknown names keep the full app (and its "did you mean")."""
+    while argv and argv[0] == "--builtin-only":  # the one root option that precedes a command
+        argv = argv[1:]
     if os.environ.get("_GPUADVISOR_COMPLETE") or not argv or argv[0].startswith("-"):
         return
     name = argv[0]

@@ -7,8 +7,10 @@ else by model tokens and the reported memory.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import signal
 import subprocess
 from dataclasses import dataclass
 
@@ -18,6 +20,11 @@ from gpuadvisor.models import Gpu, Offering
 
 QUERY = ["--query-gpu=name,memory.total", "--format=csv,noheader"]
 _NOISE = ("nvidia", "geforce", "tesla", "generation", "edition")
+MAX_OUTPUT = 1024 * 1024  # bytes of nvidia-smi output read (a few hundred are normal); more is refused
+# Words of a variant that the catalogs may not list separately: such a name is matched by name
+# only, never by model number and memory (the README promises NVL parts are "listed as unknown,
+# never guessed": an H200 NVL is not the SXM H200 it resembles).
+_NEVER_GUESS = ("nvl",)
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,16 +47,84 @@ def run_nvidia_smi(timeout: float = 15.0) -> str:
     if exe is None:
         raise NoMatch("nvidia-smi not found: no NVIDIA driver on this machine, so there is nothing to detect "
                       "(use `gpuadvisor show NAME` to look a GPU up instead)")
+    if os.name == "nt":  # no select() on pipes and no process groups: the plain way, unbounded
+        return _run_windows(exe, timeout)
     try:
-        out = subprocess.run([exe, *QUERY], capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.Popen([exe, *QUERY], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, start_new_session=True)
+    except OSError as e:
+        raise NoMatch(f"nvidia-smi could not run: {e.strerror or e}") from None
+    try:
+        stdout, stderr, why = _read_capped(proc, timeout)
+    finally:
+        _kill_group(proc)
+    if why:
+        raise NoMatch(why.format(timeout=timeout, cap=MAX_OUTPUT))
+    out, err = stdout.decode("utf-8", "replace"), stderr.decode("utf-8", "replace")
+    if proc.returncode != 0:
+        detail = (err or out).strip().splitlines()
+        raise NoMatch(f"nvidia-smi failed (exit {proc.returncode})" + (f": {detail[0][:200]}" if detail else ""))
+    return out
+
+
+def _read_capped(proc: subprocess.Popen, timeout: float) -> tuple[bytes, bytes, str]:
+    """stdout and stderr of a running nvidia-smi, each at most MAX_OUTPUT bytes, within `timeout`
+    seconds; the third item says why reading stopped early ("" when the process finished)."""
+    import selectors
+    import time
+
+    deadline = time.monotonic() + timeout
+    buffers = {proc.stdout: bytearray(), proc.stderr: bytearray()}
+    with selectors.DefaultSelector() as sel:
+        for stream in buffers:
+            sel.register(stream, selectors.EVENT_READ)
+        while sel.get_map():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return b"", b"", "nvidia-smi did not answer within {timeout:g} s"
+            for key, _ in sel.select(left):
+                chunk = os.read(key.fd, 65536)
+                if not chunk:
+                    sel.unregister(key.fileobj)
+                    continue
+                buf = buffers[key.fileobj]
+                buf += chunk
+                if len(buf) > MAX_OUTPUT:
+                    return b"", b"", "nvidia-smi wrote more than {cap:,} bytes; that is not GPU information"
+    try:
+        proc.wait(max(0.1, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        return b"", b"", "nvidia-smi did not answer within {timeout:g} s"
+    return bytes(buffers[proc.stdout]), bytes(buffers[proc.stderr]), ""
+
+
+def _run_windows(exe: str, timeout: float) -> str:  # pragma: no cover - POSIX CI
+    try:
+        out = subprocess.run([exe, *QUERY], capture_output=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         raise NoMatch(f"nvidia-smi did not answer within {timeout:g} s") from None
     except OSError as e:
         raise NoMatch(f"nvidia-smi could not run: {e.strerror or e}") from None
+    text, err = out.stdout[:MAX_OUTPUT].decode("utf-8", "replace"), out.stderr.decode("utf-8", "replace")
     if out.returncode != 0:
-        detail = (out.stderr or out.stdout).strip().splitlines()
+        detail = (err or text).strip().splitlines()
         raise NoMatch(f"nvidia-smi failed (exit {out.returncode})" + (f": {detail[0][:200]}" if detail else ""))
-    return out.stdout
+    return text
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    """Stop nvidia-smi and anything it started (a wrapper script's children too), and reap it."""
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            proc.kill()
+    for stream in (proc.stdout, proc.stderr):
+        stream.close()
+    try:
+        proc.wait(5)
+    except subprocess.TimeoutExpired:
+        pass
 
 
 def parse_smi(text: str) -> list[tuple[str, int | None]]:
@@ -77,6 +152,8 @@ def identify(cat: Catalog, name: str, memory_mib: int | None) -> LocalGpu:
                 exact.setdefault(normalise(n), o.gpus[0])
     if key in exact:
         return LocalGpu(name, memory_mib, exact[key], "name")
+    if any(word in _NEVER_GUESS for word in re.findall(r"[a-z]+", name.lower())):
+        return LocalGpu(name, memory_mib, None, "not in the catalogs (a variant matched by exact name only)")
     # model tokens ("a100", "4090", "h100", "l40s") and memory
     tokens = set(re.findall(r"[a-z]*\d+[a-z]*", name.lower()))
     best = None

@@ -19,7 +19,7 @@ class UnknownName(UsageError):
     def __init__(self, what: str, name: str, candidates: list[str] | tuple[str, ...] = (), hint: str = ""):
         self.what, self.name = what, name
         self.suggestions = suggest(name, candidates)
-        msg = f"unknown {what} {name!r}"
+        msg = f"unknown {what} {clip(name)}"
         if self.suggestions:
             msg += _did_you_mean(self.suggestions)
         elif hint:
@@ -61,6 +61,15 @@ class CatalogProblem:
         return {"file": self.file, "line": self.line, "key": self.key, "message": self.message}
 
 
+MAX_NAME_CHARS = 100  # longer input is no misspelt name: no "did you mean", and it is clipped when shown
+
+
+def clip(text: str, n: int = 60) -> str:
+    """repr(text), shortened to about n characters: an error line never echoes 100 KB back."""
+    shown = repr(text)
+    return shown if len(shown) <= n else f"{shown[: n - 4]}…{shown[-1]} ({len(text):,} characters)"
+
+
 def _did_you_mean(hits: list[str]) -> str:
     return "; did you mean " + " or ".join(repr(h) for h in hits) + "?" if hits else ""
 
@@ -72,7 +81,7 @@ def did_you_mean(name: str, candidates, n: int = 3) -> str:
 
 def suggest(name: str, candidates, n: int = 3) -> list[str]:
     """Close matches for a misspelt name, case-insensitively, original spelling kept."""
-    if not candidates:
+    if not candidates or len(name) > MAX_NAME_CHARS:
         return []
     import difflib  # only on the error path
     import os

@@ -82,6 +82,7 @@ class Gpu:
     def usable(self) -> float:
         """GiB a job can use: the catalog's usable figure, else the nominal size (a user's GPU without one)."""
         return self.usable_gib if self.usable_gib is not None else float(self.vram_gb)
+    origin: str = ""  # the extra catalog file these facts come from; "" = built in
 
     def to_json(self) -> dict:
         return {
@@ -96,6 +97,7 @@ class Gpu:
             "form_factor": self.form_factor, "aliases": list(self.aliases),
             "unconfirmed": list(self.unconfirmed), "notes": list(self.notes),
             "disputes": [d.to_json() for d in self.disputes], "sources": list(self.sources),
+            **({"from": self.origin} if self.origin else {}),
         }
 
 
@@ -145,6 +147,7 @@ class Provider:
     files: tuple[str, ...] = ()
     list_note: str = ""  # what a list of options means here, said whenever a translation writes one
     verified_count: int | None = None  # counts above this are allowed but not confirmed by a source
+    origin: tuple[tuple[str, str], ...] = ()  # (field, extra catalog file) for values not built in
 
 
 @dataclass(frozen=True, eq=False)
@@ -179,6 +182,9 @@ class Offering:
 
     def unverified(self, count: int) -> bool:
         return self.verified_count is not None and count > self.verified_count
+    # (what, extra catalog file) for each value of this row that is not built in: "offering",
+    # "gpu" (or "gpu <id>" for a pool member), "max_count" (the provider's default)
+    origin: tuple[tuple[str, str], ...] = ()
 
     @property
     def gpu(self) -> str | None:
@@ -229,4 +235,5 @@ class Offering:
             "claimed": dict(self.claimed) or None,
             "legacy": self.legacy,
             "notes": list(self.notes),
+            **({"from": dict(self.origin)} if self.origin else {}),
         }

@@ -47,16 +47,19 @@ class Workload:
     guidance: tuple[str, ...] = ()
     legacy_weights: bool = False  # the file still has 0.1's `weights`, which ranking no longer reads
     file: str = ""
+    origin: str = ""  # the extra catalog file this profile comes from; "" = built in
 
     def to_json(self) -> dict:
         return {"id": self.id, "name": self.name, "description": self.description, "throughput": self.throughput,
                 "aliases": list(self.aliases), "floor": self.floor, "floor_fraction": self.floor_fraction,
                 "ceiling": self.ceiling, "ceiling_gpu": self.ceiling_gpu, "single_gpu": self.single_gpu,
                 "pow2_counts": self.pow2_counts, "headroom": self.headroom, "codec": self.codec,
-                "min_nvenc": self.min_nvenc, "needs_av1": self.needs_av1, "guidance": list(self.guidance)}
+                "min_nvenc": self.min_nvenc, "needs_av1": self.needs_av1, "guidance": list(self.guidance),
+                **({"from": self.origin} if self.origin else {})}
 
 
-def build_workloads(files) -> dict[str, Workload]:
+def build_workloads(files, overrides=None) -> dict[str, Workload]:
+    """Workload profiles; a later file's id replaces an earlier one (noted in `overrides`)."""
     from gpuadvisor.catalog.schema import id_tables  # not at import time: catalog.build imports this module
 
     out: dict[str, Workload] = {}
@@ -84,10 +87,10 @@ def build_workloads(files) -> dict[str, Workload]:
                 min_nvenc=t.get("min_nvenc", "int", 0, nonneg=True) or 0,
                 needs_av1=bool(t.get("needs_av1", "bool", False)),
                 guidance=tuple(t.get("guidance", "strlist", []) or ()),
-                legacy_weights="weights" in t.data, file=f.name,
+                legacy_weights="weights" in t.data, file=f.name, origin="" if f.builtin else f.name,
             )
             if len(f.problems) == before:
-                out[wid] = w
+                _replace(out, wid, w, f, "workload", overrides)
     return out
 
 
@@ -120,6 +123,7 @@ class Model:
     aliases: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     file: str = ""
+    origin: str = ""  # the extra catalog file this record comes from; "" = built in
 
     @property
     def is_moe(self) -> bool:
@@ -128,13 +132,16 @@ class Model:
     def to_json(self) -> dict:
         from dataclasses import fields
 
-        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "file"}
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("file", "origin")}
         out["aliases"], out["notes"], out["sources"] = list(self.aliases), list(self.notes), list(self.sources)
+        if self.origin:
+            out["from"] = self.origin
         return out
 
 
-def build_models(files) -> dict[str, Model]:
-    """Model records, validated for types and for what the estimator needs."""
+def build_models(files, overrides=None) -> dict[str, Model]:
+    """Model records, validated for types and for what the estimator needs; a later file's id
+    replaces an earlier one (noted in `overrides`)."""
     from gpuadvisor.catalog.schema import id_tables  # not at import time: catalog.build imports this module
 
     out: dict[str, Model] = {}
@@ -173,5 +180,13 @@ def build_models(files) -> dict[str, Model]:
             if active and total and active > total:
                 f.fail(path + ("active_params_b",), f"cannot exceed params_b ({total})")
             if len(f.problems) == before:
-                out[mid] = Model(id=mid, file=f.name, **vals)
+                _replace(out, mid, Model(id=mid, file=f.name, origin="" if f.builtin else f.name, **vals), f,
+                         "model", overrides)
     return out
+
+
+def _replace(out: dict, ident: str, record, file, kind: str, overrides) -> None:
+    before = out.get(ident)
+    if before is not None and overrides is not None:
+        overrides.replaced(kind, ident, None, file, not before.origin, before.file)
+    out[ident] = record

@@ -100,20 +100,36 @@ FORMATS = ("table", "json", "csv")
 def emit(view: View, as_json: bool, fmt: str = "table") -> None:
     """Print a view: as JSON (as_json or fmt "json"), CSV, or a table (rich on a terminal)."""
     out = sys.stdout
-    if fmt == "csv":
-        import csv
+    try:
+        if fmt == "csv":
+            import csv
 
-        header, rows = view.csv()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
-    elif as_json or fmt == "json":
-        out.write(to_json_text(view.data, pretty=_isatty(out)) + "\n")
-    elif use_rich(out):
-        _emit_rich(view)
-    else:
-        out.write(plain(view))
-    out.flush()
+            header, rows = view.csv()
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(header)
+            writer.writerows(rows)
+        elif as_json or fmt == "json":
+            out.write(to_json_text(view.data, pretty=_isatty(out)) + "\n")
+        elif use_rich(out):
+            _emit_rich(view)
+        else:
+            out.write(plain(view))
+        out.flush()
+    except BrokenPipeError:
+        pipe_closed()
+
+
+def pipe_closed():
+    """The reader of stdout went away (`| head -1`, `| true`): not an error, so exit 0 at once,
+    silently. stdout is pointed at /dev/null first, so the interpreter's last flush cannot fail;
+    SystemExit, not the BrokenPipeError, reaches click, which would turn that into exit 1."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):  # no real stdout (tests capture it): nothing to flush
+        pass
+    raise SystemExit(0)
 
 
 def plain(view: View) -> str:

@@ -11,6 +11,49 @@ from dataclasses import dataclass
 
 from gpuadvisor.models import Offering, Provider
 
+# The placeholders each [provider.syntax] template is filled with, as the functions below call
+# .format: a template may use these and nothing else (no attribute or index access, no !r
+# conversion, no format spec), and must use the first (a config without {value} drops the GPU).
+PLACEHOLDERS = {
+    "code": ("name",), "counted": ("name", "count"), "list": ("items",), "config": ("value",),
+    "config_count": ("value", "count"), "snippet": ("config",),
+}
+MAX_TEMPLATE_CHARS = 2000
+_SAMPLE = {"name": "H100", "count": 2, "items": '"H100", "A100"', "value": '"H100"', "config": 'gpu="H100"'}
+
+
+def check_template(key: str, template: str) -> str | None:
+    """Why a syntax template cannot be used as `key`, or None. Templates are data: parsed with
+    string.Formatter().parse, never trusted to format safely, then rendered once on a sample."""
+    import string
+
+    allowed = PLACEHOLDERS[key]
+    shown = repr(template) if len(template) <= 60 else repr(template[:56]) + "…"
+    if len(template) > MAX_TEMPLATE_CHARS:
+        return f"template is {len(template):,} characters; at most {MAX_TEMPLATE_CHARS:,} are allowed"
+    names = ", ".join("{" + a + "}" for a in allowed)
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError as e:
+        return f"bad template {shown}: {e} (write {{{{ and }}}} for literal braces)"
+    used = set()
+    for _text, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if name not in allowed:
+            return f"bad template {shown}: {{{name}}} is not a placeholder of {key}; use {names}"
+        if spec or conversion:
+            return f"bad template {shown}: write {{{name}}} alone, without a conversion (!r) or format spec (:>5)"
+        used.add(name)
+    if allowed[0] not in used or (key == "counted" and "count" not in used):
+        need = allowed if key == "counted" else allowed[:1]
+        return f"bad template {shown}: must contain " + " and ".join("{" + a + "}" for a in need)
+    try:
+        template.format(**{a: _SAMPLE[a] for a in allowed})
+    except Exception as e:  # cannot happen after the checks above; a template never crashes a command
+        return f"bad template {shown}: {type(e).__name__}: {e}"
+    return None
+
 
 @dataclass(frozen=True)
 class Option:

@@ -114,7 +114,8 @@ def _literal_items(spec: str) -> list[str] | None:
     for elt in node.elts:
         value = expr_text(elt)
         if value is None:
-            raise UsageError(f"list item {_clip(ast.unparse(elt))} is not a GPU name")
+            # the item's own text, not ast.unparse: unparse recurses and fails on deep expressions
+            raise UsageError(f"list item {_clip(ast.get_source_segment(text, elt) or '?')} is not a GPU name")
         items.append(value)
     return items
 

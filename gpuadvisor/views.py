@@ -100,6 +100,8 @@ def gpu_view(detail: GpuDetail, cat: Catalog) -> View:
                            "notes": list(m.notes)}
     view = View(data)
     view.text(f"{g.name}  [{g.id}]", style="title")
+    if g.origin:
+        view.text(f"These facts come from {g.origin}, not from the built-in catalog.", style="warn")
     if detail.matched:
         m = detail.matched
         if m.kind == "pool":
@@ -123,6 +125,7 @@ def gpu_view(detail: GpuDetail, cat: Catalog) -> View:
         rows = []
         for o in detail.offerings:
             extra = [f"{k} stated as {v}" for k, v in o.claimed]
+            extra += [f"{what} from {file}" for what, file in o.origin]
             rows.append([o.provider, o.name, o.kind, fmt(o.max_count), price_cell(o),
                          "\n".join([*extra, *o.notes]) or ""])
         view.table(["provider", "name", "kind", "max", "$/h", "notes"], rows, title="Offered as", right={3, 4})
@@ -166,14 +169,22 @@ def validate_view(reports: list[FileReport]) -> View:
     return view
 
 
-def paths_view(cat: Catalog, builtin: str, extra: list[tuple[str, str, bool]]) -> View:
+def paths_view(cat: Catalog, builtin: str, extra: list[tuple[str, str, bool]], builtin_only: bool = False) -> View:
     data = {"builtin": builtin, "extra": [{"origin": o, "path": p, "exists": e} for o, p, e in extra],
-            "files": [r.to_json() for r in cat.files]}
+            "files": [r.to_json() for r in cat.files], "overrides": cat.overrides, "builtin_only": builtin_only}
     view = View(data)
     rows = [["builtin", builtin, "yes"]] + [[o, p, "yes" if e else "no"] for o, p, e in extra]
     view.table(["origin", "directory", "exists"], rows, title="Catalog directories, in load order")
+    if builtin_only:
+        view.text("Extra catalogs are not read (--builtin-only or GPUADVISOR_BUILTIN_ONLY).", style="dim")
     rows = [[r.origin, r.path, "ok" if not r.problems else f"skipped: {r.problems[0]}"] for r in cat.files]
     view.table(["origin", "file", "status"], rows, title="Files loaded")
+    if cat.overrides:
+        rows = [[r["kind"], r["id"] + (f" {r['field']}" if r["field"] else ""), r["file"], r["replaces"]]
+                for r in cat.overrides]
+        view.table(["kind", "what", "now from", "replaces"], rows, title="Built-in facts replaced by extra catalogs")
+    else:
+        view.text("No built-in fact is replaced by an extra catalog.", style="dim")
     return view
 
 

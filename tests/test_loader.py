@@ -137,7 +137,7 @@ def test_oversized_file_is_refused(extra_dir, monkeypatch):
     extra_dir("big.toml", ACME)
     cat = load_catalog()
     assert "acme" not in cat.providers
-    assert "larger than 100 bytes are refused" in cat.warnings[0]
+    assert any("big.toml: file is" in w and "larger than 100 bytes is not read" in w for w in cat.warnings)
 
 
 def test_deeply_nested_toml_is_an_error_not_a_crash(tmp_path):
@@ -188,14 +188,16 @@ def test_catalog_paths_json(run, extra_dir):
     json.dumps(data)
 
 
-def test_cache_key_covers_the_code_that_builds_the_catalog(tmp_path):
-    key = catalog_mod._fingerprint([])
-    code = {part[1]: part[3] for part in key[1] if part[0] == "code"}
-    assert set(code) == {"catalog.py", "models.py", "profiles.py"} and all(m > 0 for m in code.values())
+def test_cache_key_covers_the_code_and_every_file_s_bytes(tmp_path):
+    from gpuadvisor.catalog.cache import _CODE, fingerprint, read_sources
+
+    pkg = Path(catalog_mod.__file__).parent.parent
+    assert {"catalog/build.py", "catalog/cache.py", "models.py", "profiles.py"} <= set(_CODE)
+    assert all((pkg / name).is_file() for name in _CODE)
     f = tmp_path / "x.toml"
     f.write_text(ACME)
-    before = catalog_mod._fingerprint([("env", f)])
-    import os
-
-    os.utime(f, ns=(1, 1))
-    assert catalog_mod._fingerprint([("env", f)]) != before
+    files = [("env", f)]
+    before = fingerprint(files, read_sources(files))
+    assert fingerprint(files, read_sources(files)) == before
+    f.write_text(ACME.replace("max_count = 8", "max_count = 7"))  # same size
+    assert fingerprint(files, read_sources(files)) != before

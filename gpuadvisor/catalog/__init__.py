@@ -20,8 +20,17 @@ import os
 from pathlib import Path
 
 from gpuadvisor.catalog.build import build_catalog, validate_paths
-from gpuadvisor.catalog.cache import CACHE_ENV, _fingerprint, _read_disk_cache, _write_disk_cache, cache_dir
-from gpuadvisor.catalog.locate import ENV_PATH, builtin_dir, catalog_files, extra_dirs, user_dir
+from gpuadvisor.catalog.cache import CACHE_ENV, CacheStore, cache_dir, fingerprint, read_sources
+from gpuadvisor.catalog.locate import (
+    BUILTIN_ONLY_ENV,
+    ENV_PATH,
+    builtin_dir,
+    builtin_only,
+    catalog_files,
+    extra_dirs,
+    set_builtin_only,
+    user_dir,
+)
 from gpuadvisor.catalog.query import (
     STALE_PRICE_DAYS,
     Catalog,
@@ -29,38 +38,48 @@ from gpuadvisor.catalog.query import (
     catalog_info,
     find_record,
     lookup_keys,
+    override_notes,
     record_names,
 )
 from gpuadvisor.catalog.schema import KINDS, MAX_FILE_BYTES, TOP_LEVEL, id_tables
 from gpuadvisor.errors import CatalogError, CatalogProblem
 
 __all__ = [
-    "CACHE_ENV", "ENV_PATH", "KINDS", "MAX_FILE_BYTES", "STALE_PRICE_DAYS", "TOP_LEVEL", "Catalog", "CatalogError",
-    "CatalogProblem", "FileReport", "build_catalog", "builtin_dir", "cache_dir", "catalog_files", "catalog_info",
-    "extra_dirs", "find_record", "get_catalog", "id_tables", "load_catalog", "lookup_keys", "record_names",
-    "user_dir", "validate_paths",
+    "BUILTIN_ONLY_ENV", "CACHE_ENV", "ENV_PATH", "KINDS", "MAX_FILE_BYTES", "STALE_PRICE_DAYS", "TOP_LEVEL", "Catalog",
+    "CatalogError", "CatalogProblem", "FileReport", "build_catalog", "builtin_dir", "builtin_only", "cache_dir",
+    "catalog_files", "catalog_info", "extra_dirs", "find_record", "get_catalog", "id_tables", "load_catalog",
+    "lookup_keys", "override_notes", "record_names", "set_builtin_only", "user_dir", "validate_paths",
 ]
 
-_CACHE: dict[tuple, Catalog] = {}
+_CACHE: dict[str, Catalog] = {}
 
 
 def load_catalog(extra: list[tuple[str, Path]] | None = None, *, use_cache: bool = True) -> Catalog:
-    """Built-ins plus extra directories (default: environment and user dir).
+    """Built-ins plus extra directories (default: environment and user dir, none with
+    --builtin-only).
 
     Parsed once per process, and the validated result is kept in $XDG_CACHE_HOME/gpuadvisor
-    (default ~/.cache/gpuadvisor) keyed on every catalog file's path, size and mtime, so later
-    runs skip TOML parsing unless a file changed. GPUADVISOR_NO_CACHE=1 turns the disk cache off."""
+    (default ~/.cache/gpuadvisor) keyed on the bytes of every catalog file, so later runs skip
+    TOML parsing unless a file changed. GPUADVISOR_NO_CACHE=1 turns the disk cache off.
+    `warnings` starts with what was found about the locations and the cache this run."""
+    notes: list[str] = []
     dirs = [("builtin", builtin_dir())] + (extra_dirs() if extra is None else extra)
-    files = catalog_files(dirs)
-    key = _fingerprint(files)
+    files = catalog_files(dirs, notes)
+    contents = read_sources(files)  # read once: hashed for the key and parsed on a miss
+    key = fingerprint(files, contents)
     if use_cache and key in _CACHE:
         return _CACHE[key]
-    disk = use_cache and not os.environ.get(CACHE_ENV)
-    cat = _read_disk_cache(key) if disk else None
-    if cat is None:
-        cat = build_catalog(files)
-        if disk:
-            _write_disk_cache(key, cat)
+    store = CacheStore() if use_cache and not os.environ.get(CACHE_ENV) else None
+    try:
+        cat = store.read(key) if store else None
+        if cat is None:
+            cat = build_catalog(files, contents=contents)
+            if store:
+                store.write(key, cat)
+    finally:
+        if store:
+            store.close()
+    cat.warnings = [*notes, *(store.warnings if store else []), *cat.warnings]
     if use_cache:
         _CACHE[key] = cat
     return cat

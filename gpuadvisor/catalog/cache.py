@@ -1,84 +1,407 @@
-"""The validated catalog kept on disk between runs, so later runs skip TOML parsing."""
+"""The validated catalog kept on disk between runs, so later runs skip TOML parsing.
+
+Data only: the cache is JSON of plain lists and dicts, rebuilt here into the dataclasses of
+gpuadvisor.models and gpuadvisor.profiles. Decoding it can only ever yield data (never pickle or
+marshal, which run code). It is still checked before use: the directory and the file must belong
+to the user and not be writable by group or others, and the file must be a regular file, opened
+without following a symlink and without blocking (a FIFO there must not hang every command).
+Anything else is refused with one warning, and the run goes on uncached.
+
+The key is a hash of the package version, the source of the code that builds and defines what is
+cached, and the bytes of every catalog file, so an edit is seen even when size and mtime are
+kept (cp -p, tar, coarse timestamps). Writes are atomic (a private temporary file renamed over),
+leave nothing behind when interrupted, and prune old cache files.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
+from dataclasses import fields
 from pathlib import Path
 
-from gpuadvisor.catalog.query import Catalog
+from gpuadvisor.catalog.query import Catalog, FileReport
+from gpuadvisor.errors import CatalogProblem
+from gpuadvisor.models import Arch, Dispute, Gpu, Offering, Price, Provider, Syntax
+from gpuadvisor.perf import DiffusionFamily, NvCodec, Perf
+from gpuadvisor.profiles import Model, Workload
 
 CACHE_ENV = "GPUADVISOR_NO_CACHE"
+FORMAT = 2  # bump when the JSON layout below changes
+MAX_CACHE_BYTES = 256 * 1024 * 1024
+KEEP = 4  # cache files kept (the newest), so switching between catalog sets stays fast
+_CODE = ("catalog/__init__.py", "catalog/build.py", "catalog/cache.py", "catalog/locate.py", "catalog/providers.py",
+         "catalog/query.py", "catalog/schema.py", "models.py", "profiles.py", "errors.py", "syntax.py",
+         "tomlpos.py", "fsread.py", "perf.py", "perfdata.py")  # what builds, checks and defines the cached objects
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 
 
-def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "gpuadvisor"
+def cache_dir() -> Path | None:
+    """$XDG_CACHE_HOME/gpuadvisor (absolute values only), else ~/.cache/gpuadvisor; None without a home."""
+    from gpuadvisor.catalog.locate import xdg_base
+
+    base = xdg_base("XDG_CACHE_HOME", ".cache")
+    return Path(base) / "gpuadvisor" if base else None
 
 
-_CACHED_CODE = ("catalog.py", "models.py", "profiles.py")  # modules whose objects the cache pickles
-# (catalog.py stands for the catalog package: its newest module)
-_PACKAGE_MODULES = ("__init__.py", "build.py", "cache.py", "locate.py", "query.py", "schema.py")
+def _blake2b():
+    try:
+        from _blake2 import blake2b  # the C module itself: hashlib would load OpenSSL (~4 ms) first
+    except ImportError:  # pragma: no cover - other Pythons
+        from hashlib import blake2b
+    return blake2b(digest_size=20)
 
 
-def _fingerprint(files: list[tuple[str, Path]]) -> tuple:
-    """What a cached catalog depends on: the package version, the code that builds and defines
-    the cached objects (so an edited checkout never unpickles an old shape), and every catalog
-    file's path, size and mtime."""
+def fingerprint(files: list[tuple[str, Path]], contents: dict) -> str:
+    """The cache key: version, code and the bytes of each catalog file (or why it was unreadable)."""
     from gpuadvisor import __version__
 
-    here = Path(__file__).parent
-    package = max(_mtime(here / m) for m in _PACKAGE_MODULES)
-    parts = [("code", name, -1, package if name == "catalog.py" else _mtime(here.parent / name))
-             for name in _CACHED_CODE]
-    for origin, p in files:
+    h = _blake2b()
+    h.update(f"gpuadvisor {__version__} format {FORMAT}\0".encode())
+    pkg = Path(__file__).resolve().parent.parent
+    for name in _CODE:
         try:
-            st = p.stat()
-            parts.append((origin, str(p), st.st_size, st.st_mtime_ns))
+            with open(pkg / name, "rb") as f:
+                h.update(f.read())
         except OSError:
-            parts.append((origin, str(p), -1, -1))
-    return (__version__, tuple(parts))
+            h.update(b"-")
+        h.update(b"\0")
+    for origin, p in files:
+        raw = contents.get((origin, p))
+        h.update(f"{origin}\0".encode() + os.fsencode(p) + b"\0")
+        h.update(raw if isinstance(raw, bytes) else f"unreadable: {raw}".encode())
+        h.update(b"\0")
+    return h.hexdigest()
 
 
-def _mtime(p: Path) -> int:
-    try:
-        return p.stat().st_mtime_ns
-    except OSError:
-        return -1
+def read_sources(files: list[tuple[str, Path]]) -> dict:
+    """Each catalog file's bytes, read once (bounded: gpuadvisor.fsread), or why it cannot be read."""
+    from gpuadvisor.catalog.schema import read_catalog_bytes
+
+    return {(origin, p): read_catalog_bytes(p) for origin, p in files}
 
 
-def _cache_path(key: tuple) -> Path:
-    import zlib
+# ---------------------------------------------------------------------------- JSON <-> dataclasses
 
-    return cache_dir() / f"catalog-{zlib.crc32(repr(key).encode()):08x}.pickle"
+_NAMES: dict[type, tuple[str, ...]] = {}
 
 
-def _read_disk_cache(key: tuple) -> Catalog | None:
-    import pickle
+def _names(cls) -> tuple[str, ...]:
+    if cls not in _NAMES:
+        _NAMES[cls] = tuple(f.name for f in fields(cls))
+    return _NAMES[cls]
 
-    try:
-        with open(_cache_path(key), "rb") as f:
-            stored_key, cat = pickle.load(f)
-    except Exception:  # missing, unreadable, stale format: rebuild
+
+def _row(obj) -> list:
+    """A dataclass as the list of its field values; nested objects as rows, an offering's GPUs as
+    their ids (decode links them back to the one Gpu object each)."""
+    out = []
+    for name in _names(type(obj)):
+        v = getattr(obj, name)
+        if isinstance(v, Gpu):
+            v = v.id
+        elif name == "gpus":
+            v = [g.id for g in v]
+        elif isinstance(v, (Price, Syntax)):
+            v = _row(v)
+        elif name == "disputes":
+            v = [_row(d) for d in v]
+        out.append(v)
+    return out
+
+
+def _maker(cls, conv: dict):
+    """A function row -> instance of cls, converting the fields named in `conv` (lists back to
+    tuples, ids back to objects). Instances get their fields without __init__ (they are frozen
+    dataclasses: the cache holds what validation already checked)."""
+    names = _names(cls)
+    at = [(names.index(k), f) for k, f in conv.items()]
+    n, new, setattr_ = len(names), cls.__new__, object.__setattr__
+
+    def make(row: list):  # the row is consumed: decode reads each parsed document once
+        if len(row) != n:
+            raise ValueError(f"{cls.__name__}: {len(row)} fields, not {n}")
+        for i, f in at:
+            row[i] = f(row[i])
+        obj = new(cls)
+        setattr_(obj, "__dict__", dict(zip(names, row)))  # noqa: B905 (lengths checked above)
+        return obj
+
+    return make
+
+
+def _pairs(v) -> tuple:
+    return tuple(map(tuple, v))
+
+
+def encode(cat: Catalog) -> dict:
+    return {
+        "archs": [_row(a) for a in cat.archs.values()],
+        "gpus": [_row(g) for g in cat.gpus.values()],
+        "providers": [_row(p) for p in cat.providers.values()],
+        "offerings": [_row(o) for o in cat.offerings],
+        "workloads": [_row(w) for w in cat.workloads.values()],
+        "models": [_row(m) for m in cat.models.values()],
+        "files": [[r.path, r.origin, [[p.file, p.line, p.key, p.message] for p in r.problems], r.sections]
+                  for r in cat.files],
+        "warnings": cat.warnings, "overrides": cat.overrides,
+        "perf": _perf_row(cat.perf) if cat.perf is not None else None,
+    }
+
+
+def _perf_row(p: Perf) -> list:
+    out = []
+    for name in _names(Perf):
+        v = getattr(p, name)
+        if name == "diffusion":
+            v = [_row(f) for f in v]
+        elif name == "codecs":
+            v = [[arch, _row(c)] for arch, c in v]
+        out.append(v)
+    return out
+
+
+def _perf(row: list | None) -> Perf | None:
+    if row is None:
         return None
-    return cat if stored_key == key and isinstance(cat, Catalog) else None
+    t = tuple
+    family = _maker(DiffusionFamily, {"sources": t, "calibration": _pairs})
+    codec = _maker(NvCodec, {"encode_fps": _pairs, "decode_fps": _pairs})
+    return _maker(Perf, {"bandwidth_efficiency": _pairs, "scaling": _pairs, "gemm_efficiency": _pairs,
+                         "diffusion": lambda v: t(map(family, v)), "codecs": lambda v: t((a, codec(c)) for a, c in v),
+                         "sources": t})(row)
 
 
-def _write_disk_cache(key: tuple, cat: Catalog) -> None:
-    import pickle
-    import tempfile
+def decode(doc: dict) -> Catalog:
+    t = tuple
+    arch = _maker(Arch, {})
+    dispute = _maker(Dispute, {})
+    archs = {r[0]: arch(r) for r in doc["archs"]}
+    gpu = _maker(Gpu, {"sources": t, "notes": t, "aliases": t, "unconfirmed": t,
+                       "disputes": lambda v: t(map(dispute, v))})
+    gpus = {r[0]: gpu(r) for r in doc["gpus"]}
+    syntax = _maker(Syntax, {"code": dict})
+    provider = _maker(Provider, {"notes": t, "files": t, "origin": _pairs, "syntax": syntax})
+    providers = {r[0]: provider(r) for r in doc["providers"]}
+    price = _maker(Price, {})
+    by_id = gpus.__getitem__
+    offering = _maker(Offering, {
+        "gpus": lambda ids: t(map(by_id, ids)), "aliases": t, "notes": t, "claimed": _pairs, "may_upgrade_to": t,
+        "suffixes": _pairs, "origin": _pairs, "price": lambda v: None if v is None else price(v),
+        "price_low": lambda v: None if v is None else price(v), "legacy_aliases": t, "ambiguous_aliases": t,
+        "hw": lambda i: None if i is None else by_id(i)})
+    offerings = list(map(offering, doc["offerings"]))
+    workload = _maker(Workload, {"aliases": t, "guidance": t})
+    workloads = {r[0]: workload(r) for r in doc["workloads"]}
+    model = _maker(Model, {"aliases": t, "notes": t, "sources": t})
+    models = {r[0]: model(r) for r in doc["models"]}
+    files = [FileReport(path, origin, [CatalogProblem(*p) for p in problems], sections)
+             for path, origin, problems, sections in doc["files"]]
+    return Catalog(archs, gpus, providers, offerings, workloads, models, files, list(doc["warnings"]),
+                   overrides=list(doc["overrides"]), perf=_perf(doc.get("perf")))
 
-    path = _cache_path(key)
-    d = path.parent
-    try:
-        d.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=d, prefix=".catalog-", suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
-            pickle.dump((key, cat), f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except Exception:  # a read-only home or full disk only costs speed
+
+# ---------------------------------------------------------------------------- the cache directory
+
+class Refused(Exception):
+    """A cache directory or file that must not be trusted; the message says why."""
+
+
+class CacheStore:
+    """The cache directory for one run. `warnings` holds the one line said when it is refused."""
+
+    def __init__(self, directory: Path | None = None):
+        self.dir = cache_dir() if directory is None else directory
+        self.warnings: list[str] = []
+        self.refused = self.dir is None or not hasattr(os, "getuid")  # owner checks need POSIX
+        self._fd: int | None = None
+
+    def _refuse(self, why: str) -> None:
+        if not self.refused:
+            self.warnings.append(f"warning: not using the catalog cache: {why}")
+        self.refused = True
+
+    def _open_dir(self, create: bool) -> int | None:
+        """The directory, opened and checked (ours, not writable by others); created 0700."""
+        if self._fd is not None or self.refused:
+            return self._fd
+        flags = os.O_RDONLY | _DIRECTORY | _CLOEXEC
         try:
-            os.unlink(tmp)  # type: ignore[possibly-undefined]
-        except Exception:
+            fd = os.open(self.dir, flags)
+        except FileNotFoundError:
+            if not create:
+                return None
+            try:
+                _make_private_dirs(self.dir)
+                fd = os.open(self.dir, flags)
+            except OSError:  # a read-only home or full disk only costs speed
+                self.refused = True
+                return None
+        except OSError:  # not a directory, no permission: no cache, as if turned off
+            self.refused = True
+            return None
+        try:
+            _check_owned(os.fstat(fd), self.dir, "directory")
+        except Refused as e:
+            os.close(fd)
+            self._refuse(str(e))
+            return None
+        self._fd = fd
+        return fd
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def read(self, key: str) -> Catalog | None:
+        dfd = self._open_dir(create=False)
+        if dfd is None:
+            return None
+        name = _file_name(key)
+        try:
+            fd = os.open(name, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC, dir_fd=dfd)
+        except FileNotFoundError:
+            return None
+        except OSError as e:
+            import errno
+
+            if e.errno == errno.ELOOP:
+                self._refuse(f"{_shown(self.dir / name)} is a symbolic link")
+            return None
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise Refused(f"{_shown(self.dir / name)} is not a regular file; remove it")
+            _check_owned(st, self.dir / name, "file")
+            if st.st_size > MAX_CACHE_BYTES:
+                return None
+            data = _read_all(fd, st.st_size)
+        except Refused as e:
+            self._refuse(str(e))
+            return None
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
+        import json
+
+        try:
+            doc = json.loads(data)
+            if not isinstance(doc, dict) or doc.get("format") != FORMAT or doc.get("key") != key:
+                return None
+            return decode(doc)
+        except Exception:  # damaged or from another layout: rebuilt and rewritten
+            return None
+
+    def write(self, key: str, cat: Catalog) -> None:
+        import json
+
+        try:
+            data = json.dumps({"format": FORMAT, "key": key, **encode(cat)}, separators=(",", ":")).encode()
+        except (TypeError, ValueError):  # a value JSON cannot hold (a TOML date in `claimed`): not cached
+            return
+        if len(data) > MAX_CACHE_BYTES:
+            return
+        dfd = self._open_dir(create=True)
+        if dfd is None:
+            return
+        tmp = f".catalog-{os.getpid()}-{os.urandom(4).hex()}.tmp"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o600, dir_fd=dfd)
+        except OSError:
+            return
+        try:
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+            finally:
+                os.close(fd)
+            os.replace(tmp, _file_name(key), src_dir_fd=dfd, dst_dir_fd=dfd)
+        except BaseException as e:  # also Ctrl-C: never leave a .tmp behind
+            try:
+                os.unlink(tmp, dir_fd=dfd)
+            except OSError:
+                pass
+            if not isinstance(e, Exception):
+                raise
+            return
+        _prune(dfd, _file_name(key))
+
+
+def _file_name(key: str) -> str:
+    return f"catalog-{key[:32]}.json"
+
+
+def _check_owned(st: os.stat_result, path: Path, what: str) -> None:
+    if st.st_uid != os.getuid():
+        raise Refused(f"the cache {what} {_shown(path)} belongs to uid {st.st_uid}, not to you")
+    if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise Refused(f"the cache {what} {_shown(path)} is writable by group or others "
+                      f"(chmod go-w {_shown(path)} to use it)")
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    chunks, total = [], 0
+    while total <= MAX_CACHE_BYTES:
+        chunk = os.read(fd, max(size + 1 - total, 1 << 16))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
+def _make_private_dirs(path: Path) -> None:
+    """mkdir -p with every directory it creates 0700 (as the XDG spec asks), whatever the umask."""
+    missing = []
+    p = path
+    while not os.path.lexists(p) and p.parent != p:
+        missing.append(p)
+        p = p.parent
+    for p in reversed(missing):
+        try:
+            os.mkdir(p, 0o700)
+        except FileExistsError:
             pass
 
+
+def _prune(dfd: int, keep: str) -> None:
+    """Keep the KEEP newest cache files; remove older ones, the old pickle caches and temporary
+    files more than a minute old (left by a killed process; younger ones may be in use)."""
+    import time
+
+    try:
+        entries = list(os.scandir(dfd))
+    except OSError:
+        return
+    caches, now = [], time.time()
+    for e in entries:
+        try:
+            st = e.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if e.name.startswith("catalog-") and e.name.endswith(".json") and e.name != keep:
+            caches.append((st.st_mtime, e.name))
+        elif (e.name.startswith("catalog-") and e.name.endswith(".pickle")) or (
+                e.name.startswith(".catalog-") and e.name.endswith(".tmp") and now - st.st_mtime > 60):
+            _unlink(e.name, dfd)
+    for _mtime, name in sorted(caches, reverse=True)[KEEP - 1:]:
+        _unlink(name, dfd)
+
+
+def _unlink(name: str, dfd: int) -> None:
+    try:
+        os.unlink(name, dir_fd=dfd)
+    except OSError:
+        pass
+
+
+def _shown(path) -> str:
+    from gpuadvisor.fsread import display_path
+
+    return display_path(path)

@@ -26,31 +26,116 @@ def builtin_dir() -> Path:
     return here.parent / "catalogs"
 
 
-def user_dir() -> Path:
-    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-    return Path(base) / "gpuadvisor" / "catalogs"
+def home() -> str | None:
+    """The user's home directory, or None when there is none: with HOME unset and no passwd
+    entry, expanduser("~") returns "~" itself, and a relative "~" would make gpuadvisor read and
+    write ./~ wherever it runs."""
+    h = os.path.expanduser("~")
+    return h if os.path.isabs(h) else None
+
+
+def xdg_base(var: str, default: str) -> str | None:
+    """$XDG_CONFIG_HOME / $XDG_CACHE_HOME when absolute (the XDG spec says to ignore relative
+    values), else ~/<default>; None without a home."""
+    value = os.environ.get(var, "")
+    if os.path.isabs(value):
+        return value
+    h = home()
+    return os.path.join(h, default) if h else None
+
+
+def user_dir() -> Path | None:
+    """$XDG_CONFIG_HOME/gpuadvisor/catalogs (default ~/.config/...); None without a home."""
+    base = xdg_base("XDG_CONFIG_HOME", ".config")
+    return Path(base) / "gpuadvisor" / "catalogs" if base else None
+
+
+BUILTIN_ONLY_ENV = "GPUADVISOR_BUILTIN_ONLY"
+_builtin_only = False
+
+
+def set_builtin_only(flag: bool) -> None:
+    """--builtin-only: read no extra catalog at all (set by the CLI on every invocation)."""
+    global _builtin_only
+    _builtin_only = flag
+
+
+def builtin_only() -> bool:
+    return _builtin_only or os.environ.get(BUILTIN_ONLY_ENV, "") not in ("", "0")
 
 
 def extra_dirs() -> list[tuple[str, Path]]:
-    """(origin, directory) for every extra catalog location, in load order."""
+    """(origin, directory) for every extra catalog location, in load order; none with
+    --builtin-only or GPUADVISOR_BUILTIN_ONLY=1."""
+    if builtin_only():
+        return []
     out = [("env", Path(p)) for p in os.environ.get(ENV_PATH, "").split(os.pathsep) if p.strip()]
-    out.append(("user", user_dir()))
+    user = user_dir()
+    if user is not None:
+        out.append(("user", user))
     return out
 
 
-def catalog_files(dirs: list[tuple[str, Path]]) -> list[tuple[str, Path]]:
+def catalog_files(dirs: list[tuple[str, Path]], warnings: list[str] | None = None) -> list[tuple[str, Path]]:
     """The *.toml files of each directory (sorted by name), in directory order. os.scandir, not
-    Path.glob: this runs on every start and glob costs several milliseconds."""
+    Path.glob: this runs on every start and glob costs several milliseconds.
+
+    What cannot be a catalog is left out, and said in `warnings` (if given): a directory named
+    in GPUADVISOR_CATALOG_PATH that is missing or unreadable, and *.toml entries that are
+    directories, symlink loops, dangling links or special files. A missing user directory is
+    normal and not reported."""
     found = []
+    say = warnings.append if warnings is not None else (lambda _msg: None)
     for origin, d in dirs:
         try:
             with os.scandir(d) as it:
-                names = sorted(e.name for e in it if e.name.endswith(".toml") and e.is_file())
+                entries = sorted((e for e in it if e.name.endswith(".toml")), key=lambda e: e.name)
         except NotADirectoryError:
             if str(d).endswith(".toml"):
-                found.append((origin, d))
+                found.append((origin, d))  # a file named on the path; read (and checked) like any other
+            elif origin == "env":
+                say(f"warning: {_shown(d)} in {ENV_PATH} is not a directory; ignored")
             continue
-        except OSError:  # missing or unreadable directory: nothing to load
+        except FileNotFoundError:
+            if origin == "env":
+                say(f"warning: catalog directory {_shown(d)} in {ENV_PATH} does not exist")
             continue
-        found.extend((origin, d / n) for n in names)
+        except OSError as e:  # unreadable, symlink loop, ...
+            if origin != "builtin":
+                say(f"warning: cannot read catalog directory {_shown(d)}: {e.strerror or e}")
+            continue
+        for e in entries:
+            if _regular(e):
+                found.append((origin, d / e.name))
+            elif origin != "builtin":
+                say(f"warning: skipping {_shown(d / e.name)}: {_not_a_file(e)}")
     return found
+
+
+def _regular(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
+
+
+def _not_a_file(entry: os.DirEntry) -> str:
+    try:
+        if entry.is_dir():
+            return "a directory, not a catalog file"
+        os.stat(entry.path)
+    except OSError as e:
+        import errno
+
+        if e.errno == errno.ELOOP:
+            return "a symlink loop"
+        if e.errno == errno.ENOENT:
+            return "a symlink to nothing"
+        return e.strerror or str(e)
+    return "not a regular file (a FIFO, socket or device)"
+
+
+def _shown(path: Path) -> str:
+    from gpuadvisor.fsread import display_path
+
+    return display_path(path)

@@ -3,7 +3,7 @@ resolved to a GPU, workload/model lookup, and per-provider price freshness."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from gpuadvisor.errors import CatalogProblem, UnknownName, UsageError
@@ -55,17 +55,10 @@ class Catalog:
     models: dict[str, Any]
     files: list[FileReport]
     warnings: list[str]
+    # built-in facts replaced by an extra file: {"kind", "id", "field", "file", "replaces"}
+    overrides: list[dict] = field(default_factory=list)
     _index: dict | None = None
     perf: Any = None  # gpuadvisor.perf.Perf: the performance model's constants ([perf] tables)
-
-    def __getstate__(self):
-        state = dict(self.__dict__)
-        state["_index"] = None
-        state.pop("_warned", None)
-        return state
-
-    def __setstate__(self, state):
-        self.__dict__.update(state)
 
     # -- queries --------------------------------------------------------------------
     def provider(self, name: str) -> Provider:
@@ -123,6 +116,9 @@ class Catalog:
         offs = [h for k, h in hits if k == "offering" and h.hw is not None]
         if offs:
             distinct = {o.hw.id for o in offs}
+            builtin = [o for o in offs if not dict(o.origin).get("offering")]
+            if len(distinct) > 1 and builtin and len({o.hw.id for o in builtin}) == 1:
+                offs, distinct = builtin, {builtin[0].hw.id}  # an extra provider's name never hides a built-in one
             if len(distinct) > 1:
                 where = ", ".join(f"{o.provider} {o.name} = {o.hw.id}" for o in offs)
                 raise UsageError(f"{name!r} is ambiguous ({where}); use a canonical id")
@@ -130,6 +126,31 @@ class Catalog:
         if any(k == "offering" for k, _ in hits):
             raise UsageError(f"{name!r} is a CPU machine type, not a GPU")
         raise UnknownName("GPU", name, self.all_names(), hint="run `gpuadvisor list` to see every name")
+
+
+def override_notes(cat: Catalog, offerings=(), workload=None, model=None) -> list[str]:
+    """What a result rests on that an extra catalog changed, one "X comes from FILE" per replaced
+    built-in fact: the offerings, their GPUs and architectures, their providers' [provider] keys,
+    the workload profile and the model."""
+    by_id: dict[tuple, list[dict]] = {}
+    for r in cat.overrides:
+        by_id.setdefault((r["kind"], r["id"]), []).append(r)
+    wanted: list[tuple[str, str, str]] = []
+    for o in offerings:
+        wanted.append(("offering", f"{o.provider} {o.name}", f"{o.provider} {o.name}"))
+        for g in o.gpus:
+            wanted += [("gpu", g.id, f"GPU {g.id}"), ("arch", g.arch, f"architecture {g.arch}")]
+        wanted.append(("provider", o.provider, o.provider))
+    if workload is not None:
+        wanted.append(("workload", workload.id, f"workload {workload.id}"))
+    if model is not None:
+        wanted.append(("model", model.id, f"model {model.id}"))
+    notes: dict[str, None] = {}
+    for kind, ident, label in wanted:
+        for r in by_id.get((kind, ident), ()):
+            notes[f"{label}{' ' + r['field'] if r['field'] else ''} comes from {r['file']}"] = None
+    return list(notes)
+
 
 STALE_PRICE_DAYS = 180
 

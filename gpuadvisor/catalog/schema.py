@@ -22,29 +22,43 @@ def _max_file_bytes() -> int:
     return getattr(pkg, "MAX_FILE_BYTES", MAX_FILE_BYTES)
 
 
-class _File:
-    """One catalog file: its parsed data and the problems found in it."""
+MAX_PROBLEMS = 50  # per file: a file with more stops being checked (and costs no more time or cache)
 
-    def __init__(self, path: Path, origin: str):
+
+class TooManyProblems(Exception):
+    """Raised by _File.fail at MAX_PROBLEMS: the file is skipped anyway, so checking stops."""
+
+    def __init__(self, file: _File):
+        super().__init__(file.name)
+        self.file = file
+
+
+class _File:
+    """One catalog file: its parsed data and the problems found in it. `raw` is the file's bytes
+    when already read (the loader hashes and parses the same bytes), or the message of a read that
+    failed."""
+
+    def __init__(self, path: Path, origin: str, raw: bytes | str | None = None):
+        from gpuadvisor.fsread import display_path
+
         self.path, self.origin = path, origin
-        self.name = str(path)
+        self.name = display_path(path)  # printable even when the file name is not UTF-8
+        self.builtin = origin == "builtin"
         self.text = ""
         self.data: dict = {}
         self.problems: list[CatalogProblem] = []
         self._lines: dict | None = None
+        self._raw = raw
 
     def read(self) -> None:
+        raw = self._raw if self._raw is not None else read_catalog_bytes(self.path)
+        if isinstance(raw, str):
+            self.fail((), raw)
+            return
         try:
-            size, cap = self.path.stat().st_size, _max_file_bytes()
-            if size > cap:
-                self.fail((), f"file is {size:,} bytes; catalogs larger than {cap:,} bytes are refused")
-                return
-            self.text = self.path.read_bytes().decode("utf-8")
+            self.text = raw.decode("utf-8-sig")  # a leading BOM is allowed, as in Python source
         except UnicodeDecodeError as e:
             self.fail((), f"not UTF-8 text ({e.reason} at byte {e.start})")
-            return
-        except OSError as e:
-            self.fail((), f"cannot read: {e.strerror or e}")
             return
         import tomllib  # only when a file is actually parsed (the cache usually spares it)
 
@@ -59,7 +73,7 @@ class _File:
                 except ValueError:
                     line = None
             if line is None and "(at end of document)" in msg:
-                line = max(1, len(self.text.splitlines()))
+                line = self.text.count("\n") + (0 if self.text.endswith("\n") else 1) or 1
             reason = msg.split(" (at line")[0].split(" (at end of document)")[0]
             self.problems.append(CatalogProblem(self.name, line, "", f"invalid TOML: {reason}"))
         except RecursionError:
@@ -75,7 +89,28 @@ class _File:
         return line_of(self._lines, path)
 
     def fail(self, path: tuple, message: str) -> None:
+        if len(self.problems) >= MAX_PROBLEMS:
+            raise TooManyProblems(self)
         self.problems.append(CatalogProblem(self.name, self.line(path) if path else None, _dotted(path), message))
+        if len(self.problems) == MAX_PROBLEMS:
+            self.problems.append(CatalogProblem(self.name, None, "", f"more problems not checked: a file with "
+                                                f"{MAX_PROBLEMS} is skipped anyway; fix these first"))
+            raise TooManyProblems(self)
+
+
+def read_catalog_bytes(path: Path) -> bytes | str:
+    """A catalog file's bytes (a regular file of at most MAX_FILE_BYTES, read without blocking or
+    over-reading: gpuadvisor.fsread), or the reason it cannot be read, phrased for a problem line."""
+    from gpuadvisor.errors import UsageError
+    from gpuadvisor.fsread import display_path, read_capped
+
+    try:
+        return read_capped(path, _max_file_bytes(), "catalog")
+    except UsageError as e:
+        msg, shown = str(e), display_path(path)
+        if msg.startswith(shown + " "):  # the problem line names the file already
+            msg = "file " + msg[len(shown) + 1:]
+        return msg
 
 
 def _dotted(path: tuple) -> str:

@@ -1,0 +1,34 @@
+"""The JSON cache rebuilds every catalog record exactly: each field the tool reads survives a round trip."""
+
+from __future__ import annotations
+
+import json
+
+from gpuadvisor.catalog.cache import decode, encode
+
+
+def test_every_record_survives_the_cache(cat):
+    back = decode(json.loads(json.dumps(encode(cat))))
+    assert [o.to_json() for o in back.offerings] == [o.to_json() for o in cat.offerings]
+    def facts(o):
+        return (o.price_low.to_json() if o.price_low else None, o.legacy_aliases, o.ambiguous_aliases, o.verified_count)
+
+    assert [facts(o) for o in back.offerings] == [facts(o) for o in cat.offerings]
+    assert {k: g.to_json() for k, g in back.gpus.items()} == {k: g.to_json() for k, g in cat.gpus.items()}
+    assert {k: w.to_json() for k, w in back.workloads.items()} == {k: w.to_json() for k, w in cat.workloads.items()}
+    assert {k: m.to_json() for k, m in back.models.items()} == {k: m.to_json() for k, m in cat.models.items()}
+    assert [(p.list_note, p.verified_count) for p in back.providers.values()] == \
+        [(p.list_note, p.verified_count) for p in cat.providers.values()]
+    for field in ("bandwidth_efficiency", "gemm_efficiency", "scaling", "value_tolerance", "multi_gpu_premium"):
+        assert getattr(back.perf, field) == getattr(cat.perf, field), field
+    assert [(f.id, f.tflop_per_step, f.calibration) for f in back.perf.diffusion] == \
+        [(f.id, f.tflop_per_step, f.calibration) for f in cat.perf.diffusion]
+    assert back.perf.codec("ada").encode("av1") == cat.perf.codec("ada").encode("av1") > 0
+
+
+def test_a_cached_run_answers_like_an_uncached_one(run, tmp_path):
+    env = {"XDG_CACHE_HOME": str(tmp_path)}
+    first = run("recommend", "--model", "sdxl", "--json", env=env).stdout
+    assert list((tmp_path / "gpuadvisor").glob("*.json"))
+    assert run("recommend", "--model", "sdxl", "--json", env=env).stdout == first
+    assert run("recommend", "--model", "sdxl", "--json", env={**env, "GPUADVISOR_NO_CACHE": "1"}).stdout == first
