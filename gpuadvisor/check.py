@@ -83,9 +83,8 @@ def check_finding(cat, file: str, f: Finding) -> list[Issue]:
     if f.status == "invalid":
         return [_issue(file, f, "GA108", f.problem or f"{f.code} is not a GPU name {f.provider} accepts")]
     if "modal.gpu." in f.resolved_from:
-        written = f.spec or ""
         out.append(_issue(file, f, "GA106", f"{f.code}: modal.gpu objects were removed from the client in Modal 1.4.0",
-                          f'gpu="{written}"' if written else None))
+                          _modern_config(cat, f)))
     if f.overridable_by:
         names = ", ".join(f"${v}" for v in f.overridable_by)
         out.append(_issue(file, f, "GA110", f"the GPU is the default of {names}: the deployed value may differ"))
@@ -135,9 +134,14 @@ def _check_option(cat, file: str, f: Finding, so: SourceOption, written: str) ->
     if off.legacy:
         modern = _modern(cat, off)
         out.append(_issue(file, f, "GA105", f"{off.name!r} is a legacy name: " + (off.notes[0] if off.notes else "may stop working"),
-                          _rewrite(cat, f.provider, [Option(modern, n)]) if modern else None))
-    if off.kind == "cpu" and f.kind in ("endpoint", "live-serverless", "create-endpoint") and "gpu" in f.code.lower():
-        out.append(_issue(file, f, "GA107", f"{off.name} is a CPU type given where a GPU is asked for"))
+                          _rewrite(cat, f.provider, [Option(o, n) for o in modern]) if modern else None))
+    cpu_keyword = _separate_cpu_keyword(provider)
+    if cpu_keyword and off.kind == "cpu" and not f.kind.startswith("cpu"):
+        out.append(_issue(file, f, "GA107", f"{off.name} is a CPU machine type, given where a GPU is asked for",
+                          _rewrite(cat, f.provider, [Option(off)])))
+    elif cpu_keyword and off.kind != "cpu" and f.kind.startswith("cpu"):
+        out.append(_issue(file, f, "GA107", f"{off.name} is a GPU, given where a CPU machine type is asked for",
+                          _rewrite(cat, f.provider, [Option(off, n)])))
     if off.kind == "cpu" and f.count and f.count > 1:
         out.append(_issue(file, f, "GA107", f"a GPU count of {f.count} on {off.name}, a CPU machine type"))
     if off.may_upgrade_to and not so.suffix:
@@ -159,6 +163,12 @@ def _check_option(cat, file: str, f: Finding, so: SourceOption, written: str) ->
     return out
 
 
+def _separate_cpu_keyword(provider) -> bool:
+    """Whether CPU machine types go in another keyword than GPUs (RunPod's cpu= vs gpu=)."""
+    syn = provider.syntax
+    return bool(syn.config_cpu) and syn.config_cpu.split("=")[0] != syn.config.split("=")[0]
+
+
 def _spread(pool: Offering) -> str:
     weakest = pool.hw
     for attr, label, unit in (("bandwidth_gb_s", "bandwidth", " GB/s"), ("fp16_tflops", "FP16", " TFLOPS")):
@@ -168,11 +178,29 @@ def _spread(pool: Offering) -> str:
     return ""
 
 
-def _modern(cat, off: Offering) -> Offering | None:
-    """The provider's current name for a legacy offering's GPU (the same GPU, not legacy)."""
-    if off.hw is None or off.kind == "pool":
+def _modern(cat, off: Offering) -> list[Offering]:
+    """The provider's current names for a legacy offering: the same GPU, or for a legacy pool (Modal's
+    `any`) each member, as a fallback list, when the provider names them all."""
+    current = {o.hw.id: o for o in cat.offerings_of(off.provider) if not o.legacy and o.kind == "gpu" and o.hw}
+    wanted = [g.id for g in off.gpus] if off.kind == "pool" else [off.hw.id] if off.hw else []
+    found = [current[g] for g in wanted if g in current]
+    return found if wanted and len(found) == len(wanted) else []
+
+
+def _modern_config(cat, f: Finding) -> str | None:
+    """A removed or legacy form rewritten with the provider's current names (Modal's A10G → A10)."""
+    try:
+        options = parse_spec(cat, f.provider, f.spec, f.count) if f.spec else []
+    except GpuAdvisorError:
         return None
-    return next((o for o in cat.offerings_of(off.provider) if not o.legacy and o.kind == "gpu" and o.hw is off.hw), None)
+    rewritten = []
+    for so in options:
+        modern = _modern(cat, so.offering) if so.offering.legacy or so.text.split(":")[0].lower() in (
+            a.lower() for a in so.offering.legacy_aliases) else [so.offering]
+        if not modern:
+            return None
+        rewritten.extend(Option(o, so.count, so.suffix if o is so.offering else "") for o in modern)
+    return _rewrite(cat, f.provider, rewritten) if rewritten else None
 
 
 # ---------------------------------------------------------------------------- files
@@ -236,8 +264,7 @@ def to_sarif(issues: list[Issue], version: str) -> dict:
     rewrite exists, the suggestion in the message (a rewrite spans more than the line, so no `fixes`)."""
     codes = sorted(RULES)
     rules = [{"id": c, "name": RULES[c][0], "shortDescription": {"text": RULES[c][2]},
-              "defaultConfiguration": {"level": SARIF_LEVEL[RULES[c][1]]},
-              "helpUri": "https://github.com/gpuadvisor/gpuadvisor#check-lint-gpu-specs-in-app-files"} for c in codes]
+              "defaultConfiguration": {"level": SARIF_LEVEL[RULES[c][1]]}} for c in codes]
     results = []
     for i in issues:
         text = i.message + (f" Suggested: {i.suggestion}" if i.suggestion else "")
@@ -248,6 +275,5 @@ def to_sarif(issues: list[Issue], version: str) -> dict:
                                                 "region": {"startLine": max(1, i.line)}}}],
         })
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0",
-            "runs": [{"tool": {"driver": {"name": "gpuadvisor", "version": version,
-                                          "informationUri": "https://github.com/gpuadvisor/gpuadvisor", "rules": rules}},
+            "runs": [{"tool": {"driver": {"name": "gpuadvisor", "version": version, "rules": rules}},
                       "results": results}]}

@@ -345,6 +345,8 @@ class _Scanner:
         if "runpod" in self.active and name in RUNPOD_CALLS:
             kind, key, count_key = RUNPOD_CALLS[name]
             self.keyword(node, "runpod", kind, key, count_key)
+            if name == "Endpoint" and any(k.arg == "cpu" for k in node.keywords):
+                self.keyword(node, "runpod", "cpu-endpoint", "cpu")  # a CPU worker: cpu="cpu3c-2-4"
         if "fal" in self.active and name in FAL_CALLS:
             self.keyword(node, "fal", FAL_CALLS[name], "machine_type", "num_gpus")
 

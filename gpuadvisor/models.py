@@ -123,7 +123,9 @@ class Syntax:
 
     code: one option's written form per kind ({name}); counted: option with its count inside
     (Modal's "H100:2"), else the count goes in config_count; list: fallback list ({items});
-    config: the keyword(s) ({value}); snippet: a paste-ready block ({config}).
+    config: the keyword(s) ({value}); snippet: a paste-ready block ({config}); config_cpu: the
+    keyword(s) for CPU machine types ({value}, or {vcpus}/{cores}/{memory_mib}/{ram_gb} where a
+    provider sizes CPU and memory itself; None: the same keyword as GPUs).
     """
 
     code: dict[str, str]
@@ -132,6 +134,7 @@ class Syntax:
     config: str
     config_count: str | None
     snippet: str
+    config_cpu: str | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -177,6 +180,7 @@ class Offering:
     file: str = ""
     hw: Gpu | None = field(default=None)
     verified_count: int | None = None  # counts above this are allowed but not confirmed by a source
+    sized: bool = False  # a CPU "type" the user sizes (Modal's cpu=/memory=): written with the source's figures
     legacy_aliases: tuple[str, ...] = ()  # old spellings still accepted (Modal's A10G)
     ambiguous_aliases: tuple[str, ...] = ()  # spellings that mean different hardware by version (Modal's A100)
 

@@ -78,7 +78,8 @@ def _merge(value, parts: list[Known], *via: str) -> Known:
 
 _GPU_KWARGS = {"count", "size", "memory"}
 _ENV_CALLS = {"os.environ.get", "os.getenv", "environ.get", "getenv"}
-_RUNPOD_ENUMS = ("GpuGroup", "GpuType")
+_RUNPOD_ENUMS = ("GpuGroup", "GpuType", "CpuInstanceType")
+
 
 class Evaluator(ModuleIndex):
     """Values of expressions in one parsed module. Build once per file; `evaluate(node)` per value."""

@@ -17,9 +17,12 @@ from gpuadvisor.models import Offering, Provider
 PLACEHOLDERS = {
     "code": ("name",), "counted": ("name", "count"), "list": ("items",), "config": ("value",),
     "config_count": ("value", "count"), "snippet": ("config",),
+    "config_cpu": ("value", "vcpus", "cores", "memory_mib", "ram_gb"),
 }
+ANY_OF = {"config_cpu"}  # templates that must use at least one of their placeholders, not the first
 MAX_TEMPLATE_CHARS = 2000
-_SAMPLE = {"name": "H100", "count": 2, "items": '"H100", "A100"', "value": '"H100"', "config": 'gpu="H100"'}
+_SAMPLE = {"name": "H100", "count": 2, "items": '"H100", "A100"', "value": '"H100"', "config": 'gpu="H100"',
+           "vcpus": 4, "cores": 2.0, "memory_mib": 16384, "ram_gb": 16}
 
 
 def check_template(key: str, template: str) -> str | None:
@@ -45,7 +48,9 @@ def check_template(key: str, template: str) -> str | None:
         if spec or conversion:
             return f"bad template {shown}: write {{{name}}} alone, without a conversion (!r) or format spec (:>5)"
         used.add(name)
-    if allowed[0] not in used or (key == "counted" and "count" not in used):
+    if key in ANY_OF and not used:
+        return f"bad template {shown}: must contain one of {names}"
+    if key not in ANY_OF and (allowed[0] not in used or (key == "counted" and "count" not in used)):
         need = allowed if key == "counted" else allowed[:1]
         return f"bad template {shown}: must contain " + " and ".join("{" + a + "}" for a in need)
     try:
@@ -57,11 +62,14 @@ def check_template(key: str, template: str) -> str | None:
 
 @dataclass(frozen=True)
 class Option:
-    """One GPU option as written: an offering, a count, and an optional suffix (Modal's `!`)."""
+    """One GPU option as written: an offering, a count, and an optional suffix (Modal's `!`). A
+    sized CPU offering (Modal's cpu=/memory=) is written with `vcpus` and `ram_gb` given here."""
 
     offering: Offering
     count: int = 1
     suffix: str = ""
+    vcpus: float | None = None
+    ram_gb: float | None = None
 
 
 def write_item(provider: Provider, opt: Option, *, with_count: bool) -> str:
@@ -88,10 +96,22 @@ def write_config(provider: Provider, options: list[Option]) -> str:
     per_item = bool(syn.counted)
     items = [write_item(provider, o, with_count=per_item) for o in options]
     value = items[0] if len(items) == 1 else syn.list.format(items=", ".join(items))
+    if syn.config_cpu and all(o.offering.kind == "cpu" for o in options):
+        return _cpu_config(syn.config_cpu, value, options[0])
     count = shared_count(provider, options)
     if count and count > 1 and syn.config_count:
         return syn.config_count.format(value=value, count=count)
     return syn.config.format(value=value)
+
+
+def _cpu_config(template: str, value: str, opt: Option) -> str:
+    """A CPU machine type: its name, or (a provider that sizes CPU itself) its vCPUs and memory.
+    cores: physical cores, two hardware threads (vCPUs) each, at least 0.125 (Modal's minimum)."""
+    vcpus = opt.vcpus if opt.vcpus is not None else (opt.offering.vcpus or 1)
+    ram = opt.ram_gb if opt.ram_gb is not None else (opt.offering.ram_gb or 1)
+    cores = max(0.125, vcpus / 2)
+    return template.format(value=value, vcpus=f"{vcpus:g}", cores=f"{cores:g}",
+                           memory_mib=str(int(round(ram * 1024))), ram_gb=f"{ram:g}")
 
 
 def write_snippet(provider: Provider, config: str) -> str:

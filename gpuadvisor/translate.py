@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 from dataclasses import dataclass, field
 
 from gpuadvisor.catalog import Catalog, lookup_keys
@@ -31,16 +32,27 @@ class SourceOption:
     suffix: str = ""
     text: str = ""  # the item as written
     notes: tuple[str, ...] = ()
+    vcpus: float | None = None  # a sized CPU request (Modal's cpu= and memory=), in vCPUs and GB
+    ram_gb: float | None = None
 
     @property
     def hw(self) -> Gpu | None:
         return self.offering.hw
 
+    @property
+    def cpu_size(self) -> tuple[float, float]:
+        """(vCPUs, RAM GB) this CPU option asks for: its own figures, or the machine type's."""
+        return (self.vcpus if self.vcpus is not None else self.offering.vcpus or 0,
+                self.ram_gb if self.ram_gb is not None else self.offering.ram_gb or 0)
+
     def to_json(self) -> dict:
         o = self.offering
-        return {"name": o.name + self.suffix, "gpu": o.hw.id if o.hw else None, "count": self.count,
-                "kind": o.kind, "members": o.members, "vram_gb": o.vram_gb,
-                "total_vram_gb": o.vram_gb * self.count, "written": self.text, "notes": list(self.notes)}
+        out = {"name": o.name + self.suffix, "gpu": o.hw.id if o.hw else None, "count": self.count,
+               "kind": o.kind, "members": o.members, "vram_gb": o.vram_gb,
+               "total_vram_gb": o.vram_gb * self.count, "written": self.text, "notes": list(self.notes)}
+        if o.kind == "cpu":
+            out["vcpus"], out["ram_gb"] = self.cpu_size
+        return out
 
 
 @dataclass(frozen=True)
@@ -50,10 +62,12 @@ class TargetOption:
     match: str
     notes: tuple[str, ...] = ()
     suffix: str = ""  # kept from the source on a same-provider rewrite (Modal's `!`, `+`)
+    vcpus: float | None = None  # a sized CPU target (Modal): what it is written with
+    ram_gb: float | None = None
 
     @property
     def option(self) -> Option:
-        return Option(self.offering, self.count, self.suffix)
+        return Option(self.offering, self.count, self.suffix, self.vcpus, self.ram_gb)
 
     def to_json(self) -> dict:
         o = self.offering
@@ -257,11 +271,44 @@ def _gpu_names(cat: Catalog, ids) -> str:
     return " or ".join(f"an {cat.gpus[i].name}" if i in cat.gpus else i for i in ids)
 
 
+_SIZED = re.compile(r"^\s*(cpu|memory)\s*=\s*([0-9]+(?:\.[0-9]+)?)\s*$", re.IGNORECASE)
+
+
+def parse_sized_cpu(cat: Catalog, provider: Provider, spec: str) -> SourceOption | None:
+    """A CPU request written as the provider's keywords, `cpu=2, memory=4096` (Modal: physical cores,
+    two vCPUs each, and MiB), for a provider whose CPU machine type is sized by the user; None if
+    the spec is not one."""
+    sized = next((o for o in cat.offerings_of(provider.id) if o.kind == "cpu" and o.sized), None)
+    if sized is None or len(spec) > 200:
+        return None
+    if "=" not in spec:
+        if spec.strip().lower() not in {sized.name.lower(), *(a.lower() for a in sized.aliases)}:
+            return None
+        spec = f"cpu={(sized.vcpus or 0.25) / 2:g}, memory={(sized.ram_gb or 0.125) * 1024:g}"
+    vals = {}
+    for part in spec.split(","):
+        m = _SIZED.match(part)
+        if not m:
+            raise UsageError(f"{_clip(spec)}: write a {provider.name} CPU request as cpu=N[, memory=MiB]")
+        vals[m.group(1).lower()] = float(m.group(2))
+    cores, mib = vals.get("cpu", (sized.vcpus or 0.25) / 2), vals.get("memory", (sized.ram_gb or 0.125) * 1024)
+    if cores <= 0 or mib <= 0:
+        raise UsageError(f"{_clip(spec)}: cpu and memory must be greater than 0")
+    note = f"cpu={cores:g} physical cores = {cores * 2:g} vCPUs; memory={mib:g} MiB = {mib / 1024:g} GB"
+    return SourceOption(sized, 1, "", spec.strip(), (note,), cores * 2, mib / 1024)
+
+
 def parse_spec(cat: Catalog, provider_id: str, spec: str, count: int | None = None) -> list[SourceOption]:
     provider = cat.provider(provider_id)
     if count is not None and (count < 1 or count > 10_000):
         raise UsageError(f"--count must be 1 or more, not {count}" if count < 1 else f"--count {count} is beyond any limit")
+    sized = parse_sized_cpu(cat, provider, spec) if isinstance(spec, str) else None
+    if sized is not None:
+        return [sized]
     options = [parse_item(cat, provider, item, count) for item in split_spec(spec)]
+    for o in options:
+        if o.offering.sized:
+            raise UsageError(f"{provider.name} sizes CPU per function: write cpu=N, memory=MiB instead of {o.text!r}")
     kinds = {o.offering.kind == "cpu" for o in options}
     if len(kinds) > 1:
         raise UsageError("a list cannot mix CPU machine types and GPUs")
@@ -472,24 +519,39 @@ def _prefer_pool(cat: Catalog, target: Provider, off: Offering, src: Gpu, n: int
 
 
 def _match_cpu(cat: Catalog, target: Provider, so: SourceOption) -> TargetOption:
+    """A CPU machine type: the smallest of the target's that has the RAM and vCPUs asked for (else
+    the largest, a downgrade), or the same figures on a provider that sizes CPU itself."""
     cpus = target_candidates(cat, target, cpu=True)
     if not cpus:
-        raise NoMatch(f"{so.offering.name} is a CPU-only machine type and {target.name} lists no CPU-only machine "
-                      f"types; run without a GPU there (omit gpu=) and size CPU and memory in its own settings")
-    want_ram, want_cpu = so.offering.ram_gb or 0, so.offering.vcpus or 0
+        raise NoMatch(f"{so.offering.name} is a CPU-only machine type and {target.name} lists no CPU machine types "
+                      "in the catalogs")
+    want_cpu, want_ram = so.cpu_size
+    sized = next((o for o in cpus if o.sized), None)
+    if sized is not None:
+        cores = max(0.125, want_cpu / 2)
+        note = (f"{target.name} sizes CPU per function: {want_cpu:g} vCPU{'s' if want_cpu != 1 else ''} = cpu={cores:g} "
+                f"physical core{'s' if cores != 1 else ''} (two hardware threads each), {want_ram:g} GB = "
+                f"memory={int(round(want_ram * 1024))} MiB")
+        return TargetOption(sized, 1, "exact", (note,), vcpus=want_cpu, ram_gb=want_ram)
 
     def key(o: Offering):
         short = (o.ram_gb or 0) < want_ram or (o.vcpus or 0) < want_cpu
-        return (short, (o.ram_gb or 0) + (o.vcpus or 0), o.name)
+        size = (o.ram_gb or 0) + (o.vcpus or 0)
+        return (short, -size if short else size, o.name)
 
     off = min(cpus, key=key)
     notes = []
     if (off.ram_gb or 0) < want_ram:
         notes.append(f"RAM {want_ram:g} → {off.ram_gb:g} GB")
     if (off.vcpus or 0) < want_cpu:
-        notes.append(f"CPU cores {want_cpu:g} → {off.vcpus:g}")
-    match = "exact" if (off.ram_gb, off.vcpus) == (so.offering.ram_gb, so.offering.vcpus) else (
-        "downgrade" if notes else "upgrade")
+        notes.append(f"vCPUs {want_cpu:g} → {off.vcpus:g}")
+    if not notes:
+        if (off.ram_gb or 0) > want_ram:
+            notes.append(f"RAM {want_ram:g} → {off.ram_gb:g} GB")
+        if (off.vcpus or 0) > want_cpu:
+            notes.append(f"vCPUs {want_cpu:g} → {off.vcpus:g}")
+    match = "exact" if ((off.vcpus or 0), (off.ram_gb or 0)) == (want_cpu, want_ram) else (
+        "downgrade" if (off.ram_gb or 0) < want_ram or (off.vcpus or 0) < want_cpu else "upgrade")
     return TargetOption(off, 1, match, tuple(notes))
 
 
@@ -525,7 +587,7 @@ def translate(cat: Catalog, source: str, target: str, spec: str, count: int | No
         notes.append("options that map to the same target are written once, in first-seen order")
     config = write_config(dst_p, unique)
     alternatives = []
-    if len(unique) > 1 and dst_p.list_note:
+    if len(unique) > 1 and dst_p.list_note and any(o.offering.kind != "cpu" for o in unique):
         notes.append(dst_p.list_note)
         single = unique[0]
         alternatives.append({"config": write_config(dst_p, [single]),

@@ -66,7 +66,7 @@ def _offerings_blocks(view: View, offs: list[Offering]) -> None:
             fmt(o.bandwidth_gb_s) if hw else "—",
             codecs_cell(hw.nvenc, hw.nvdec, hw.av1_encode) if hw else "—",
             hw.arch if hw else "—",
-            fmt(o.ram_gb), fmt(o.vcpus), price_cell(o),
+            "sized" if o.sized else fmt(o.ram_gb), "sized" if o.sized else fmt(o.vcpus), price_cell(o),
         ])
     view.table(["provider", "name", "kind", "GPU", "VRAM GB", "max", "BW GB/s", "enc/dec", "arch",
                 "RAM GB", "vCPU", "$/h"], rows, right={4, 5, 6, 9, 10, 11})

@@ -111,12 +111,14 @@ def test_fal_gpu_is_one_a100_40gb(run):
     assert f["kind"] == "isolated" and f["status"] == "translated"
 
 
-def test_fal_cpu_app_is_reported_as_cpu_not_an_error(run):
-    result = run("translate", "--file", str(APPS / "fal_cpu.py"), "modal", "--json", code=0)
-    found = json.loads(result.stdout)["findings"]
-    assert [f["status"] for f in found] == ["cpu", "cpu"] and "CPU-only" in found[0]["message"]
-    assert "2 CPU-only" in result.stderr
-    assert "CPU only" in run("translate", "--file", str(APPS / "fal_cpu.py"), "runpod", code=0).stdout
+def test_fal_cpu_app_translates_to_cpu_workers(run):
+    """Audit T50: fal's CPU machine types become CPU workers, never a GPU or an error."""
+    found = run.json("translate", "--file", str(APPS / "fal_cpu.py"), "runpod")["findings"]
+    assert [f["status"] for f in found] == ["translated", "translated"]
+    assert [f["translation"]["config"] for f in found] == ['cpu="cpu3c-2-4"', 'cpu="cpu3g-4-16"']
+    found = run.json("translate", "--file", str(APPS / "fal_cpu.py"), "modal")["findings"]
+    assert [f["translation"]["config"] for f in found] == ["cpu=1, memory=2048", "cpu=2, memory=15360"]
+    assert all(o["kind"] == "cpu" for f in found for o in f["translation"]["target"]["options"])
 
 
 # ------------------------------------------------------------------ what the user reads

@@ -105,6 +105,11 @@ SITES = {
     "runpod_count_constant.py": [(6, "runpod", "endpoint", "ok", "GpuGroup.AMPERE_80 ×2", "count: constant N_GPUS (line 3)")],
     "runpod_count_unknown.py": [(6, "runpod", "endpoint", "unresolved", "GpuGroup.AMPERE_80 ×?", "count unknown")],
     "runpod_live_serverless.py": [(3, "runpod", "live-serverless", "ok", "['GpuGroup.ADA_24'] ×2", "literal")],
+    "runpod_cpu.py": [
+        (5, "runpod", "cpu-endpoint", "ok", "CpuInstanceType.CPU3C_2_4", "literal"),
+        (10, "runpod", "cpu-endpoint", "ok", "cpu3g-4-16", "literal"),
+        (15, "runpod", "endpoint", "ok", "cpu3c-1-2", "literal"),
+    ],
     "runpod_create_endpoint.py": [(3, "runpod", "create-endpoint", "ok", "AMPERE_16", "literal")],
     "runpod_plain_call.py": [
         (4, "runpod", "endpoint", "ok", "['GpuType.NVIDIA_A40', 'GpuType.NVIDIA_RTX_A6000', 'GpuGroup.ADA_48_PRO']", "literal"),

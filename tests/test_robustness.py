@@ -86,7 +86,7 @@ def test_bad_input_corpus_exits_2_with_one_line(tmp_path):
 
 def test_valid_input_with_nothing_to_match_exits_1(tmp_path):
     env = _env(tmp_path)
-    for args in (["recommend", "--vram", "1e308"], ["translate", "fal", "modal", "XS"]):
+    for args in (["recommend", "--vram", "1e308"], ["recommend", "--vram", "40", "--budget", "0.01"]):
         assert_clean_failure(_run(args, env, tmp_path), 1, args)
 
 

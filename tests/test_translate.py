@@ -64,12 +64,36 @@ def test_modal_a10_8_names_the_limit(cat):
 
 
 def test_cpu_machine_types(cat):
-    with pytest.raises(NoMatch, match="no CPU-only"):
-        translate(cat, "fal", "modal", "XS")
     tr = translate(cat, "fal", "fal", "M")
     assert tr.target[0].offering.name == "M" and tr.match == "exact"
     with pytest.raises(UsageError, match="CPU"):
         translate(cat, "fal", "runpod", '["XS", "GPU-H100"]')
+
+
+def _cpu_specs(cat, provider):
+    for off in cat.offerings_of(provider):
+        if off.kind == "cpu":
+            yield "cpu=4, memory=8192" if off.sized else off.name
+
+
+@pytest.mark.parametrize("src", ["modal", "runpod", "fal"])
+@pytest.mark.parametrize("dst", ["modal", "runpod", "fal"])
+def test_every_cpu_worker_translates_to_a_cpu_worker(cat, src, dst):
+    """Audit T50-T52: a CPU worker becomes a CPU worker (never a GPU, never an error), with a snippet."""
+    for spec in _cpu_specs(cat, src):
+        tr = translate(cat, src, dst, spec)
+        assert [o.offering.kind for o in tr.target] == ["cpu"], (src, dst, spec)
+        assert tr.config and "gpu" not in tr.config.lower(), (src, dst, spec, tr.config)
+        assert tr.match in ("exact", "upgrade", "downgrade")
+
+
+def test_cpu_sizes_carry_over(cat):
+    """vCPUs and RAM decide the pick: the smallest CPU worker that holds both, or the largest with a loss named."""
+    assert translate(cat, "fal", "runpod", "M").config == 'cpu="cpu3c-2-4"'
+    tr = translate(cat, "runpod", "modal", "cpu5c-8-16")
+    assert tr.config == "cpu=4, memory=16384" and tr.match == "exact"
+    tr = translate(cat, "modal", "fal", "cpu=64, memory=524288")
+    assert tr.match == "downgrade" and any("vCPU" in n or "RAM" in n for n in tr.target[0].notes)
 
 
 def test_runpod_specs_with_and_without_prefixes(cat):
@@ -231,7 +255,7 @@ def test_cli_fallback_order_json(run):
     (["modal", "runpod", "H10O"], 2, "did you mean"),
     (["modal", "runpod"], 2, "SOURCE TARGET SPEC"),
     (["modal", "runpod", "H100:0"], 2, "1 or more"),
-    (["fal", "modal", "XL"], 1, "CPU-only"),
+    (["modal", "fal", "cpu=2, mem=4"], 2, "cpu=N[, memory=MiB]"),
     (["runpod", "fal", "GPU-H100"], 2, "fal's name"),
 ])
 def test_cli_errors(run, args, code, fragment):

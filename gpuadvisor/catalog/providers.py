@@ -213,6 +213,9 @@ def _build_offering(file: _File, i: int, raw: Any, provider: Provider, gpus: dic
     verified = t.get("verified_count", "int", provider.verified_count, positive=True)
     legacy_aliases = t.get("legacy_aliases", "strlist", []) or []
     ambiguous_aliases = t.get("ambiguous_aliases", "strlist", []) or []
+    sized = bool(t.get("sized", "bool", False))
+    if sized and kind != "cpu":
+        file.fail(path + ("sized",), "only a CPU machine type is sized by the user")
     for key, names in (("legacy_aliases", legacy_aliases), ("ambiguous_aliases", ambiguous_aliases)):
         for a in names:
             if a not in (aliases or []):
@@ -250,7 +253,7 @@ def _build_offering(file: _File, i: int, raw: Any, provider: Provider, gpus: dic
         claimed=tuple((claimed or {}).items()), legacy=legacy, recommend=recommend,
         may_upgrade_to=tuple(upgrades), suffixes=tuple((suffixes or {}).items()),
         file=file.name, hw=hw, origin=tuple(origin), verified_count=verified, legacy_aliases=tuple(legacy_aliases),
-        ambiguous_aliases=tuple(ambiguous_aliases),
+        ambiguous_aliases=tuple(ambiguous_aliases), sized=sized,
     )
 
 

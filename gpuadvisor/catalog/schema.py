@@ -204,16 +204,16 @@ GPU_KEYS = ("name", "arch", "compute_capability", "vram_gb", "usable_gib", "usab
 DISPUTE_KEYS = ("field", "used", "other", "other_source", "why")
 PROVIDER_KEYS = ("id", "name", "docs_url", "as_of", "max_count", "count_note", "notes", "syntax", "list_note",
                  "verified_count")
-SYNTAX_KEYS = ("code", "counted", "list", "config", "config_count", "snippet")
+SYNTAX_KEYS = ("code", "counted", "list", "config", "config_count", "snippet", "config_cpu")
 OFFERING_KEYS = ("name", "kind", "gpu", "members", "max_count", "aliases", "ram_gb", "vcpus",
                   "price", "price_low", "notes", "claimed", "legacy", "recommend", "may_upgrade_to", "suffixes",
-                  "verified_count", "legacy_aliases", "ambiguous_aliases")
+                  "verified_count", "legacy_aliases", "ambiguous_aliases", "sized")
 PRICE_KEYS = ("per_hour", "per_second", "as_of", "basis", "source", "note")
 CLAIMABLE = ("vram_gb", "bandwidth_gb_s", "nvenc", "nvdec", "av1_encode", "arch")
 
 DEFAULT_SYNTAX = {
     "code": '"{name}"', "counted": None, "list": "[{items}]", "config": "gpu={value}",
-    "config_count": "gpu={value}, gpu_count={count}", "snippet": "{config}",
+    "config_count": "gpu={value}, gpu_count={count}", "snippet": "{config}", "config_cpu": None,
 }
 
 
