@@ -23,12 +23,13 @@ unverified count) comes from the catalogs.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from gpuadvisor.errors import GpuAdvisorError, UnknownName, UsageError
-from gpuadvisor.filescan import Finding, Scan, scan_file
-from gpuadvisor.fsread import display_path
+from gpuadvisor.errors import CountOverLimit, CpuGpuMixup, GpuAdvisorError, UnknownName, UsageError
+from gpuadvisor.filescan import MAX_FILE_BYTES, Finding, scan_source
+from gpuadvisor.fsread import display_path, read_text_capped
 from gpuadvisor.models import Offering
 from gpuadvisor.syntax import Option, write_config
 from gpuadvisor.translate import SourceOption, count_caveat, parse_spec
@@ -91,9 +92,12 @@ def check_finding(cat, file: str, f: Finding) -> list[Issue]:
     if f.status == "unresolved":
         code = "GA111" if f.reason == "count-unknown" else "GA109"
         return out + [_issue(file, f, code, f.problem or f"{f.code} cannot be read from the file")]
-    for spec in f.specs:
-        if spec is not None:
-            out.extend(_check_spec(cat, file, f, spec))
+    branches = [s for s in f.specs if s is not None]
+    for spec in branches:
+        found = _check_spec(cat, file, f, spec)
+        if len(branches) > 1:  # a conditional: say which branch each issue is about
+            found = [replace(i, message=f"(when {spec}) {i.message}") for i in found]
+        out.extend(found)
     return out
 
 
@@ -102,12 +106,11 @@ def _check_spec(cat, file: str, f: Finding, spec: str) -> list[Issue]:
     try:
         options = parse_spec(cat, f.provider, spec, f.count)
     except UnknownName as e:
-        return [_issue(file, f, "GA108", str(e), e.suggestions[0] if e.suggestions else None)]
-    except UsageError as e:
-        text = str(e)
-        if "at most" in text:
-            return [_issue(file, f, "GA103", text)]
-        return [_issue(file, f, "GA108", text)]
+        return [_issue(file, f, "GA108", str(e), _renamed(cat, f, spec, e))]
+    except CountOverLimit as e:
+        return [_issue(file, f, "GA103", str(e))]
+    except CpuGpuMixup as e:
+        return [_issue(file, f, "GA107", str(e))]
     except GpuAdvisorError as e:
         return [_issue(file, f, "GA108", str(e))]
     out: list[Issue] = []
@@ -119,6 +122,17 @@ def _check_spec(cat, file: str, f: Finding, spec: str) -> list[Issue]:
         out.append(_issue(file, f, "GA102", provider.list_note,
                           _rewrite(cat, f.provider, [Option(first.offering, first.count, first.suffix)])))
     return out
+
+
+def _renamed(cat, f: Finding, spec: str, e: UnknownName) -> str | None:
+    """The spec with the unknown name replaced by the closest known one, in the provider's syntax."""
+    if not e.suggestions or e.name not in spec:
+        return None
+    try:
+        options = parse_spec(cat, f.provider, spec.replace(e.name, e.suggestions[0], 1), f.count)
+    except GpuAdvisorError:
+        return None
+    return _rewrite(cat, f.provider, [Option(o.offering, o.count, o.suffix) for o in options])
 
 
 def _check_option(cat, file: str, f: Finding, so: SourceOption, written: str) -> list[Issue]:
@@ -133,7 +147,8 @@ def _check_option(cat, file: str, f: Finding, so: SourceOption, written: str) ->
                           _rewrite(cat, f.provider, [Option(off, n, so.suffix)])))
     if off.legacy:
         modern = _modern(cat, off)
-        out.append(_issue(file, f, "GA105", f"{off.name!r} is a legacy name: " + (off.notes[0] if off.notes else "may stop working"),
+        why = off.notes[0].removeprefix("Legacy:").strip() if off.notes else "it may stop working"
+        out.append(_issue(file, f, "GA105", f"{off.name!r} is a legacy name: {why}",
                           _rewrite(cat, f.provider, [Option(o, n) for o in modern]) if modern else None))
     cpu_keyword = _separate_cpu_keyword(provider)
     if cpu_keyword and off.kind == "cpu" and not f.kind.startswith("cpu"):
@@ -150,7 +165,11 @@ def _check_option(cat, file: str, f: Finding, so: SourceOption, written: str) ->
         out.append(_issue(file, f, "GA102", f"{provider.name} may run {off.name} on {targets}"
                           + (f"; {off.name}{pin} prevents that" if pin else ""),
                           _rewrite(cat, f.provider, [Option(off, n, pin)]) if pin else None))
-    if off.kind == "pool" and len(off.gpus) > 1 and off.recommend:
+    if off.kind == "pool" and len(off.gpus) > 1 and not off.recommend and not off.legacy:  # legacy: GA105 says it
+        low, high = off.hw, max(off.gpus, key=lambda g: (g.bandwidth_gb_s, g.fp16_tflops))
+        out.append(_issue(file, f, "GA102", f"{off.name} may give any of {len(off.gpus)} GPUs, from {low.name} "
+                          f"({low.vram_gb:g} GB) to {high.name}: name a pool or a type that holds the job"))
+    elif off.kind == "pool" and len(off.gpus) > 1:
         spread = _spread(off)
         if spread:
             best = max(off.gpus, key=lambda g: (g.bandwidth_gb_s, g.fp16_tflops))
@@ -228,24 +247,68 @@ def python_files(paths: list[Path]) -> list[Path]:
 class Report:
     issues: list[Issue]
     files: int
-    sites: int
+    sites: list[dict] = field(default_factory=list)  # every GPU config read, as translate --file reads it
+    suppressed: int = 0
+    skipped: list[str] = field(default_factory=list)  # files the scanner could not read, with why
 
 
-def check_scan(cat, file: str, scan: Scan) -> list[Issue]:
-    return [i for f in scan.findings for i in check_finding(cat, file, f)]
+_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 
 
-def check_paths(cat, paths: list[Path], source: str | None = None) -> Report:
-    """Lint every file: the scanner finds the sites (a file it cannot read is bad input: UsageError)."""
-    issues, sites = [], 0
+def suppressions(text: str) -> dict[int, set[str] | None]:
+    """Lines with a `# noqa` comment (ruff's convention): line → the codes it silences, None for all."""
+    out: dict[int, set[str] | None] = {}
+    for n, line in enumerate(text.splitlines(), 1):
+        if "noqa" not in line.lower():
+            continue
+        m = _NOQA.search(line)
+        if m:
+            codes = m.group("codes")
+            out[n] = {c.strip().upper() for c in codes.split(",")} if codes else None
+    return out
+
+
+def check_source(cat, file: str, text: str, source: str | None = None) -> tuple[list[Issue], list[Finding], int]:
+    """(issues, sites, suppressed) for one file's text; `# noqa` / `# noqa: GA102` on a site's line silences it."""
+    scan = scan_source(text, source)
+    issues = [i for f in scan.findings for i in check_finding(cat, file, f)]
+    quiet = suppressions(text)
+    kept = [i for i in issues if not (i.line in quiet and (quiet[i.line] is None or i.code in quiet[i.line]))]
+    return kept, list(scan.findings), len(issues) - len(kept)
+
+
+def check_paths(cat, paths: list[Path], source: str | None = None, ignore: frozenset[str] = frozenset(),
+                progress=None) -> Report:
+    """Lint every file. A file named on the command line that cannot be read is bad input (UsageError);
+    one found under a directory is skipped and listed, so one odd file does not stop a whole tree.
+    `progress(done, total)`, if given, is called after each file."""
+    unknown = sorted(c for c in ignore if c not in RULES)
+    if unknown:
+        raise UnknownName("rule code", unknown[0], sorted(RULES))
     files = python_files(paths)
-    for path in files:
-        scan = scan_file(path, source)
-        sites += len(scan.findings)
-        issues.extend(check_scan(cat, display_path(path), scan))
+    named = {p for p in paths if not p.is_dir()}
+    report = Report([], len(files))
+    for n, path in enumerate(files, 1):
+        shown = display_path(path)
+        try:
+            text = read_text_capped(path, MAX_FILE_BYTES, "Python file")
+            try:
+                issues, sites, quiet = check_source(cat, shown, text, source)
+            except UsageError as e:
+                raise UsageError(f"{shown}: {e}") from None
+        except UsageError as e:
+            if path in named:
+                raise
+            report.skipped.append(str(e))
+            issues, sites, quiet = [], [], 0
+        report.issues.extend(i for i in issues if i.code not in ignore)
+        report.sites.extend({"file": shown, **f.to_json()} for f in sites)
+        report.suppressed += quiet + sum(i.code in ignore for i in issues)
+        if progress:
+            progress(n, len(files))
     order = {s: i for i, s in enumerate(SEVERITIES)}
-    issues.sort(key=lambda i: (i.file, i.line, order[i.severity], i.code))
-    return Report(issues, len(files), sites)
+    report.issues.sort(key=lambda i: (i.file, i.line, order[i.severity], i.code))
+    return report
 
 
 def at_or_above(issues: list[Issue], level: str) -> list[Issue]:
@@ -267,7 +330,7 @@ def to_sarif(issues: list[Issue], version: str) -> dict:
               "defaultConfiguration": {"level": SARIF_LEVEL[RULES[c][1]]}} for c in codes]
     results = []
     for i in issues:
-        text = i.message + (f" Suggested: {i.suggestion}" if i.suggestion else "")
+        text = i.message.rstrip(".") + (f". Suggested rewrite: {i.suggestion}" if i.suggestion else "")
         results.append({
             "ruleId": i.code, "ruleIndex": codes.index(i.code), "level": SARIF_LEVEL[i.severity],
             "message": {"text": text},

@@ -154,16 +154,47 @@ def _note_overrides(cat, offerings, workload=None, model=None) -> None:
         sys.stderr.write(f"{PROG}: note: {notes[0]}{more}\n")
 
 
+class _progress:
+    """A progress bar on stderr for a long loop (only on a terminal, and only past 50 steps):
+    `with _progress("checking") as tick: work(tick)` where work calls tick(done, total)."""
+
+    def __init__(self, label: str, threshold: int = 50):
+        self.label, self.threshold, self.bar, self.task = label, threshold, None, None
+
+    def __enter__(self):
+        return self.tick
+
+    def tick(self, done: int, total: int) -> None:
+        if self.bar is None:
+            from gpuadvisor.render import _isatty
+
+            if total < self.threshold or not _isatty(sys.stderr):
+                return
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self.bar = Progress(console=Console(stderr=True), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(self.label, total=total)
+        self.bar.update(self.task, completed=done)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.stop()
+        return False
+
+
 def _emit(view, as_json: bool, fmt: str | None = None) -> None:
     from gpuadvisor.errors import UnknownName, UsageError
-    from gpuadvisor.render import FORMATS, emit
+    from gpuadvisor.render import emit
 
     if fmt is not None:
         fmt = fmt.strip().lower()
-        if fmt not in FORMATS:
-            raise UnknownName("format", fmt, FORMATS)
+        if fmt not in view.formats():
+            raise UnknownName("format", fmt, view.formats())
         if as_json and fmt != "json":
             raise UsageError(f"--json and --format {fmt} contradict each other")
+        fmt = "table" if fmt == "text" else fmt
     emit(view, as_json, fmt or ("json" if as_json else "table"))
 
 
@@ -431,6 +462,47 @@ def _translate_file(cat, path: Path, args: list[str], count, as_json: bool) -> i
         kind = "error" if result.code else "note"
         sys.stderr.write(f"{PROG}: {kind}: {result.summary}\n")
     return result.code
+
+
+@app.command("check")
+def check_cmd(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Python files, or directories to search for *.py.", show_default=False)] = None,
+    source: Annotated[Optional[str], typer.Option("--source", help="Read every file as this provider's app (for snippets that import nothing).",
+                                                  autocompletion=complete_provider)] = None,
+    fail_on: Annotated[str, typer.Option("--fail-on", help="Exit 1 when a finding is at least this severe: error, warning, info or never.",
+                                         autocompletion=lambda incomplete: _complete(("error", "warning", "info", "never"), incomplete))] = "error",
+    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="Rule codes to skip (repeatable or comma-separated): GA110,GA109.")] = None,
+    as_json: JsonOpt = False,
+    fmt: Annotated[Optional[str], typer.Option("--format", help="text (default), json, sarif or csv.",
+                                               autocompletion=lambda incomplete: _complete(("text", "json", "sarif", "csv"), incomplete))] = None,
+):
+    """Lint the GPU specs in Modal, RunPod and fal apps: ambiguous or legacy names, specs that may land
+    on other hardware, counts over a limit, CPU/GPU mix-ups, values that cannot be read. Files are
+    parsed, never run. Exit 0: nothing at --fail-on or above; 1: findings; 2: bad input.
+    Silence one line with `# noqa: GA102` (or `# noqa` for all).
+
+    Examples: gpuadvisor check app.py · gpuadvisor check src/ --fail-on warning ·
+    gpuadvisor check . --format sarif > gpuadvisor.sarif · gpuadvisor check app.py --ignore GA110
+    """
+    from gpuadvisor.check import SEVERITIES, at_or_above, check_paths
+    from gpuadvisor.errors import UnknownName, UsageError
+    from gpuadvisor.views import check_view
+
+    if not paths:
+        raise UsageError("name at least one file or directory, e.g. gpuadvisor check app.py")
+    level = fail_on.strip().lower()
+    if level not in (*SEVERITIES, "never"):
+        raise UnknownName("--fail-on level", fail_on, (*SEVERITIES, "never"))
+    codes = frozenset(c.strip().upper() for item in ignore or () for c in item.split(",") if c.strip())
+    cat = _catalog()
+    src = cat.provider(source).id if source else None
+    with _progress("checking") as tick:
+        report = check_paths(cat, list(paths), src, codes, tick)
+    if not report.files:
+        sys.stderr.write(f"{PROG}: warning: no Python files found\n")
+    _emit(check_view(report, level), as_json, fmt)
+    failing = at_or_above(report.issues, level) if level != "never" else []
+    return 1 if failing else 0
 
 
 @app.command("detect")

@@ -13,6 +13,14 @@ class UsageError(GpuAdvisorError):
     """A bad option value, spec or name given by the user."""
 
 
+class CountOverLimit(UsageError):
+    """A GPU count over what the provider allows for that GPU (check: GA103)."""
+
+
+class CpuGpuMixup(UsageError):
+    """A CPU machine type given a GPU count, or mixed with GPUs (check: GA107)."""
+
+
 class UnknownName(UsageError):
     """A name (GPU, provider, workload, model, …) that is not in the catalogs."""
 
@@ -79,6 +87,9 @@ def did_you_mean(name: str, candidates, n: int = 3) -> str:
     return _did_you_mean(suggest(name, candidates, n))
 
 
+_LOOKALIKE = str.maketrans({"o": "0", "l": "1", "i": "1"})
+
+
 def suggest(name: str, candidates, n: int = 3) -> list[str]:
     """Close matches for a misspelt name, case-insensitively, original spelling kept."""
     if not candidates or len(name) > MAX_NAME_CHARS:
@@ -94,9 +105,11 @@ def suggest(name: str, candidates, n: int = 3) -> list[str]:
         return []
 
     def score(cand: str) -> float:
-        # similarity, plus a bonus for a shared prefix: "h1000" is nearer "h100-sxm" than "h200"
+        # similarity, plus a bonus for a shared prefix ("h1000" is nearer "h100-sxm" than "h200")
+        # and for a look-alike typo (letter O for zero: "ampere_8o" is "ampere_80")
         prefix = len(os.path.commonprefix([needle, cand]))
-        return difflib.SequenceMatcher(None, needle, cand).ratio() + 0.05 * min(prefix, 6)
+        alike = 0.2 if needle.translate(_LOOKALIKE) == cand.translate(_LOOKALIKE) else 0.0
+        return difflib.SequenceMatcher(None, needle, cand).ratio() + 0.05 * min(prefix, 6) + alike
 
     scored = sorted(((score(c), c) for c in by_lower), key=lambda x: -x[0])
     hits = [c for s, c in scored if s >= 0.65][:n]

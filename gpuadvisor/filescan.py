@@ -86,7 +86,8 @@ class Finding:
     def to_json(self) -> dict:
         return {"line": self.line, "provider": self.provider, "kind": self.kind, "code": self.code,
                 "spec": self.spec, "alternatives": list(self.alternatives), "count": self.count,
-                "count_known": self.count_known, "resolved_from": self.resolved_from, "notes": list(self.notes),
+                "count_known": self.count_known, "notes": list(self.notes),
+                "resolved_from": self.resolved_from if self.spec is not None or self.alternatives else None,
                 "status": self.status, "reason": self.reason or None, "problem": self.problem or None,
                 "overridable_by": list(self.overridable_by)}
 

@@ -33,11 +33,15 @@ class View:
     """JSON data plus the blocks a person reads. `build`, if given, adds the blocks only when text
     output is wanted, so `--json` over a large catalog does not format thousands of rows."""
 
-    def __init__(self, data: Any, build=None, csv=None):
+    def __init__(self, data: Any, build=None, csv=None, documents=None):
         self.data = data
         self._blocks: list[Table | Text] = []
         self._build = build
         self.csv = csv  # callable returning (header, rows) of raw values, for --format csv
+        self.documents = documents or {}  # other JSON formats by name (check's "sarif"): callables
+
+    def formats(self) -> tuple[str, ...]:
+        return ("table", "text", "json") + (("csv",) if self.csv else ()) + tuple(self.documents)
 
     @property
     def blocks(self) -> list[Table | Text]:
@@ -94,9 +98,6 @@ def use_rich(stream=None) -> bool:
     return _isatty(stream)
 
 
-FORMATS = ("table", "json", "csv")
-
-
 def emit(view: View, as_json: bool, fmt: str = "table") -> None:
     """Print a view: as JSON (as_json or fmt "json"), CSV, or a table (rich on a terminal)."""
     out = sys.stdout
@@ -108,6 +109,8 @@ def emit(view: View, as_json: bool, fmt: str = "table") -> None:
             writer = csv.writer(out, lineterminator="\n")
             writer.writerow(header)
             writer.writerows(rows)
+        elif fmt in view.documents:
+            out.write(to_json_text(view.documents[fmt](), pretty=_isatty(out)) + "\n")
         elif as_json or fmt == "json":
             out.write(to_json_text(view.data, pretty=_isatty(out)) + "\n")
         elif use_rich(out):

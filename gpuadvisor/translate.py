@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from gpuadvisor.catalog import Catalog, lookup_keys
-from gpuadvisor.errors import NoMatch, UsageError
+from gpuadvisor.errors import CountOverLimit, CpuGpuMixup, NoMatch, UnknownName, UsageError
 from gpuadvisor.models import Gpu, Offering, Provider
 from gpuadvisor.syntax import Option, shared_count, write_config, write_snippet
 
@@ -204,20 +204,20 @@ def parse_item(cat: Catalog, provider: Provider, item: str, count: int | None) -
             try:
                 off = cat.lookup(provider.id, base)
             except UsageError:
-                raise UsageError(_unknown(cat, provider, name)) from None
+                raise _unknown(cat, provider, name) from None
             allowed = dict(off.suffixes)
             if suffix not in allowed:
                 with_it = [o.name + s for o in cat.offerings_of(provider.id) for s, _ in o.suffixes]
                 raise UsageError(f"{provider.name} has no {name!r}: the {suffix!r} suffix applies only to "
                                  + (", ".join(with_it) or "no GPU type")) from None
         else:
-            raise UsageError(_unknown(cat, provider, name)) from None
+            raise _unknown(cat, provider, name) from None
     notes = []
     if off.kind == "cpu":
         if n != 1:
-            raise UsageError(f"{off.name} is a CPU machine type; it takes no GPU count")
+            raise CpuGpuMixup(f"{off.name} is a CPU machine type; it takes no GPU count")
     elif n > off.max_count:
-        raise UsageError(f"{off.name} allows at most {off.max_count} GPU(s) per container on {provider.name}, not {n}"
+        raise CountOverLimit(f"{off.name} allows at most {off.max_count} GPU(s) per container on {provider.name}, not {n}"
                          + (f" ({provider.count_note})" if provider.count_note and off.max_count == provider.max_count else ""))
     notes.extend(_source_notes(cat, provider, off, name, suffix))
     if off.unverified(n):
@@ -225,21 +225,17 @@ def parse_item(cat: Catalog, provider: Provider, item: str, count: int | None) -
     return SourceOption(off, n, suffix, item, tuple(notes))
 
 
-def _unknown(cat: Catalog, provider: Provider, name: str) -> str:
-    from gpuadvisor.errors import did_you_mean
-
+def _unknown(cat: Catalog, provider: Provider, name: str) -> UnknownName:
+    """The error for a name the provider does not know: a close name if there is one, else whose name it is."""
     names = [k for o in cat.offerings_of(provider.id) for k in lookup_keys(o, provider)]
-    msg = f"unknown {provider.id} GPU name {name!r}"
-    hint = did_you_mean(name, names)
-    if hint:
-        return msg + hint
     try:
         gpu, off = cat.resolve(name)
         theirs = [o.name for o in cat.offerings_for_gpu(gpu.id) if o.provider == provider.id and o.kind == "gpu"]
         where = f"{off.provider}'s name" if off else "a canonical id"
-        return msg + f" ({name!r} is {where} for {gpu.id}" + (f"; {provider.id} writes it {theirs[0]!r})" if theirs else ")")
+        hint = f"{name!r} is {where} for {gpu.id}" + (f"; {provider.id} writes it {theirs[0]!r}" if theirs else "")
     except UsageError:
-        return msg + f"; run `gpuadvisor list --provider {provider.id}` to see its names"
+        hint = f"run `gpuadvisor list --provider {provider.id}` to see its names"
+    return UnknownName(f"{provider.id} GPU name", name, names, hint)
 
 
 def _source_notes(cat: Catalog, provider: Provider, off: Offering, written: str, suffix: str) -> list[str]:
@@ -308,10 +304,10 @@ def parse_spec(cat: Catalog, provider_id: str, spec: str, count: int | None = No
     options = [parse_item(cat, provider, item, count) for item in split_spec(spec)]
     for o in options:
         if o.offering.sized:
-            raise UsageError(f"{provider.name} sizes CPU per function: write cpu=N, memory=MiB instead of {o.text!r}")
+            raise CpuGpuMixup(f"{provider.name} sizes CPU per function: write cpu=N, memory=MiB instead of {o.text!r}")
     kinds = {o.offering.kind == "cpu" for o in options}
     if len(kinds) > 1:
-        raise UsageError("a list cannot mix CPU machine types and GPUs")
+        raise CpuGpuMixup("a list cannot mix CPU machine types and GPUs")
     return options
 
 
