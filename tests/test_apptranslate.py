@@ -217,3 +217,10 @@ def test_scan_of_unparsable_file_names_the_file(run, tmp_path):
 def test_scan_source_of_a_fixture_matches_scan_file():
     text = (APPS / "modal_fstring.py").read_text()
     assert scan_source(text).findings == scan_file(APPS / "modal_fstring.py").findings
+
+
+def test_t55_a_pinned_spec_read_from_a_file_keeps_its_pin(run):
+    """Audit T55: translate --file app.py modal on gpu="H100!:2" writes the pin back, exact."""
+    found = {f["line"]: f for f in run.json("translate", "--file", str(APPS / "modal_fstring.py"), "modal")["findings"]}
+    assert found[20]["spec"] == "H100!:2"
+    assert found[20]["translation"]["config"] == 'gpu="H100!:2"' and found[20]["match"] == "exact"
