@@ -16,7 +16,7 @@ SORT_KEYS = ("provider", "name", "vram", "bandwidth", "price", "arch")
 # Fields compared side by side, in display order: (json key, label, unit).
 COMPARE_FIELDS = (
     ("name", "name", ""), ("arch", "architecture", ""), ("compute_capability", "compute capability", ""),
-    ("vram_gb", "VRAM", " GB"), ("usable_gib", "usable memory", " GiB"), ("memory_type", "memory", ""), ("bandwidth_gb_s", "bandwidth", " GB/s"),
+    ("vram_gb", "VRAM", " GiB"), ("usable_gib", "usable memory", " GiB"), ("memory_type", "memory", ""), ("bandwidth_gb_s", "bandwidth", " GB/s"),
     ("fp16_tflops", "FP16/BF16 dense", " TFLOPS"), ("fp8_tflops", "FP8 dense", " TFLOPS"),
     ("fp4_tflops", "FP4 dense", " TFLOPS"), ("nvenc", "NVENC", ""), ("nvdec", "NVDEC", ""),
     ("av1_encode", "AV1 encode", ""), ("nvlink_gb_s", "NVLink", " GB/s"), ("nvlink_group", "NVLink group", " GPUs"),
@@ -74,7 +74,7 @@ def check_filter(cat: Catalog, flt: OfferingFilter) -> OfferingFilter:
         if k not in ("gpu", "pool", "cpu"):
             raise UnknownName("kind", k, ["gpu", "pool", "cpu"])
     if flt.min_vram is not None and (flt.min_vram != flt.min_vram or flt.min_vram < 0):
-        raise UsageError(f"--min-vram must be 0 or more GB, not {flt.min_vram:g}")
+        raise UsageError(f"--min-vram must be 0 or more GiB, not {flt.min_vram:g}")
     if flt.max_price is not None and not flt.max_price > 0:
         raise UsageError(f"--max-price must be greater than 0, not {flt.max_price:g}")
     gpu = cat.resolve(flt.gpu)[0].id if flt.gpu else None

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from gpuadvisor import __version__
 from gpuadvisor.errors import GpuAdvisorError
@@ -34,6 +34,8 @@ class _Group(TyperGroup):
             raise
         except GpuAdvisorError as e:
             _fail(str(e), e.exit_code)
+        except cx.NoArgsIsHelpError:  # `gpuadvisor`, `gpuadvisor catalog`: the help was printed; that is all
+            sys.exit(0)
         except cx.NoSuchOption as e:
             hint = f"; did you mean {' or '.join(e.possibilities)}?" if e.possibilities else ""
             _fail(f"no such option {e.option_name}{hint} (see --help)", 2)
@@ -55,18 +57,30 @@ class _Group(TyperGroup):
         return code
 
 
+class _Command(TyperCommand):
+    """Usage lines as people write them: `show [OPTIONS] NAME`, not Typer's `{NAME}`."""
+
+    def collect_usage_pieces(self, ctx):
+        return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in super().collect_usage_pieces(ctx)]
+
+
 def _fail(message: str, code: int):
+    message = message.strip() or "invalid command line"  # never an empty error
     sys.stderr.write(f"{PROG}: error: {message}\n")
     sys.exit(code)
 
 
 app = typer.Typer(
-    cls=_Group, no_args_is_help=True, pretty_exceptions_enable=False, add_completion=True,
+    cls=_Group, no_args_is_help=True, pretty_exceptions_enable=False, add_completion=True, rich_markup_mode="markdown",
     help="Which GPU to rent on Modal, RunPod or fal.ai — and how to write it in that provider's syntax.",
-    epilog="Examples: gpuadvisor list --provider runpod · gpuadvisor show h100 · "
-           "gpuadvisor compare rtx-4090 rtx-5090 l40s · gpuadvisor catalog paths",
+    epilog="**Examples**\n\n"
+           "* `gpuadvisor recommend --model llama-3.1-8b --context 8k`\n"
+           "* `gpuadvisor translate modal runpod \"A100:4\"`\n"
+           "* `gpuadvisor estimate --model llama-3.1-70b --dtype fp8`\n"
+           "* `gpuadvisor check app.py`\n"
+           "* `gpuadvisor list --provider runpod`",
 )
-catalog_app = typer.Typer(cls=_Group, no_args_is_help=True, help="Inspect and validate catalog files.")
+catalog_app = typer.Typer(cls=_Group, no_args_is_help=True, rich_markup_mode="markdown", help="Inspect and validate catalog files.")
 app.add_typer(catalog_app, name="catalog")
 
 def _complete(names, incomplete: str) -> list[str]:
@@ -92,6 +106,25 @@ def complete_provider(incomplete: str) -> list[str]:
 def complete_gpu(incomplete: str) -> list[str]:
     cat = _quiet_catalog()
     return _complete(cat.all_names(), incomplete) if cat else []
+
+
+def complete_translate_args(ctx: typer.Context, incomplete: str) -> list[str]:
+    """SOURCE and TARGET complete provider ids; SPEC completes the SOURCE provider's names."""
+    cat = _quiet_catalog()
+    if cat is None:
+        return []
+    done = list(ctx.params.get("args") or [])
+    if ctx.params.get("file") is not None or len(done) < 2:
+        return _complete(cat.providers, incomplete)
+    if len(done) == 2 and done[0].lower() in cat.providers:
+        return _complete([n for o in cat.offerings_of(done[0].lower()) for n in (o.name, *o.aliases)], incomplete)
+    return []
+
+
+def complete_sort(incomplete: str) -> list[str]:
+    from gpuadvisor.browse import SORT_KEYS
+
+    return _complete(SORT_KEYS, incomplete)
 
 
 def complete_workload(incomplete: str) -> list[str]:
@@ -198,23 +231,30 @@ def _emit(view, as_json: bool, fmt: str | None = None) -> None:
     emit(view, as_json, fmt or ("json" if as_json else "table"))
 
 
-@app.command("list")
+@app.command("list", cls=_Command)
 def list_cmd(
     provider: ProviderOpt = None,
-    min_vram: Annotated[Optional[float], typer.Option("--min-vram", help="Only offerings with at least this many GB per GPU.")] = None,
-    kind: Annotated[Optional[list[str]], typer.Option("--kind", "-k", help="gpu, pool or cpu (repeatable).")] = None,
-    arch: Annotated[Optional[list[str]], typer.Option("--arch", help="Architecture: turing, ampere, ada, hopper, blackwell (repeatable).")] = None,
+    min_vram: Annotated[Optional[float], typer.Option("--min-vram", help="Only offerings with at least this many GiB per GPU.")] = None,
+    kind: Annotated[Optional[list[str]], typer.Option("--kind", "-k", help="gpu, pool or cpu (repeatable).",
+                                                      autocompletion=lambda incomplete: _complete(("gpu", "pool", "cpu"), incomplete))] = None,
+    arch: Annotated[Optional[list[str]], typer.Option("--arch", help="Architecture: turing, ampere, ada, hopper, blackwell (repeatable).",
+                                                      autocompletion=lambda incomplete: _complete(("turing", "ampere", "ada", "hopper", "blackwell"), incomplete))] = None,
     gpu: Annotated[Optional[str], typer.Option("--gpu", help="Only offerings that may give this GPU (any name or alias).",
                                                autocompletion=complete_gpu)] = None,
     max_price: Annotated[Optional[float], typer.Option("--max-price", help="Only offerings with a known price of at most this many USD per GPU-hour.")] = None,
-    sort: Annotated[str, typer.Option("--sort", "-s", help="provider, name, vram, bandwidth, price or arch.")] = "provider",
+    sort: Annotated[str, typer.Option("--sort", "-s", help="provider, name, vram, bandwidth, price or arch.",
+                                      autocompletion=complete_sort)] = "provider",
     reverse: Annotated[bool, typer.Option("--reverse", "-r", help="Reverse the sort order.")] = False,
     as_json: JsonOpt = False,
     fmt: FormatOpt = None,
 ):
-    """List what each provider offers: GPU types, pools and CPU machines.
+    """List what each provider offers: GPU types, pools and CPU workers, with prices.
 
-    Examples: gpuadvisor list --provider runpod --kind pool · gpuadvisor list --min-vram 80 --sort price
+    **Examples**
+
+    * `gpuadvisor list --provider runpod --kind pool`
+    * `gpuadvisor list --min-vram 80 --sort price`
+    * `gpuadvisor list --gpu h100 --format csv`
     """
     from gpuadvisor.browse import OfferingFilter, list_offerings
     from gpuadvisor.views import offerings_view
@@ -225,15 +265,21 @@ def list_cmd(
     return 0
 
 
-@app.command("show")
+@app.command("show", cls=_Command)
 def show_cmd(
-    name: Annotated[str, typer.Argument(help="A canonical id (h100-sxm) or any provider's name for it (H100, GPU-H100, AMPERE_80).",
+    name: Annotated[str, typer.Argument(metavar="NAME", help="A canonical id (h100-sxm) or any provider's name for it (H100, GPU-H100, AMPERE_80).",
                                         autocompletion=complete_gpu)],
     as_json: JsonOpt = False,
 ):
-    """Show one GPU's hardware facts, where sources disagree, and every offering of it.
+    """Show one GPU's facts, where sources disagree, and every provider's offering of it.
 
-    Examples: gpuadvisor show h100 · gpuadvisor show AMPERE_80 · gpuadvisor show GPU-L40 --json
+    NAME is a canonical id (`h100-sxm`) or any provider's name for it (`H100`, `GPU-H100`, `AMPERE_80`).
+
+    **Examples**
+
+    * `gpuadvisor show h100`
+    * `gpuadvisor show GpuGroup.AMPERE_80`
+    * `gpuadvisor show b200 --json`
     """
     from gpuadvisor.browse import show_gpu
     from gpuadvisor.views import gpu_view
@@ -243,15 +289,18 @@ def show_cmd(
     return 0
 
 
-@app.command("compare")
+@app.command("compare", cls=_Command)
 def compare_cmd(
-    names: Annotated[list[str], typer.Argument(help="Two or more GPU names or aliases.", autocompletion=complete_gpu)],
+    names: Annotated[list[str], typer.Argument(metavar="NAME...", help="Two or more GPU names or aliases.", autocompletion=complete_gpu)],
     as_json: JsonOpt = False,
     fmt: FormatOpt = None,
 ):
     """Compare GPUs side by side; the facts that differ are highlighted.
 
-    Example: gpuadvisor compare rtx-4090 rtx-5090 l40s
+    **Examples**
+
+    * `gpuadvisor compare rtx-4090 rtx-5090 l40s`
+    * `gpuadvisor compare H100 H200 --format csv`
     """
     from gpuadvisor.browse import compare_gpus
     from gpuadvisor.views import compare_view
@@ -285,7 +334,7 @@ def _estimate(cat, model, params, dtype, kv_dtype, context, batch, mode, overhea
                     batch=batch, mode=mode, assumptions=a)
 
 
-@app.command("estimate")
+@app.command("estimate", cls=_Command)
 def estimate_cmd(
     model: ModelOpt = None,
     params: ParamsOpt = None,
@@ -299,11 +348,15 @@ def estimate_cmd(
     provider: ProviderOpt = None,
     as_json: JsonOpt = False,
 ):
-    """Work out the GPU memory a model needs (weights, KV cache, overhead), with the arithmetic,
-    and the smallest configuration per provider that fits.
+    """Work out the GPU memory a model needs, with the arithmetic, and the smallest fit per provider.
 
-    Examples: gpuadvisor estimate --model llama-3.1-70b --dtype fp8 --context 32k ·
-    gpuadvisor estimate --params 13B --context 8k · gpuadvisor estimate -m llama-3.1-8b --mode qlora
+    Weights, KV cache and overhead, each with its formula, in GiB.
+
+    **Examples**
+
+    * `gpuadvisor estimate --model llama-3.1-70b --dtype fp8 --context 32k`
+    * `gpuadvisor estimate --params 13B --context 8k`
+    * `gpuadvisor estimate -m llama-3.1-8b --mode qlora`
     """
     from gpuadvisor.engine import smallest_per_provider
     from gpuadvisor.views import estimate_view
@@ -316,11 +369,14 @@ def estimate_cmd(
     return 0
 
 
-@app.command("models")
+@app.command("models", cls=_Command)
 def models_cmd(as_json: JsonOpt = False):
     """List the models `estimate` and `recommend --model` know, with their architecture facts.
 
-    Example: gpuadvisor models --json | jq -r '.[].id'
+    **Examples**
+
+    * `gpuadvisor models`
+    * `gpuadvisor models --json | jq -r '.[].id'`
     """
     from gpuadvisor.views import models_view
 
@@ -332,7 +388,7 @@ _WORKLOAD_FOR = {("llm", "inference"): "llm", ("llm", "lora"): "fine-tune", ("ll
                  ("llm", "full"): "training", ("diffusion", "inference"): "image", ("video", "inference"): "video"}
 
 
-@app.command("recommend")
+@app.command("recommend", cls=_Command)
 def recommend_cmd(
     vram: Annotated[Optional[float], typer.Option("--vram", help="Total GPU memory the job needs, in GiB (weights + cache + overhead).")] = None,
     workload: Annotated[Optional[str], typer.Option("--workload", "-w", help="llm, training, fine-tune, image, video, transcode, audio, embedding or general (default: general, or from --model).",
@@ -359,14 +415,20 @@ def recommend_cmd(
     as_json: JsonOpt = False,
     fmt: FormatOpt = None,
 ):
-    """Rank what to rent for a memory need (or a model) and workload by work done per dollar, across
-    providers, with reasons and a paste-ready config.
+    """Rank what to rent for a job by work done per dollar, with reasons and a paste-ready config.
 
-    Examples: gpuadvisor recommend --model llama-3.1-8b --context 8k · gpuadvisor recommend --vram 70 -w llm --optimize speed ·
-    gpuadvisor recommend --model sdxl -p fal --explain · gpuadvisor recommend --vram 8 -w transcode --codec av1
+    Give the memory the job needs (--vram) or a model (--model), and the workload. Each pick's
+    throughput comes from a sourced performance model; `--explain` shows the formula.
+
+    **Examples**
+
+    * `gpuadvisor recommend --model llama-3.1-8b --context 8k`
+    * `gpuadvisor recommend --vram 70 -w llm --optimize speed`
+    * `gpuadvisor recommend --model sdxl -p fal --explain`
+    * `gpuadvisor recommend --vram 8 -w transcode --codec av1`
     """
     from gpuadvisor.engine import Requirement, job_for, rank, resolve_workload
-    from gpuadvisor.errors import UsageError
+    from gpuadvisor.errors import NoMatch, UsageError
     from gpuadvisor.views import recommend_view
 
     if top < 1:
@@ -394,23 +456,38 @@ def recommend_cmd(
             raise UnknownName("codec (--codec)", codec, CODECS)
     req = Requirement(vram, w, tuple(provider or ()), max_gpus, min_nvenc, budget, optimize.strip().lower(),
                       min_throughput, price_basis.strip().lower(), job_for(cat, w, est, vram, codec_key), codec_key)
-    ranking = rank(cat, req)
+    try:
+        ranking = rank(cat, req)
+    except NoMatch as e:
+        if est is None:
+            raise
+        from gpuadvisor.estimate import what_makes_it_big
+
+        raise NoMatch(" — ".join([str(e), what_makes_it_big(est), *est.warnings])) from None
     _note_overrides(cat, [c.offering for c in ranking.candidates[:top]], req.workload, est.model if est else None)
     _emit(recommend_view(ranking, top, explain, est), as_json, fmt)
     return 0
 
 
-@app.command("translate")
+@app.command("translate", cls=_Command)
 def translate_cmd(
-    args: Annotated[Optional[list[str]], typer.Argument(help="SOURCE TARGET SPEC, or with --file: [SOURCE] TARGET.", show_default=False)] = None,
+    args: Annotated[Optional[list[str]], typer.Argument(metavar="SOURCE TARGET SPEC", help="SOURCE TARGET SPEC, or with --file: [SOURCE] TARGET.",
+                                                        show_default=False, autocompletion=complete_translate_args)] = None,
     count: Annotated[Optional[int], typer.Option("--count", "-c", help="GPU count (RunPod's gpu_count, fal's num_gpus; Modal: for items without :N).")] = None,
     file: Annotated[Optional[Path], typer.Option("--file", "-f", help="Read the GPU configs from this Python file (parsed, never run).")] = None,
     as_json: JsonOpt = False,
 ):
     """Translate a GPU config from one provider's syntax to another's, saying what changes.
 
-    Examples: gpuadvisor translate modal runpod "A100:4" · gpuadvisor translate modal fal '["H100", "A100-40GB:2"]' ·
-    gpuadvisor translate runpod modal AMPERE_48 --count 2 · gpuadvisor translate --file app.py fal
+    Give SOURCE TARGET SPEC, with SPEC written as SOURCE writes it; or `--file app.py [SOURCE] TARGET`
+    to translate every GPU config in a Python file (parsed, never run).
+
+    **Examples**
+
+    * `gpuadvisor translate modal runpod "A100:4"`
+    * `gpuadvisor translate modal fal '["H100", "A100-40GB:2"]'`
+    * `gpuadvisor translate runpod modal AMPERE_48 --count 2`
+    * `gpuadvisor translate --file app.py fal`
     """
     from gpuadvisor.errors import UsageError
 
@@ -464,9 +541,9 @@ def _translate_file(cat, path: Path, args: list[str], count, as_json: bool) -> i
     return result.code
 
 
-@app.command("check")
+@app.command("check", cls=_Command)
 def check_cmd(
-    paths: Annotated[Optional[list[Path]], typer.Argument(help="Python files, or directories to search for *.py.", show_default=False)] = None,
+    paths: Annotated[Optional[list[Path]], typer.Argument(metavar="PATH...", help="Python files, or directories to search for *.py.", show_default=False)] = None,
     source: Annotated[Optional[str], typer.Option("--source", help="Read every file as this provider's app (for snippets that import nothing).",
                                                   autocompletion=complete_provider)] = None,
     fail_on: Annotated[str, typer.Option("--fail-on", help="Exit 1 when a finding is at least this severe: error, warning, info or never.",
@@ -476,13 +553,19 @@ def check_cmd(
     fmt: Annotated[Optional[str], typer.Option("--format", help="text (default), json, sarif or csv.",
                                                autocompletion=lambda incomplete: _complete(("text", "json", "sarif", "csv"), incomplete))] = None,
 ):
-    """Lint the GPU specs in Modal, RunPod and fal apps: ambiguous or legacy names, specs that may land
-    on other hardware, counts over a limit, CPU/GPU mix-ups, values that cannot be read. Files are
-    parsed, never run. Exit 0: nothing at --fail-on or above; 1: findings; 2: bad input.
-    Silence one line with `# noqa: GA102` (or `# noqa` for all).
+    """Lint the GPU specs in Modal, RunPod and fal apps (files are parsed, never run).
 
-    Examples: gpuadvisor check app.py · gpuadvisor check src/ --fail-on warning ·
-    gpuadvisor check . --format sarif > gpuadvisor.sarif · gpuadvisor check app.py --ignore GA110
+    Finds ambiguous or legacy names, specs that may land on other hardware, counts over a limit,
+    CPU/GPU mix-ups and values that cannot be read, each with a code (GA101…) and a rewrite.
+    Exit 0: nothing at `--fail-on` or above; 1: findings; 2: bad input. Silence one line with
+    `# noqa: GA102` (or `# noqa` for all).
+
+    **Examples**
+
+    * `gpuadvisor check app.py`
+    * `gpuadvisor check src/ --fail-on warning`
+    * `gpuadvisor check . --format sarif > gpuadvisor.sarif`
+    * `gpuadvisor check app.py --ignore GA110`
     """
     from gpuadvisor.check import SEVERITIES, at_or_above, check_paths
     from gpuadvisor.errors import UnknownName, UsageError
@@ -505,14 +588,17 @@ def check_cmd(
     return 1 if failing else 0
 
 
-@app.command("detect")
+@app.command("detect", cls=_Command)
 def detect_cmd(
     provider: ProviderOpt = None,
     as_json: JsonOpt = False,
 ):
     """Read this machine's GPUs with nvidia-smi and show what to rent on each provider to get the same.
 
-    Example: gpuadvisor detect · gpuadvisor detect --provider modal --json
+    **Examples**
+
+    * `gpuadvisor detect`
+    * `gpuadvisor detect --provider modal --json`
     """
     from gpuadvisor.detect import detect, equivalents
     from gpuadvisor.views import detect_view
@@ -523,11 +609,14 @@ def detect_cmd(
     return 0
 
 
-@catalog_app.command("info")
+@catalog_app.command("info", cls=_Command)
 def catalog_info_cmd(as_json: JsonOpt = False):
     """Show each provider catalog's sources and as-of date, and warn about prices older than 180 days.
 
-    Example: gpuadvisor catalog info
+    **Examples**
+
+    * `gpuadvisor catalog info`
+    * `gpuadvisor catalog info --json`
     """
     from datetime import date
 
@@ -543,14 +632,17 @@ def catalog_info_cmd(as_json: JsonOpt = False):
     return 0
 
 
-@catalog_app.command("validate")
+@catalog_app.command("validate", cls=_Command)
 def catalog_validate(
-    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or directories (default: every catalog directory).")] = None,
+    paths: Annotated[Optional[list[Path]], typer.Argument(metavar="[PATH]...", help="Files or directories (default: every catalog directory).")] = None,
     as_json: JsonOpt = False,
 ):
-    """Check catalog files; exit 2 if any has a problem (each named by file, line and key).
+    """Check catalog files; exit 2 if any has a problem, each named by file, line and key.
 
-    Example: gpuadvisor catalog validate ~/.config/gpuadvisor/catalogs/acme.toml
+    **Examples**
+
+    * `gpuadvisor catalog validate`
+    * `gpuadvisor catalog validate ~/.config/gpuadvisor/catalogs/acme.toml`
     """
     from gpuadvisor.catalog import builtin_dir, extra_dirs, validate_paths
     from gpuadvisor.views import validate_view
@@ -565,11 +657,14 @@ def catalog_validate(
     return 0
 
 
-@catalog_app.command("paths")
+@catalog_app.command("paths", cls=_Command)
 def catalog_paths(as_json: JsonOpt = False):
     """Show where catalogs are read from, in load order, and which files loaded.
 
-    Example: GPUADVISOR_CATALOG_PATH=./my-catalogs gpuadvisor catalog paths
+    **Examples**
+
+    * `gpuadvisor catalog paths`
+    * `gpuadvisor --builtin-only catalog paths`
     """
     from gpuadvisor.catalog import builtin_dir, builtin_only, extra_dirs
     from gpuadvisor.fsread import display_path

@@ -23,7 +23,7 @@ another dtype), the text encoders and VAE (fixed) and activations (× batch).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from gpuadvisor.catalog import Catalog, find_record
 from gpuadvisor.errors import UnknownName, UsageError
@@ -86,6 +86,7 @@ class Estimate:
     read_bytes_per_token: float = 0.0  # weight bytes one decode step reads (MoE: active experts only)
     layers: int | None = None
     hidden_size: int | None = None
+    warnings: tuple[str, ...] = ()  # what the user asked for that does not hold or is ignored: shown wherever the estimate is
 
     @property
     def total_gb(self) -> float:
@@ -102,7 +103,7 @@ class Estimate:
             "params_b": self.params_b, "active_params_b": self.active_params_b, "dtype": self.dtype,
             "kv_dtype": self.kv_dtype, "context": self.context, "batch": self.batch, "mode": self.mode,
             "lines": [ln.to_json() for ln in self.lines], "total_gb": round(self.total_gb, 3),
-            "approximate": self.approximate, "notes": list(self.notes),
+            "approximate": self.approximate, "notes": list(self.notes), "warnings": list(self.warnings),
             "assumptions": {"overhead_gb": self.assumptions.overhead_gb,
                             "overhead_fraction": self.assumptions.overhead_fraction,
                             "lora_fraction": self.assumptions.lora_fraction},
@@ -210,11 +211,14 @@ def estimate(cat: Catalog, model: str | None = None, params: float | None = None
     if batch < 1 or batch > 100_000:
         raise UsageError(f"--batch must be between 1 and 100,000, not {batch}")
     mode_key = _check(mode, MODES, "mode")
-    if a.overhead_fraction < 0 or a.overhead_fraction >= 5 or a.overhead_gb < 0 or not math.isfinite(a.overhead_gb):
-        raise UsageError("--overhead must be a fraction such as 0.1 and --overhead-gb 0 or more")
+    if not 0 <= a.overhead_fraction < 5:
+        raise UsageError(f"--overhead must be a fraction from 0 to 5 such as 0.1 (10%), not {a.overhead_fraction:g}")
+    if not (a.overhead_gb >= 0 and math.isfinite(a.overhead_gb)):
+        raise UsageError(f"--overhead-gb must be 0 or more GiB, not {a.overhead_gb:g}")
     dtype_key = _check(dtype, WEIGHT_DTYPES, "dtype")
     kv_key = _check(kv_dtype, KV_DTYPES, "KV cache dtype")
     notes: list[str] = []
+    warnings: list[str] = []
     approximate = False
     if model is not None:
         m = resolve_model(cat, model)
@@ -226,7 +230,11 @@ def estimate(cat: Catalog, model: str | None = None, params: float | None = None
                      "a model without GQA can need up to 8× more KV cache")
     notes.extend(m.notes)
     if m.kind != "llm":
-        return _estimate_pipeline(m, dtype_key, batch, mode_key, a, notes)
+        ignored = [opt for opt, given in (("--context", context), ("--kv-dtype", kv_key)) if given is not None]
+        if ignored:
+            warnings.append(f"{' and '.join(ignored)} {'apply' if len(ignored) > 1 else 'applies'} to language models; "
+                            f"ignored for {m.name} (a {m.kind} model)")
+        return replace(_estimate_pipeline(m, dtype_key, batch, mode_key, a, notes), warnings=tuple(warnings))
     if mode_key == "qlora" and dtype_key not in (None, "nf4", "int4", "fp4"):
         raise UsageError(f"QLoRA keeps the frozen weights in 4 bits; --dtype {dtype_key} does not apply (use --mode lora)")
     weight_dtype = dtype_key or ("nf4" if mode_key == "qlora" else m.dtype if mode_key == "inference" else "bf16")
@@ -240,7 +248,8 @@ def estimate(cat: Catalog, model: str | None = None, params: float | None = None
             context = a.unknown_context
             notes.append(f"context not given: {human_tokens(context)} assumed")
     elif m.context and context > m.context and mode_key == "inference":
-        notes.append(f"context {human_tokens(context)} is beyond the model's {human_tokens(m.context)}")
+        warnings.append(f"--context {human_tokens(context)} is beyond {m.name}'s {human_tokens(m.context)}: "
+                        "the model was not trained for it, and servers refuse it by default")
     P = m.params_b * 1e9
     active_b = m.active_params_b or m.params_b
     held, read, w_formula = weight_bytes(m, weight_dtype)
@@ -290,7 +299,8 @@ def estimate(cat: Catalog, model: str | None = None, params: float | None = None
         notes.append("training estimates assume gradient checkpointing; without it activations grow ~10–20×")
     return Estimate(m if m.id else None, m.name, "llm", m.params_b, active_b, weight_dtype, kv, context, batch, mode_key,
                     tuple(lines), approximate, tuple(notes), kv_seq, a, read_bytes_per_token=read,
-                    layers=m.layers, hidden_size=m.hidden_size or _approximate_llm(m.params_b).hidden_size)
+                    layers=m.layers, hidden_size=m.hidden_size or _approximate_llm(m.params_b).hidden_size,
+                    warnings=tuple(warnings))
 
 
 def _estimate_pipeline(m: Model, dtype: str | None, batch: int, mode: str, a: Assumptions, notes: list[str]) -> Estimate:
@@ -317,3 +327,17 @@ def _estimate_pipeline(m: Model, dtype: str | None, batch: int, mode: str, a: As
         notes.append(f"documented at {m.dtype}; the denoiser's weights rescaled to {used}, encoders and activations kept")
     return Estimate(m, m.name, m.kind, m.params_b, m.params_b, used, "bf16", 0, batch, mode, tuple(lines),
                     approximate, tuple(notes), 0.0, a, read_bytes_per_token=P * DTYPE_BYTES[used])
+
+
+def what_makes_it_big(est: Estimate) -> str:
+    """One clause naming the estimate's largest part, for "nothing fits" errors: the KV cache with
+    its context and batch (the user's levers), else the weights with their dtype."""
+    biggest = max(est.lines, key=lambda ln: ln.gb)
+    share = f"{biggest.gb:,.0f} of {est.total_gb:,.0f} GiB"
+    if biggest.name == "KV cache":
+        return (f"{est.name} at {human_tokens(est.context)} context × batch {est.batch}: the KV cache is {share} "
+                "(a shorter --context, a smaller --batch or --kv-dtype fp8 shrinks it)")
+    if biggest.name == "weights":
+        return f"{est.name} in {est.dtype}: the weights are {share} (a smaller --dtype such as fp8 or int4 shrinks them)"
+    return f"{est.name}: {biggest.name} is {share}"
+

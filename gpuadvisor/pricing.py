@@ -16,7 +16,6 @@ and ranked after every priced option.
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass
 
 from gpuadvisor.models import Offering, Price
@@ -73,6 +72,8 @@ def quote(off: Offering, offerings: list[Offering], basis: str = "list") -> Quot
              and o.kind != "cpu" and (p := _own(o, basis)) is not None]
     if not peers:
         return None
+    import statistics  # only when a price is estimated
+
     value = statistics.median(p.per_hour for _, p in peers)
     named = ", ".join(f"{o.provider} {o.name} ${p.per_hour:,.2f}" for o, p in peers[:4])
     kinds = sorted({p.basis for _, p in peers})
@@ -81,3 +82,56 @@ def quote(off: Offering, offerings: list[Offering], basis: str = "list") -> Quot
         had = f"; its own {lowest(off).basis} price is ${lowest(off).per_hour:,.2f}/h"
     how = (f"≈${value:,.2f}/h estimated: the median {'/'.join(kinds)} price of {off.hw.id} elsewhere ({named}){had}")
     return Quote(value, "/".join(kinds), True, how, max(p.as_of for _, p in peers))
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one translated option does to the bill: the whole configuration's $/h before and after,
+    on one basis (as `recommend` ranks), with the quotes that say where each figure comes from."""
+
+    source: Quote | None
+    target: Quote | None
+    source_count: int
+    target_count: int
+    basis: str
+
+    @property
+    def before(self) -> float | None:
+        return None if self.source is None else self.source.per_hour * self.source_count
+
+    @property
+    def after(self) -> float | None:
+        return None if self.target is None else self.target.per_hour * self.target_count
+
+    @property
+    def difference(self) -> float | None:
+        return None if self.before is None or self.after is None else self.after - self.before
+
+    @property
+    def ratio(self) -> float | None:
+        return None if self.difference is None or not self.before else self.after / self.before
+
+    def text(self) -> str:
+        """`$8.40 → $10.96/h (+30%)`, with * on an estimated figure; `—` for an unknown one."""
+        def money(q: Quote | None, total: float | None) -> str:
+            return "—" if total is None else f"${total:,.2f}" + ("*" if q.estimated else "")
+
+        out = f"{money(self.source, self.before)} → {money(self.target, self.after)}/h"
+        if self.ratio is not None and abs(self.ratio - 1) >= 0.005:
+            out += f" ({(self.ratio - 1) * 100:+.0f}%" + (f", {self.ratio:.1f}× the bill" if self.ratio >= 1.5 else "") + ")"
+        elif self.ratio is not None:
+            out += " (same)"
+        return out
+
+    def to_json(self) -> dict:
+        rnd = lambda x: None if x is None else round(x, 4)  # noqa: E731
+        return {"basis": self.basis, "source_per_hour": rnd(self.before), "target_per_hour": rnd(self.after),
+                "difference_per_hour": rnd(self.difference),
+                "difference_pct": None if self.ratio is None else round((self.ratio - 1) * 100, 1),
+                "source_quote": self.source.to_json() if self.source else None,
+                "target_quote": self.target.to_json() if self.target else None}
+
+
+def change(source: Offering, n: int, target: Offering, m: int, offerings: list[Offering], basis: str = "list") -> Change:
+    """The bill before and after a translation of one option (n × source → m × target)."""
+    return Change(quote(source, offerings, basis), quote(target, offerings, basis), n, m, basis)

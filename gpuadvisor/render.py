@@ -16,17 +16,28 @@ from typing import Any
 
 @dataclass
 class Table:
+    """Rows for a person. Column roles decide what happens when the terminal is too narrow:
+    `keep` columns (configs, names meant for pasting) are never split; `prose` columns (reasons,
+    notes) wrap first; and when even that does not fit, a table with `head` > 0 is stacked: one
+    block per row, headed by its first `head` cells, kept cells on their own lines, prose as bullets."""
+
     columns: list[str]
     rows: list[list[Any]]
     title: str | None = None
     highlight: set[int] = field(default_factory=set)  # row indexes to emphasise (e.g. differences)
     right: set[int] = field(default_factory=set)  # column indexes aligned right (numbers)
+    keep: set[int] = field(default_factory=set)
+    sparse: set[int] = field(default_factory=set)  # "—" here means "does not apply": left out when stacked
+    code: set[int] = field(default_factory=set)  # kept whole and, when stacked, on a line of its own (configs)
+    prose: set[int] = field(default_factory=set)
+    head: int = 0
+    repeat: int = 0  # a table too wide that cannot stack is cut into column groups, each repeating these first columns
 
 
 @dataclass
 class Text:
     lines: list[str]
-    style: str = ""  # "", "dim", "warn", "title"
+    style: str = ""  # "", "dim", "warn", "title", or "code" (snippets: never wrapped, so they paste whole)
 
 
 class View:
@@ -91,11 +102,21 @@ def _isatty(stream) -> bool:
         return False
 
 
+def _terminal_width(stream) -> int | None:
+    """The terminal's width for plain text on a terminal (NO_COLOR); None for a pipe or file, where
+    lines are never broken, so that scripts and grep see whole rows."""
+    if not _isatty(stream):
+        return None
+    import shutil
+
+    return shutil.get_terminal_size().columns
+
+
 def use_rich(stream=None) -> bool:
     stream = stream or sys.stdout
     if os.environ.get("NO_COLOR") or os.environ.get("GPUADVISOR_PLAIN"):
         return False
-    return _isatty(stream)
+    return bool(os.environ.get("FORCE_COLOR")) or _isatty(stream)  # FORCE_COLOR: rich in CI logs too
 
 
 def emit(view: View, as_json: bool, fmt: str = "table") -> None:
@@ -116,7 +137,7 @@ def emit(view: View, as_json: bool, fmt: str = "table") -> None:
         elif use_rich(out):
             _emit_rich(view)
         else:
-            out.write(plain(view))
+            out.write(plain(view, _terminal_width(out)))
         out.flush()
     except BrokenPipeError:
         pipe_closed()
@@ -135,26 +156,143 @@ def pipe_closed():
     raise SystemExit(0)
 
 
-def plain(view: View) -> str:
+def plain(view: View, width: int | None = None) -> str:
+    """The view as plain text; `width` (a terminal's) squeezes or stacks tables that would not fit."""
     parts = []
     for block in view.blocks:
         if isinstance(block, Text):
             parts.append("\n".join(block.lines))
+            continue
+        how = layout(block, width, _plain_overhead)
+        if how == "stack":
+            parts.append("\n".join(line for line, _ in stacked(block, width)))
+        elif how == "split":
+            parts.extend(_plain_table(g) for g in column_groups(block, width, _plain_overhead))
         else:
-            parts.append(_plain_table(block))
+            parts.append(_plain_table(block, _prose_width(block, width, _plain_overhead) if how == "squeeze" else None))
     return "\n\n".join(p for p in parts if p) + "\n"
+
+
+# ---------------------------------------------------------------------------- fitting a width
+
+PROSE_MIN = 28  # the narrowest a prose column gets before the table is stacked instead
+
+
+def _rich_overhead(n: int) -> int:
+    return 3 * n + 1  # a box: a bar before each column and after the last, one space of padding each side
+
+
+def _plain_overhead(n: int) -> int:
+    return 2 * (n - 1)  # two spaces between columns
+
+
+def _natural(t: Table) -> list[int]:
+    widths = [len(c) for c in t.columns]
+    for r in t.rows:
+        for j, c in enumerate(r):
+            widths[j] = max(widths[j], *(len(x) for x in _cell_lines(c)))
+    return widths
+
+
+def layout(t: Table, width: int | None, overhead) -> str:
+    """"table" when the table fits `width` as it is, "squeeze" when it fits with its prose columns
+    wrapped, else "stack" (or "squeeze" for a table that cannot be stacked)."""
+    if width is None:
+        return "table"
+    widths, n = _natural(t), len(t.columns)
+    if sum(widths) + overhead(n) <= width:
+        return "table"
+    squeezed = sum(min(w, PROSE_MIN) if j in t.prose else w for j, w in enumerate(widths)) + overhead(n)
+    if t.prose and squeezed <= width:
+        return "squeeze"
+    return "stack" if t.head else "split" if t.repeat and n > t.repeat + 1 else "squeeze"
+
+
+def column_groups(t: Table, width: int, overhead) -> list[Table]:
+    """A wide table as several, each with the first `repeat` columns and as many others as fit."""
+    widths = _natural(t)
+    fixed = list(range(t.repeat))
+    groups, current = [], []
+    for j in range(t.repeat, len(t.columns)):
+        cols = fixed + current + [j]
+        if current and sum(widths[k] for k in cols) + overhead(len(cols)) > width:
+            groups.append(current)
+            current = []
+        current.append(j)
+    groups.append(current)
+    out = []
+    for g in groups:
+        cols = fixed + g
+        remap = {old: new for new, old in enumerate(cols)}
+        out.append(Table([t.columns[k] for k in cols], [[r[k] for k in cols] for r in t.rows], t.title if not out else None,
+                         t.highlight, {remap[k] for k in t.right if k in remap}, {remap[k] for k in t.keep if k in remap}))
+    return out
+
+
+def _prose_width(t: Table, width: int | None, overhead) -> int | None:
+    if width is None or not t.prose:
+        return None
+    widths = _natural(t)
+    rest = sum(w for j, w in enumerate(widths) if j not in t.prose) + overhead(len(t.columns))
+    return max(PROSE_MIN, (width - rest) // len(t.prose))
+
+
+def _join_wrapped(items: list[str], width: int, indent: str) -> list[str]:
+    """Items joined with " · ", broken between items (never inside one) to fit width."""
+    lines, line = [], ""
+    for item in items:
+        candidate = f"{line} · {item}" if line else indent + item
+        if line and len(candidate) > width:
+            lines.append(line)
+            candidate = indent + item
+        line = candidate
+    return lines + ([line] if line else [])
+
+
+def stacked(t: Table, width: int) -> list[tuple[str, str]]:
+    """The table as blocks of lines, one block per row; each line tagged title, head, item, code,
+    bullet or blank. Code lines are never wrapped; items and bullets wrap between words."""
+    import textwrap
+
+    out: list[tuple[str, str]] = [(t.title, "title"), ("", "blank")] if t.title else []
+    for i, r in enumerate(t.rows):
+        cells = [_cell_lines(c) for c in r]
+        if i:
+            out.append(("", "blank"))
+        heading = [("#" if t.columns[j] == "#" else "") + " ".join(x for x in cells[j] if x)
+                   for j in range(min(t.head, len(cells))) if any(cells[j])]
+        out.append(("  ".join(heading), "head"))
+        items = [f"{t.columns[j]}: {' '.join(x for x in cells[j] if x)}" if t.columns[j] else " ".join(cells[j])
+                 for j in range(t.head, len(cells))
+                 if j not in t.code and j not in t.prose and "".join(cells[j]).strip()
+                 and not (j in t.sparse and "".join(cells[j]).strip() == "—")]
+        out.extend((line, "item") for line in _join_wrapped(items, width, "    "))
+        for j in sorted(t.code):
+            out.extend(("    " + x, "code") for x in cells[j] if x)
+        for j in sorted(t.prose):
+            for x in cells[j]:
+                if x:
+                    wrapped = textwrap.wrap(x, max(20, width - 6), break_long_words=False, break_on_hyphens=False)
+                    out.extend((("    • " if k == 0 else "      ") + w, "bullet") for k, w in enumerate(wrapped))
+    return out
 
 
 def _cell_lines(v: Any) -> list[str]:
     return (v if isinstance(v, str) else fmt(v)).split("\n")
 
 
-def _plain_table(t: Table) -> str:
+def _plain_table(t: Table, prose_width: int | None = None) -> str:
+    import textwrap
+
     marker = bool(t.highlight)
     cols = (["≠"] if marker else []) + t.columns
     rows = []
     for i, r in enumerate(t.rows):
         cells = [_cell_lines(c) for c in r]
+        if prose_width:
+            cells = [[w for x in lines for w in (textwrap.wrap(x, prose_width, break_long_words=False,
+                                                               break_on_hyphens=False) or [""])]
+                     if j in t.prose else lines for j, lines in enumerate(cells)]
         if marker:
             cells.insert(0, ["*" if i in t.highlight else ""])
         rows.append(cells)
@@ -178,28 +316,51 @@ def _plain_table(t: Table) -> str:
     return "\n".join(text)
 
 
-def _emit_rich(view: View) -> None:
+def _emit_rich(view: View, console=None) -> None:
+    """Rich tables on a terminal, fitted to its width (see Table); `console` for tests."""
     from rich.console import Console
-    from rich.table import Table as RichTable
     from rich.text import Text as RichText
 
-    console = Console(highlight=False)
+    console = console or Console(highlight=False)
     first = True
     for block in view.blocks:
         if not first:
             console.print()
         first = False
         if isinstance(block, Text):
-            style = {"dim": "dim", "warn": "yellow", "title": "bold"}.get(block.style, "")
+            style = {"dim": "dim", "warn": "yellow", "title": "bold", "code": "cyan"}.get(block.style, "")
             for ln in block.lines:
-                console.print(RichText(ln, style=style))
+                if block.style == "code":
+                    console.print(RichText(ln, style=style), no_wrap=True, overflow="ignore", crop=False)
+                else:
+                    console.print(RichText(ln, style=style))
             continue
-        rt = RichTable(title=block.title, title_justify="left", header_style="bold cyan",
-                       show_lines=any("\n" in str(c) for r in block.rows for c in r))
-        for j, c in enumerate(block.columns):
-            rt.add_column(c, justify="right" if j in block.right else "left", overflow="fold")
-        for i, r in enumerate(block.rows):
-            cells = [c if isinstance(c, str) else fmt(c) for c in r]
-            rt.add_row(*cells, style="bold yellow" if i in block.highlight else None)
-        console.print(rt)
+        how = layout(block, console.width, _rich_overhead)
+        if how == "stack":
+            styles = {"title": "bold", "head": "bold", "item": "", "code": "cyan", "bullet": "dim", "blank": ""}
+            for line, kind in stacked(block, console.width):
+                console.print(RichText(line, style=styles[kind]), no_wrap=True, overflow="ignore", crop=False)
+            continue
+        if how == "split":
+            for k, part in enumerate(column_groups(block, console.width, _rich_overhead)):
+                if k:
+                    console.print()
+                _rich_table(console, part, "table")
+            continue
+        _rich_table(console, block, how)
 
+
+def _rich_table(console, block: Table, how: str) -> None:
+    from rich.table import Table as RichTable
+
+    natural = _natural(block)
+    rt = RichTable(title=block.title, title_justify="left", header_style="bold cyan",
+                   show_lines=any("\n" in str(c) for r in block.rows for c in r))
+    for j, c in enumerate(block.columns):
+        fixed = j in block.keep or j in block.code or (how == "squeeze" and j not in block.prose)
+        rt.add_column(c, justify="right" if j in block.right else "left", overflow="fold",
+                      no_wrap=j in block.keep or j in block.code, min_width=natural[j] if fixed else None)
+    for i, r in enumerate(block.rows):
+        cells = [c if isinstance(c, str) else fmt(c) for c in r]
+        rt.add_row(*cells, style="bold yellow" if i in block.highlight else None)
+    console.print(rt)

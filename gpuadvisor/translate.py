@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from gpuadvisor.catalog import Catalog, lookup_keys
 from gpuadvisor.errors import CountOverLimit, CpuGpuMixup, NoMatch, UnknownName, UsageError
 from gpuadvisor.models import Gpu, Offering, Provider
+from gpuadvisor.pricing import Change, change
 from gpuadvisor.syntax import Option, shared_count, write_config, write_snippet
 
 MAX_SPEC_CHARS = 2000
@@ -87,6 +88,7 @@ class Translation:
     config: str
     notes: list[str] = field(default_factory=list)
     alternatives: list[dict] = field(default_factory=list)  # {"config", "why"}: other ways to write it
+    costs: list[Change] = field(default_factory=list)  # per option: the bill before and after, on the list basis
 
     @property
     def match(self) -> str:
@@ -103,6 +105,8 @@ class Translation:
             "target": {"provider": self.target_provider.id, "options": [t.to_json() for t in self.target]},
             "match": self.match, "weakest_match": self.weakest_match, "snippet": self.snippet, "config": self.config,
             "notes": self.notes, "alternatives": self.alternatives,
+            "cost": self.costs[0].to_json() if self.costs else None,
+            "costs": [c.to_json() for c in self.costs],
         }
 
 
@@ -345,9 +349,10 @@ def differences(src: Gpu, n: int, dst: Gpu, m: int) -> tuple[list[str], list[str
         if a == b or (a and abs(b / a - 1) < 0.005):
             continue
         if attr == "usable" and src.vram_gb != dst.vram_gb:  # said as sold, with what a job can use
-            text = f"{src.vram_gb:g} GB → {dst.vram_gb:g} GB per GPU ({_num(a)} → {_num(b)} GiB usable)"
+            text = f"{src.vram_gb:g} → {dst.vram_gb:g} GiB per GPU" + (
+                "" if abs(a - src.vram_gb) < 0.05 and abs(b - dst.vram_gb) < 0.05 else f" ({a:,.1f} → {b:,.1f} usable)")
         elif attr == "usable":
-            text = f"usable memory {_num(a)} → {_num(b)} GiB per GPU"
+            text = f"usable memory {a:,.1f} → {b:,.1f} GiB per GPU"
         else:
             text = f"{label} {_num(a)} → {_num(b)}{unit}" + (f" ({_pct(b, a)})" if a and attr not in ("nvenc", "nvdec") else "")
         if attr == "nvenc" and not b:
@@ -462,7 +467,7 @@ def match_option(cat: Catalog, target: Provider, so: SourceOption) -> TargetOpti
     if pool_note:
         notes.append(pool_note)
     if match == "equivalent":
-        notes.insert(0, f"same {src.vram_gb:g} GB {src.arch} class: {src.id} → {off.hw.id}")
+        notes.insert(0, f"same {src.vram_gb:g} GiB {src.arch} class: {src.id} → {off.hw.id}")
     if off.kind == "pool":
         notes.append(f"{off.name} is a pool: may give any of {', '.join(g.id for g in off.gpus)} (matched by its weakest, {off.hw.id})")
     if off.may_upgrade_to:
@@ -588,4 +593,5 @@ def translate(cat: Catalog, source: str, target: str, spec: str, count: int | No
         single = unique[0]
         alternatives.append({"config": write_config(dst_p, [single]),
                              "why": f"one {single.offering.kind} only: the only form that pins where workers run"})
-    return Translation(src_p, dst_p, spec, options, targets, write_snippet(dst_p, config), config, notes, alternatives)
+    costs = [change(o.offering, o.count, t.offering, t.count, cat.offerings) for o, t in zip(options, targets, strict=True)]
+    return Translation(src_p, dst_p, spec, options, targets, write_snippet(dst_p, config), config, notes, alternatives, costs)

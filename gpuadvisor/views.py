@@ -68,8 +68,9 @@ def _offerings_blocks(view: View, offs: list[Offering]) -> None:
             hw.arch if hw else "—",
             "sized" if o.sized else fmt(o.ram_gb), "sized" if o.sized else fmt(o.vcpus), price_cell(o),
         ])
-    view.table(["provider", "name", "kind", "GPU", "VRAM GB", "max", "BW GB/s", "enc/dec", "arch",
-                "RAM GB", "vCPU", "$/h"], rows, right={4, 5, 6, 9, 10, 11})
+    view.table(["provider", "name", "kind", "GPU", "VRAM GiB", "max", "BW GB/s", "enc/dec", "arch",
+                "RAM GB", "vCPU", "$/h"], rows, right={4, 5, 6, 9, 10, 11}, keep={0, 1, 3}, head=2,
+               sparse={4, 5, 6, 7, 8, 9, 10})
     priced = [o for o in offs if o.price]
     notes = [f"{len(offs)} offering(s)."]
     if priced:
@@ -128,7 +129,8 @@ def gpu_view(detail: GpuDetail, cat: Catalog) -> View:
             extra += [f"{what} from {file}" for what, file in o.origin]
             rows.append([o.provider, o.name, o.kind, fmt(o.max_count), price_cell(o),
                          "\n".join([*extra, *o.notes]) or ""])
-        view.table(["provider", "name", "kind", "max", "$/h", "notes"], rows, title="Offered as", right={3, 4})
+        view.table(["provider", "name", "kind", "max", "$/h", "notes"], rows, title="Offered as", right={3, 4},
+                   keep={0, 1}, prose={5}, head=2)
     else:
         view.text("No provider in the catalogs offers this GPU.", style="dim")
     view.text("Sources:", *[f"  {s}" for s in g.sources], style="dim")
@@ -150,12 +152,12 @@ def compare_view(gpus: list[Gpu], differs: list[str]) -> View:
         rows.append([label, *[_value(g, key, unit) for g in gpus]])
         if key in differs:
             highlight.add(i)
-    view.table(["", *[g.id for g in gpus]], rows, highlight=highlight)
+    view.table(["", *[g.id for g in gpus]], rows, highlight=highlight, keep={0}, repeat=1)
     view.text(f"Highlighted (*): {len(differs)} fact(s) that differ." if differs else "These GPUs have the same facts.",
               style="dim")
     for g in gpus:
         if g.disputes:
-            view.text(f"{g.id}: " + "; ".join(d.text() for d in g.disputes), style="warn")
+            view.text(f"{g.id}, sources disagree:", *[f"• {d.text()}" for d in g.disputes], style="warn")
     return view
 
 
@@ -174,15 +176,16 @@ def paths_view(cat: Catalog, builtin: str, extra: list[tuple[str, str, bool]], b
             "files": [r.to_json() for r in cat.files], "overrides": cat.overrides, "builtin_only": builtin_only}
     view = View(data)
     rows = [["builtin", builtin, "yes"]] + [[o, p, "yes" if e else "no"] for o, p, e in extra]
-    view.table(["origin", "directory", "exists"], rows, title="Catalog directories, in load order")
+    view.table(["origin", "directory", "exists"], rows, title="Catalog directories, in load order", keep={1}, head=1)
     if builtin_only:
         view.text("Extra catalogs are not read (--builtin-only or GPUADVISOR_BUILTIN_ONLY).", style="dim")
     rows = [[r.origin, r.path, "ok" if not r.problems else f"skipped: {r.problems[0]}"] for r in cat.files]
-    view.table(["origin", "file", "status"], rows, title="Files loaded")
+    view.table(["origin", "file", "status"], rows, title="Files loaded", keep={1}, prose={2}, head=1)
     if cat.overrides:
         rows = [[r["kind"], r["id"] + (f" {r['field']}" if r["field"] else ""), r["file"], r["replaces"]]
                 for r in cat.overrides]
-        view.table(["kind", "what", "now from", "replaces"], rows, title="Built-in facts replaced by extra catalogs")
+        view.table(["kind", "what", "now from", "replaces"], rows, title="Built-in facts replaced by extra catalogs",
+                   keep={1, 2}, head=2)
     else:
         view.text("No built-in fact is replaced by an extra catalog.", style="dim")
     return view
@@ -229,6 +232,8 @@ def recommend_view(ranking, top: int, explain: bool, est=None) -> View:
         view.text(f"{est.name} ({est.dtype}" + (f", {est.context:,} tokens" if est.context else "")
                   + f", batch {est.batch}, {est.mode}) needs ≈ {est.total_gb:,.1f} GiB — see `gpuadvisor estimate` for the breakdown",
                   style="dim")
+        if est.warnings:
+            view.text(*[f"warning: {w}" for w in est.warnings], style="warn")
     order = {"value": "best value first", "cost": "cheapest first", "speed": "fastest first"}[req.optimize]
     view.text(f"{w.name}, {_gib(req.vram_gb)} GiB — {len(ranking.candidates)} configurations fit; top {len(picks)}, {order}:",
               style="title")
@@ -242,7 +247,7 @@ def recommend_view(ranking, top: int, explain: bool, est=None) -> View:
         rows.append([str(i), o.provider, o.name, c.hw.id, size, f"{_speed(c.throughput.value)}", price,
                      "—" if cpu is None else _cost(cpu), c.config, "\n".join(c.reasons)])
     view.table(["#", "provider", "name", "GPU", "GiB usable", unit, "$/h", picks[0].throughput.cost_unit if picks else "",
-                "config", "why"], rows, right={0, 4, 5, 6, 7})
+                "config", "why"], rows, right={0, 4, 5, 6, 7}, keep={1, 2, 3}, code={8}, prose={9}, head=4)
     if explain:
         for i, c in enumerate(picks, 1):
             lines = [f"#{i} {c.offering.provider} {c.offering.name}" + (f" ×{c.count}" if c.count > 1 else "") + ":",
@@ -304,22 +309,27 @@ def _best_lines(ranking, best: dict) -> list[str]:
 
 def _translation_blocks(view: View, tr) -> None:
     rows = []
-    for so, to in zip(tr.source, tr.target, strict=True):
+    for so, to, cost in zip(tr.source, tr.target, tr.costs, strict=True):
         src = f"{so.offering.name}{so.suffix}" + (f" ×{so.count}" if so.count > 1 else "")
         src += f"\n({so.hw.id})" if so.hw else "\n(CPU)"
         dst = f"{to.offering.name}" + (f" ×{to.count}" if to.count > 1 else "")
         dst += f"\n({to.offering.hw.id})" if to.offering.hw else "\n(CPU)"
         notes = [*(f"source: {n}" for n in so.notes), *to.notes]
-        rows.append([src, dst, to.match, "\n".join(notes)])
-    view.table([f"{tr.source_provider.id}", f"{tr.target_provider.id}", "match", "notes"], rows)
+        rows.append([src, dst, to.match, cost.text().replace(" (", "\n("), "\n".join(notes)])
+    view.table([f"{tr.source_provider.id}", f"{tr.target_provider.id}", "match", "$/h", "notes"], rows,
+               keep={0, 1, 3}, prose={4}, head=3)
+    if any(c.source and c.source.estimated or c.target and c.target.estimated for c in tr.costs):
+        view.text("* estimated: the median on-demand price of the same GPU elsewhere (see --json for the sources).", style="dim")
     if tr.notes:
         view.text(*[f"• {n}" for n in tr.notes], style="dim")
-    view.text(f"{tr.target_provider.name} snippet:", "", *["    " + ln for ln in tr.snippet.splitlines()])
+    view.text(f"{tr.target_provider.name} snippet:")
+    view.text(*["    " + ln for ln in tr.snippet.splitlines()], style="code")
 
 
 def translate_view(tr) -> View:
     view = View(tr.to_json())
-    view.text(f"{tr.source_provider.name} {tr.spec!r} → {tr.target_provider.name}: {tr.match}", style="title")
+    view.text(f"{tr.source_provider.name} {tr.spec!r} → {tr.target_provider.name}: {tr.weakest_match}"
+              + (f"; {tr.costs[0].text()}" if tr.costs and tr.costs[0].difference is not None else ""), style="title")
     _translation_blocks(view, tr)
     return view
 
@@ -378,7 +388,8 @@ def estimate_view(est, smallest: dict, cat) -> View:
             continue
         off, count = pick
         fits[pid] = {"name": off.name, "gpu": off.hw.id, "count": count, "vram_gb": off.vram_gb,
-                     "total_vram_gb": off.vram_gb * count,
+                     "total_vram_gb": off.vram_gb * count, "usable_gib": off.usable_gib,
+                     "total_usable_gib": round(off.usable_gib * count, 2),
                      "config": write_config(cat.providers[pid], [Option(off, count)]),
                      "price_per_hour": None if off.price_per_hour is None else round(off.price_per_hour * count, 4)}
     view = View({"estimate": est.to_json(), "smallest_fit": fits})
@@ -388,7 +399,9 @@ def estimate_view(est, smallest: dict, cat) -> View:
               style="title")
     rows = [[ln.name, f"{ln.gb:,.1f}", ln.formula] for ln in est.lines]
     rows.append(["total", f"{est.total_gb:,.1f}", "sum of the above"])
-    view.table(["component", "GiB", "how"], rows, right={1})
+    view.table(["component", "GiB", "how"], rows, right={1}, prose={2}, head=2)
+    if est.warnings:
+        view.text(*[f"warning: {w}" for w in est.warnings], style="warn")
     if est.notes:
         view.text(*[f"• {n}" for n in est.notes], style="dim")
     rows = []
@@ -396,9 +409,11 @@ def estimate_view(est, smallest: dict, cat) -> View:
         if f is None:
             rows.append([pid, "nothing fits", "", "", "", ""])
         else:
-            rows.append([pid, f["name"], f"{f['count']} × {fmt(f['vram_gb'])}" if f["count"] > 1 else fmt(f["vram_gb"]),
-                         fmt(f["total_vram_gb"]), f["config"], "—" if f["price_per_hour"] is None else f"{f['price_per_hour']:,.2f}"])
-    view.table(["provider", "smallest fit", "GB/GPU", "total GB", "config", "$/h"], rows, right={3, 5},
+            size = _gib(f["usable_gib"])
+            rows.append([pid, f["name"], f"{f['count']} × {size}" if f["count"] > 1 else size,
+                         _gib(f["total_usable_gib"]), f["config"], "—" if f["price_per_hour"] is None else f"{f['price_per_hour']:,.2f}"])
+    view.table(["provider", "smallest fit", "GiB usable", "total", "config", "$/h"], rows, right={2, 3, 5},
+               keep={0, 1}, code={4}, head=2,
                title=f"Smallest configuration per provider for {est.total_gb:,.1f} GiB "
                      "(run `gpuadvisor recommend --model …` to rank by workload)")
     return view
@@ -412,7 +427,7 @@ def models_view(models) -> View:
         arch = (f"{m.layers} layers, {m.kv_heads} KV heads × {m.head_dim}" if m.kind == "llm" and m.kv_heads
                 else f"documented {m.vram_gb:g} GB" if m.vram_gb else "")
         rows.append([m.id, m.name, m.kind, size, arch, f"{m.context:,}" if m.context else "—", m.dtype])
-    view.table(["id", "name", "kind", "params", "architecture", "context", "dtype"], rows)
+    view.table(["id", "name", "kind", "params", "architecture", "context", "dtype"], rows, keep={0}, head=2)
     view.text(f"{len(models)} model(s). Add your own as [model.<id>] tables in a catalog directory.", style="dim")
     return view
 
@@ -427,7 +442,7 @@ def info_view(info: dict) -> View:
         rows.append([p["id"], p["name"], p["as_of"] or "—", prices, stale, p["docs_url"] or "—",
                      "\n".join(p["files"])])
     view.table(["provider", "name", "as of", "dated prices", "stale", "docs", "files"], rows,
-               title=f"Catalogs (today {info['today']})")
+               title=f"Catalogs (today {info['today']})", keep={0, 5}, code={6}, head=2)
     view.text(f"{info['gpus']} GPUs, {info['workloads']} workload profiles, {info['models']} models.",
               *[f"{f['path']} ({', '.join(f['sections'])})" for f in info["other_files"]], style="dim")
     return view
@@ -442,11 +457,12 @@ def detect_view(local, equivalents: dict, cat) -> View:
                 for pid, t in picks} for gid, picks in equivalents.items()}
     view = View({"gpus": gpus, "equivalents": eq})
     rows = [[str(i), g["name"], fmt(g["memory_mib"]), g["gpu"] or "unknown", g["matched_by"]] for i, g in enumerate(gpus)]
-    view.table(["#", "nvidia-smi name", "MiB", "gpu", "matched by"], rows, title="Local GPUs")
+    view.table(["#", "nvidia-smi name", "MiB", "gpu", "matched by"], rows, title="Local GPUs", keep={1, 3}, head=2)
     for gid, picks in eq.items():
         rows = [[pid, f"{t['name']} ×{t['count']}" if t["count"] > 1 else t["name"], t["match"], t["config"],
                  "\n".join(t["notes"][:3])] for pid, t in picks.items()]
-        view.table(["provider", "rent", "match", "config", "notes"], rows, title=f"In the cloud: {gid}")
+        view.table(["provider", "rent", "match", "config", "notes"], rows, title=f"In the cloud: {gid}",
+                   keep={0, 1}, code={3}, prose={4}, head=3)
     unknown = [g["name"] for g in gpus if not g["gpu"]]
     if unknown:
         view.text(f"Not in the catalogs: {', '.join(unknown)} (add it as a [gpu.<id>] table to match it)", style="warn")

@@ -377,3 +377,60 @@ def test_json_is_indented_on_a_terminal_and_compact_when_piped():
 
     assert to_json_text({"a": [1]}, pretty=True) == '{\n  "a": [\n    1\n  ]\n}'
     assert to_json_text({"a": [1]}, pretty=False) == '{"a": [1]}'
+
+
+# ------------------------------------------------------------------ the first hour (issue 13)
+
+
+@pytest.mark.parametrize("args", [[], ["catalog"]])
+def test_bare_commands_print_help_and_exit_0(args):
+    result = subprocess.run([sys.executable, "-m", "gpuadvisor", *args], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "Usage:" in result.stdout and result.stderr == ""
+
+
+@pytest.mark.parametrize("command,usage", [
+    ("show", " show [OPTIONS] NAME"), ("compare", " compare [OPTIONS] NAME..."),
+    ("translate", " translate [OPTIONS] [SOURCE TARGET SPEC]"), ("check", " check [OPTIONS] [PATH...]"),
+])
+def test_usage_lines_name_the_arguments(run, command, usage):
+    out = run(command, "--help", env={"COLUMNS": "100"}).stdout
+    assert usage in out and "{" not in out.split("\n\n")[0]
+
+
+COMMANDS = ["list", "show", "compare", "estimate", "models", "recommend", "translate", "check", "detect",
+            "catalog info", "catalog validate", "catalog paths"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_help_has_examples_as_a_list(run, command):
+    out = run(*command.split(), "--help", env={"COLUMNS": "80"}).stdout
+    examples = [line for line in out.splitlines() if line.strip().startswith("• gpuadvisor ")]
+    assert 2 <= len(examples) <= 4, out
+    assert " · " not in out and "\n ·" not in out  # no run-on example lines, no lone separators
+
+
+def test_top_level_help_shows_recommend_and_translate_examples(run):
+    out = run("--help", env={"COLUMNS": "80"}).stdout
+    assert "• gpuadvisor recommend" in out and "• gpuadvisor translate" in out
+
+
+def test_command_summaries_are_not_broken_mid_sentence(run):
+    out = run("--help", env={"COLUMNS": "120"}).stdout
+    for name in ("estimate", "recommend", "check"):
+        [line] = [ln for ln in out.splitlines() if f"│ {name} " in ln]
+        assert line.rstrip(" │").endswith((".", ")")), line
+
+
+def test_completion_of_translate_arguments_and_list_options():
+    def complete(words: str) -> list[str]:
+        env = {**os.environ, "_GPUADVISOR_COMPLETE": "complete_bash", "COMP_WORDS": words,
+               "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1))}
+        out = subprocess.run([sys.executable, "-m", "gpuadvisor"], env=env, capture_output=True, text=True, timeout=60)
+        return out.stdout.split()
+
+    assert complete("gpuadvisor translate mo") == ["modal"]
+    assert "runpod" in complete("gpuadvisor translate modal ")
+    assert {"A100", "A100-40GB", "A100-80GB"} <= set(complete("gpuadvisor translate modal runpod A1"))
+    assert "AMPERE_80" in complete("gpuadvisor translate runpod modal AMP")
+    assert complete("gpuadvisor list --sort ba") == ["bandwidth"]
+    assert complete("gpuadvisor list --kind p") == ["pool"]

@@ -295,3 +295,43 @@ def test_user_model(run, extra_dir):
     data = run.json("estimate", "--model", "TINY-3B")
     assert data["estimate"]["model"] == "tiny-3b"
     assert "tiny-3b" in {m["id"] for m in run.json("models")}
+
+
+# ------------------------------------------------------------------ warnings travel with the estimate (issue 13)
+
+
+def test_context_beyond_the_model_warns_in_estimate_and_recommend(run):
+    est = run.json("estimate", "--model", "llama-3.1-8b", "--context", "1M")["estimate"]
+    assert any("beyond Llama 3.1 8B's 128k" in w for w in est["warnings"])
+    out = run("recommend", "--model", "llama-3.1-8b", "--context", "1M", "--top", "1").stdout
+    assert "warning: --context 1M is beyond Llama 3.1 8B's 128k" in out
+    data = run.json("recommend", "--model", "llama-3.1-8b", "--context", "1M", "--top", "1")
+    assert data["query"]["estimate"]["warnings"]
+
+
+def test_context_on_a_diffusion_model_says_it_is_ignored(run):
+    out = run("recommend", "--model", "sdxl", "--context", "8k", "--top", "1").stdout
+    assert "--context applies to language models; ignored for Stable Diffusion XL 1.0" in out
+    est = run.json("estimate", "--model", "sdxl", "--kv-dtype", "fp8")["estimate"]
+    assert est["warnings"] == ["--kv-dtype applies to language models; ignored for Stable Diffusion XL 1.0 (a diffusion model)"]
+
+
+def test_a_need_nothing_reaches_names_the_context_and_its_kv_share(run):
+    result = run("recommend", "--model", "llama-3.1-405b", "--context", "1M", "--batch", "4", code=1)
+    [line] = result.stderr.strip().splitlines()
+    assert "at 1M context × batch 4: the KV cache is 2,016 of 2,912 GiB" in line and "--context" in line
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (["--overhead-gb", "-1"], "--overhead-gb must be 0 or more GiB, not -1"),
+    (["--overhead", "-0.5"], "--overhead must be a fraction from 0 to 5"),
+])
+def test_overhead_errors_name_the_option_typed(run, args, fragment):
+    result = run("estimate", "--model", "llama-3.1-8b", *args, code=2)
+    assert fragment in result.stderr
+
+
+def test_diffusion_smallest_fit_is_one_gpu(run):
+    fits = run.json("estimate", "--model", "flux.1-dev")["smallest_fit"]
+    assert all(f is None or f["count"] == 1 for f in fits.values())
+    assert fits["runpod"]["name"] == "NVIDIA_RTX_A6000"

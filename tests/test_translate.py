@@ -24,7 +24,7 @@ def test_modal_a100_4_to_runpod(cat):
     assert any("ambiguous" in n for n in src.notes)
     [dst] = tr.target
     assert dst.count == 4 and dst.match == "upgrade" and dst.offering.vram_gb == 80
-    assert "40 GB → 80 GB per GPU (40 → 80 GiB usable)" in dst.notes
+    assert "40 → 80 GiB per GPU" in dst.notes
     assert tr.snippet.startswith("@Endpoint(") and "gpu_count=4" in tr.snippet
 
 
@@ -342,3 +342,33 @@ def test_fal_legacy_gpu_reads_as_an_a100_40gb_with_a_note(cat):
     tr = translate(cat, "fal", "modal", "GPU")
     assert tr.source[0].hw.id == "a100-40gb" and tr.config == 'gpu="A100-40GB"'
     assert any(n.startswith("Legacy") for n in tr.source[0].notes)
+
+
+# ------------------------------------------------------------------ what a change costs (issue 13)
+
+
+def test_translate_shows_the_bill_before_and_after(run):
+    data = run.json("translate", "modal", "runpod", "A100:4")
+    cost = data["cost"]
+    assert cost["basis"] == "list"
+    assert cost["source_per_hour"] == pytest.approx(4 * cost["source_quote"]["per_hour"])
+    assert cost["difference_per_hour"] == pytest.approx(cost["target_per_hour"] - cost["source_per_hour"])
+    out = run("translate", "modal", "runpod", "A100:4").stdout
+    assert out.splitlines()[0].endswith(f"upgrade; ${cost['source_per_hour']:,.2f} → ${cost['target_per_hour']:,.2f}/h (+30%)")
+
+
+def test_an_upgrade_that_triples_the_bill_says_so(run):
+    out = run("translate", "modal", "fal", "T4").stdout
+    assert "3.2× the bill" in out.splitlines()[0]
+    assert "* estimated" in out  # fal publishes no on-demand L40 price: estimated, and said
+
+
+def test_the_headline_is_the_weakest_match(run):
+    out = run("translate", "modal", "fal", '["H100", "L4"]').stdout
+    assert out.splitlines()[0].startswith("Modal '[\"H100\", \"L4\"]' → fal.ai: downgrade")
+
+
+def test_costs_align_with_options(cat):
+    tr = translate(cat, "modal", "fal", '["H100", "L4"]')
+    assert len(tr.costs) == len(tr.target) == 2
+    assert tr.costs[1].source_count == 1 and tr.costs[1].before == pytest.approx(cat.lookup("modal", "L4").price.per_hour)
