@@ -10,8 +10,9 @@ Each finding ends in one status:
   no-match    the target offers nothing for it (NoMatch, exit 1 for a single `translate`)
   invalid     a value no provider accepts, a count over the limit, an expression too deep to read
               (UsageError, exit 2 for a single `translate`)
-File exit code (`exit_code`): any invalid -> 2; else 0 when at least one config was translated (or is
-CPU-only); else 1 (nothing found, nothing resolved, or nothing matched).
+File exit code (`exit_code`): any invalid -> 2; else 0 when at least one config was translated; else 1
+(nothing found, nothing resolved, or nothing matched, a CPU-only config on a target without CPU
+workers included: the same meanings as a single `translate`).
 """
 
 from __future__ import annotations
@@ -121,9 +122,9 @@ def outcome(results: list[Result]) -> Outcome:
     """The file's exit code and summary line (see the module docstring)."""
     n = {s: sum(r.status == s for r in results) for s in ("translated", "cpu", "no-gpu", "unresolved", "no-match", "invalid")}
     configs = len(results) - n["no-gpu"]
-    done = n["translated"] + n["cpu"]
+    done = n["translated"]  # a CPU worker the target cannot run is not translated: exit 1 alone, as for one spec
     parts = [f"{k} unresolved" if s == "unresolved" else f"{k} with no match" if s == "no-match" else
-             f"{k} invalid" if s == "invalid" else f"{k} CPU-only (no GPU to translate)" for s, k in
+             f"{k} invalid" if s == "invalid" else f"{k} CPU-only (the target has no CPU workers)" for s, k in
              (("cpu", n["cpu"]), ("unresolved", n["unresolved"]), ("no-match", n["no-match"]), ("invalid", n["invalid"])) if k]
     if n["invalid"]:
         first = next(r for r in results if r.status == "invalid")
@@ -132,5 +133,5 @@ def outcome(results: list[Result]) -> Outcome:
         return Outcome(1, f"nothing to translate: {n['no-gpu']} config(s) ask for no GPU")
     line = f"translated {n['translated']} of {configs}" + ("; " + ", ".join(parts) if parts else "") + " (see notes)"
     if done:
-        return Outcome(0, "" if done == configs and not n["cpu"] else line)
+        return Outcome(0, "" if done == configs else line)
     return Outcome(1, f"nothing translated: {line}")

@@ -90,7 +90,8 @@ def list_offerings(cat: Catalog, flt: OfferingFilter, sort: str = "provider", re
     rows = [o for o in cat.offerings if matches(o, flt)]
     order = {p: i for i, p in enumerate(cat.providers)}
     kind_order = {"gpu": 0, "pool": 1, "cpu": 2}
-    base = lambda o: (order[o.provider], kind_order[o.kind], o.vram_gb, o.name.lower())  # noqa: E731
+    # CPU workers by size (fal's XS, S, M, L, XL), not by name
+    base = lambda o: (order[o.provider], kind_order[o.kind], o.vram_gb, o.vcpus or 0, o.ram_gb or 0, o.name.lower())  # noqa: E731
     keys = {
         "provider": base,
         "name": lambda o: (o.name.lower(), order[o.provider]),

@@ -169,7 +169,7 @@ def _check_option(cat, file: str, f: Finding, so: SourceOption, written: str) ->
         low, high = off.hw, max(off.gpus, key=lambda g: (g.bandwidth_gb_s, g.fp16_tflops))
         out.append(_issue(file, f, "GA102", f"{off.name} may give any of {len(off.gpus)} GPUs, from {low.name} "
                           f"({low.vram_gb:g} GB) to {high.name}: name a pool or a type that holds the job"))
-    elif off.kind == "pool" and len(off.gpus) > 1:
+    elif off.kind == "pool" and len(off.gpus) > 1 and not off.legacy:
         spread = _spread(off)
         if spread:
             best = max(off.gpus, key=lambda g: (g.bandwidth_gb_s, g.fp16_tflops))

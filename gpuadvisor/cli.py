@@ -187,6 +187,15 @@ def _note_overrides(cat, offerings, workload=None, model=None) -> None:
         sys.stderr.write(f"{PROG}: note: {notes[0]}{more}\n")
 
 
+def _user_path(text: str, what: str) -> Path:
+    """A path the user typed; an empty one is a mistake (Path("") would quietly mean ".")."""
+    from gpuadvisor.errors import UsageError
+
+    if not text.strip():
+        raise UsageError(f"{what} is empty: give a file name, e.g. app.py")
+    return Path(text)
+
+
 class _progress:
     """A progress bar on stderr for a long loop (only on a terminal, and only past 50 steps):
     `with _progress("checking") as tick: work(tick)` where work calls tick(done, total)."""
@@ -474,7 +483,7 @@ def translate_cmd(
     args: Annotated[Optional[list[str]], typer.Argument(metavar="SOURCE TARGET SPEC", help="SOURCE TARGET SPEC, or with --file: [SOURCE] TARGET.",
                                                         show_default=False, autocompletion=complete_translate_args)] = None,
     count: Annotated[Optional[int], typer.Option("--count", "-c", help="GPU count (RunPod's gpu_count, fal's num_gpus; Modal: for items without :N).")] = None,
-    file: Annotated[Optional[Path], typer.Option("--file", "-f", help="Read the GPU configs from this Python file (parsed, never run).")] = None,
+    file: Annotated[Optional[str], typer.Option("--file", "-f", metavar="PATH", help="Read the GPU configs from this Python file (parsed, never run).")] = None,
     as_json: JsonOpt = False,
 ):
     """Translate a GPU config from one provider's syntax to another's, saying what changes.
@@ -497,7 +506,7 @@ def translate_cmd(
         if len(args) not in (1, 2):
             raise UsageError("with --file, give the target provider (optionally preceded by the source): "
                              "gpuadvisor translate --file app.py fal")
-        return _translate_file(cat, file, args, count, as_json)
+        return _translate_file(cat, _user_path(file, "--file"), args, count, as_json)
     if len(args) != 3:
         raise UsageError(f"translate needs SOURCE TARGET SPEC (got {len(args)} argument(s)), "
                          "e.g. gpuadvisor translate modal runpod \"A100:4\"")
@@ -543,7 +552,7 @@ def _translate_file(cat, path: Path, args: list[str], count, as_json: bool) -> i
 
 @app.command("check", cls=_Command)
 def check_cmd(
-    paths: Annotated[Optional[list[Path]], typer.Argument(metavar="PATH...", help="Python files, or directories to search for *.py.", show_default=False)] = None,
+    paths: Annotated[Optional[list[str]], typer.Argument(metavar="PATH...", help="Python files, or directories to search for *.py.", show_default=False)] = None,
     source: Annotated[Optional[str], typer.Option("--source", help="Read every file as this provider's app (for snippets that import nothing).",
                                                   autocompletion=complete_provider)] = None,
     fail_on: Annotated[str, typer.Option("--fail-on", help="Exit 1 when a finding is at least this severe: error, warning, info or never.",
@@ -580,7 +589,7 @@ def check_cmd(
     cat = _catalog()
     src = cat.provider(source).id if source else None
     with _progress("checking") as tick:
-        report = check_paths(cat, list(paths), src, codes, tick)
+        report = check_paths(cat, [_user_path(p, "PATH") for p in paths], src, codes, tick)
     if not report.files:
         sys.stderr.write(f"{PROG}: warning: no Python files found\n")
     _emit(check_view(report, level), as_json, fmt)
@@ -634,7 +643,7 @@ def catalog_info_cmd(as_json: JsonOpt = False):
 
 @catalog_app.command("validate", cls=_Command)
 def catalog_validate(
-    paths: Annotated[Optional[list[Path]], typer.Argument(metavar="[PATH]...", help="Files or directories (default: every catalog directory).")] = None,
+    paths: Annotated[Optional[list[str]], typer.Argument(metavar="[PATH]...", help="Files or directories (default: every catalog directory).")] = None,
     as_json: JsonOpt = False,
 ):
     """Check catalog files; exit 2 if any has a problem, each named by file, line and key.
@@ -647,7 +656,7 @@ def catalog_validate(
     from gpuadvisor.catalog import builtin_dir, extra_dirs, validate_paths
     from gpuadvisor.views import validate_view
 
-    targets = list(paths) if paths else [builtin_dir()] + [d for _, d in extra_dirs() if d.exists()]
+    targets = [_user_path(p, "PATH") for p in paths] if paths else [builtin_dir()] + [d for _, d in extra_dirs() if d.exists()]
     reports = validate_paths(targets)
     _emit(validate_view(reports), as_json)
     bad = [r for r in reports if r.problems]

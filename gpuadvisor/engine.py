@@ -500,7 +500,7 @@ def reasons_for(c: Candidate) -> list[str]:
         out.append(", ".join(c.labels))
     if count > 1:
         kind = link(c.hw, count)
-        how = {"nvlink": f"NVLink {c.hw.nvlink_gb_s:,.0f} GB/s joins all {count}", "bridge": "NVLink only in pairs, the rest over PCIe",
+        how = {"nvlink": f"NVLink {c.hw.nvlink_gb_s:,.0f} GB/s joins " + ("both" if count == 2 else f"all {count}"), "bridge": "NVLink only in pairs, the rest over PCIe",
                "pcie": "no NVLink: the GPUs talk over PCIe"}[kind]
         minimum = off.gpus_for(need)
         split = (f"{count} GPUs (split evenly; {minimum} would hold the memory)" if w.pow2_counts and minimum < count

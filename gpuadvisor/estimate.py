@@ -136,7 +136,11 @@ def _bytes(n: float) -> str:
 
 
 def _fmt_b(params_b: float) -> str:
-    return f"{params_b:,.3g}B"
+    """8.03B, 405.9B, 0.123B, 100,000B: up to four significant figures, never exponent notation."""
+    if params_b >= 1000:
+        return f"{params_b:,.0f}B"
+    text = f"{params_b:.4g}"
+    return (f"{params_b:.6f}".rstrip("0").rstrip(".") if "e" in text else text) + "B"
 
 
 def kv_per_token_elements(m: Model) -> int:

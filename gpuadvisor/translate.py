@@ -211,9 +211,14 @@ def parse_item(cat: Catalog, provider: Provider, item: str, count: int | None) -
                 raise _unknown(cat, provider, name) from None
             allowed = dict(off.suffixes)
             if suffix not in allowed:
-                with_it = [o.name + s for o in cat.offerings_of(provider.id) for s, _ in o.suffixes]
-                raise UsageError(f"{provider.name} has no {name!r}: the {suffix!r} suffix applies only to "
-                                 + (", ".join(with_it) or "no GPU type")) from None
+                known = {s: (o.name + s, meaning) for o in cat.offerings_of(provider.id) for s, meaning in o.suffixes}
+                if suffix in known:  # a real suffix on a GPU that does not take it
+                    takes = ", ".join(o.name + suffix for o in cat.offerings_of(provider.id) if suffix in dict(o.suffixes))
+                    raise UsageError(f"{provider.name} has no {name!r}: only {takes} take{'s' if ',' not in takes else ''} "
+                                     f"the {suffix!r} suffix; write {off.name!r}") from None
+                accepted = "; ".join(f"{s} ({ex}: {m})" for s, (ex, m) in known.items()) or "none"
+                raise UsageError(f"{provider.name} has no {name!r}: {suffix!r} is not a suffix {provider.name} accepts "
+                                 f"(its suffixes: {accepted}); write {off.name!r}") from None
         else:
             raise _unknown(cat, provider, name) from None
     notes = []

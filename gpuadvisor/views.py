@@ -37,8 +37,11 @@ OFFERING_CSV = ("provider", "name", "kind", "gpu", "members", "vram_gb", "max_co
 
 
 def _csv_value(v):
+    """A CSV cell: lists joined with ";", multi-line text (fal's two-line config) with "; "."""
     if isinstance(v, list):
         return ";".join(str(x) for x in v)
+    if isinstance(v, str) and "\n" in v:
+        return "; ".join(line.strip() for line in v.splitlines() if line.strip())
     if v is None:
         return ""
     if isinstance(v, bool):
@@ -76,7 +79,8 @@ def _offerings_blocks(view: View, offs: list[Offering]) -> None:
     if priced:
         oldest = min(o.price.as_of for o in priced)
         notes.append(f"$/h: USD per GPU-hour where a dated price is known (oldest {oldest}); "
-                     "check the provider's page before relying on it. Pools show their weakest member.")
+                     "check the provider's page before relying on it."
+                     + (" Pools show their weakest member." if any(o.kind == "pool" for o in offs) else ""))
     view.text(*notes, style="dim")
 
 

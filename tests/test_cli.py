@@ -434,3 +434,49 @@ def test_completion_of_translate_arguments_and_list_options():
     assert "AMPERE_80" in complete("gpuadvisor translate runpod modal AMP")
     assert complete("gpuadvisor list --sort ba") == ["bandwidth"]
     assert complete("gpuadvisor list --kind p") == ["pool"]
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (["translate", "modal", "runpod", "H100?"], "'?' is not a suffix Modal accepts (its suffixes: ! (H100!"),
+    (["translate", "modal", "runpod", "A100!"], "only H100! takes the '!' suffix; write 'A100-40GB'"),
+    (["translate", "--file", "", "fal"], "--file is empty"),
+    (["check", ""], "PATH is empty"),
+    (["catalog", "validate", " "], "PATH is empty"),
+    (["show", "h1000"], "did you mean 'H100' or 'h100-pcie' or 'h200'?"),
+])
+def test_error_lines_name_what_was_typed(run, args, fragment):
+    result = run(*args, code=2)
+    [line] = result.stderr.strip().splitlines()
+    assert fragment in line
+
+
+def test_did_you_mean_never_repeats_a_gpu(run):
+    line = run("show", "h1000", code=2).stderr
+    hits = line.split("did you mean ")[1]
+    assert hits.lower().count("h100") == 2  # H100 and h100-pcie: two GPUs, each named once
+
+
+@pytest.mark.parametrize("params,heading", [("100000B", "100,000B model"), ("0.5B", "0.5B model"), ("405.9B", "405.9B model")])
+def test_params_are_written_as_people_write_them(run, params, heading):
+    assert run("estimate", "--params", params).stdout.startswith(heading)
+
+
+def test_fal_cpu_sizes_sort_by_size(run):
+    names = [o["name"] for o in run.json("list", "-p", "fal", "--kind", "cpu")]
+    assert names == ["XS", "S", "M", "L", "XL"]
+
+
+def test_pools_note_only_when_pools_are_listed(run):
+    assert "Pools show" not in run("list", "-p", "fal").stdout
+    assert "Pools show" in run("list", "-p", "runpod").stdout
+
+
+def test_csv_config_cells_have_no_newlines(run):
+    import csv
+    import io
+
+    out = run("recommend", "--vram", "150", "-w", "llm", "-p", "fal", "--format", "csv").stdout
+    rows = list(csv.DictReader(io.StringIO(out)))
+    multi = [r for r in rows if int(r["count"]) > 1]
+    assert multi and all("\n" not in r["config"] for r in rows)
+    assert multi[0]["config"] == f'machine_type = "{multi[0]["name"]}"; num_gpus = {multi[0]["count"]}'

@@ -125,7 +125,20 @@ class Catalog:
             return offs[0].hw, offs[0]
         if any(k == "offering" for k, _ in hits):
             raise UsageError(f"{name!r} is a CPU machine type, not a GPU")
-        raise UnknownName("GPU", name, self.all_names(), hint="run `gpuadvisor list` to see every name")
+        raise UnknownName("GPU", name, self._one_name_per_gpu(name), hint="run `gpuadvisor list` to see every name")
+
+    def _one_name_per_gpu(self, name: str) -> list[str]:
+        """The closest names to a misspelt one, one per GPU: `h1000` suggests H100 once, not as H100,
+        h100-sxm and "H100 SXM"."""
+        from gpuadvisor.errors import suggest
+
+        index, seen, out = self._name_index(), set(), []
+        for hit in suggest(name, self.all_names(), n=12):
+            targets = {h.id if k == "gpu" else h.hw.id if h.hw else h.name for k, h in index.get(hit.lower(), [])}
+            if targets and not targets & seen:
+                seen |= targets
+                out.append(hit)
+        return out
 
 
 def override_notes(cat: Catalog, offerings=(), workload=None, model=None) -> list[str]:
