@@ -1,0 +1,142 @@
+"""Every README example is a test: each fenced block that starts with `$ gpuadvisor …` is run in a
+fresh directory and its output compared with the block.
+
+- Files the examples use are the README's own: a fence whose info string names a file
+  (```toml acme.toml) is written to that file first, so `catalog validate acme.toml` checks the
+  very file the reader sees.
+- Output is compared line by line after collapsing runs of spaces (table widths may differ).
+  A line "…" stands for any number of lines; a line ending in "…" matches any line that starts
+  with the rest.
+- Commands run as a user would run them in a pipe: the installed `gpuadvisor` on PATH, plain text
+  (NO_COLOR), stderr after stdout, no user catalogs, and a private cache.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+FENCE = re.compile(r"^```([^\n]*)\n(.*?)^```[ \t]*$", re.M | re.S)
+ELLIPSIS = "…"
+
+
+def _fences() -> list[tuple[int, str, str]]:
+    text = README.read_text(encoding="utf-8")
+    return [(text[: m.start()].count("\n") + 1, m.group(1).strip(), m.group(2)) for m in FENCE.finditer(text)]
+
+
+def readme_files() -> dict[str, str]:
+    """Fences with a file name after the language (```python app.py): the files the examples use."""
+    out = {}
+    for _, info, body in _fences():
+        parts = info.split()
+        if len(parts) == 2 and not body.startswith("$ "):
+            out[parts[1]] = body
+    return out
+
+
+def examples() -> list[tuple[int, str, list[str]]]:
+    """(README line, command, expected output lines) for every `$ ` command in a fence."""
+    out = []
+    for line, _, body in _fences():
+        if not body.startswith("$ gpuadvisor"):
+            continue
+        command, expected = None, []
+        for k, text in enumerate(body.splitlines()):
+            if text.startswith("$ "):
+                if command is not None:
+                    out.append((line + k, command, expected))
+                command, expected = text[2:], []
+            else:
+                expected.append(text)
+        out.append((line + 1, command, expected))
+    return out
+
+
+def _norm(line: str) -> str:
+    return " ".join(line.split())
+
+
+def matches(expected: list[str], actual: list[str]) -> bool:
+    """Whether actual fits expected, with "…" lines as wildcards (see the module docstring)."""
+    exp = [_norm(e) for e in expected]
+    act = [_norm(a) for a in actual]
+    while exp and not exp[-1]:
+        exp.pop()
+    while act and not act[-1]:
+        act.pop()
+    memo: dict[tuple[int, int], bool] = {}
+
+    def go(i: int, j: int) -> bool:
+        if (i, j) in memo:
+            return memo[i, j]
+        if i == len(exp):
+            result = j == len(act)
+        elif exp[i] == ELLIPSIS:
+            result = any(go(i + 1, k) for k in range(j, len(act) + 1))
+        elif j == len(act):
+            result = False
+        elif exp[i].endswith(ELLIPSIS):
+            result = act[j].startswith(exp[i][:-1].rstrip()) and go(i + 1, j + 1)
+        else:
+            result = exp[i] == act[j] and go(i + 1, j + 1)
+        memo[i, j] = result
+        return result
+
+    return go(0, 0)
+
+
+def run_example(command: str, cwd: Path) -> str:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("GPUADVISOR_CATALOG_PATH", "COLUMNS", "FORCE_COLOR", "GPUADVISOR_BUILTIN_ONLY")}
+    env.update(NO_COLOR="1", XDG_CONFIG_HOME=str(cwd / ".config"), XDG_CACHE_HOME=str(cwd / ".cache"),
+               PATH=str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", ""))
+    result = subprocess.run(["bash", "-c", command + " 2>&1"], cwd=cwd, env=env, capture_output=True, text=True,
+                            timeout=120)
+    return result.stdout
+
+
+EXAMPLES = examples()
+
+
+def test_the_readme_has_examples_for_every_command():
+    commands = {c.split()[1] for _, c, _ in EXAMPLES}
+    assert {"recommend", "translate", "check", "estimate", "list", "show", "compare", "catalog"} <= commands
+
+
+@pytest.mark.parametrize("line,command,expected", EXAMPLES, ids=[f"README.md:{n}" for n, _, _ in EXAMPLES])
+def test_readme_example(tmp_path, line, command, expected):
+    for name, body in readme_files().items():
+        (tmp_path / name).write_text(body, encoding="utf-8")
+    actual = run_example(command, tmp_path).splitlines()
+    assert matches(expected, actual), (
+        f"README.md:{line}: `{command}` printed:\n" + "\n".join(actual) + "\n\nbut the README says:\n" + "\n".join(expected))
+
+
+# ------------------------------------------------------------------ the matcher itself
+
+
+def test_matcher_wildcards_and_widths():
+    assert matches(["a  b", "…", "z"], ["a b", "1", "2", "z", ""])
+    assert matches(["head …"], ["head and more"])
+    assert not matches(["a", "b"], ["a", "c"])
+    assert not matches(["a"], ["a", "extra"])
+    assert matches(["a", "…"], ["a"])
+
+
+def test_internal_links_resolve():
+    """Every `(#anchor)` link in the README names a heading (GitHub's anchor rules)."""
+    text = README.read_text(encoding="utf-8")
+    outside = FENCE.sub("", text)
+    anchors = set()
+    for heading in re.findall(r"^#+ (.+)$", outside, re.M):
+        slug = re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
+        anchors.add(slug)
+    links = re.findall(r"\]\(#([^)]+)\)", outside)
+    assert links and [a for a in links if a not in anchors] == []
