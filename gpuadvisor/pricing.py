@@ -76,7 +76,7 @@ def quote(off: Offering, offerings: list[Offering], basis: str = "list") -> Quot
 
     value = statistics.median(p.per_hour for _, p in peers)
     named = ", ".join(f"{o.provider} {o.name} ${p.per_hour:,.2f}" for o, p in peers[:4])
-    kinds = sorted({p.basis for _, p in peers})
+    kinds = sorted({p.basis.split(",")[0].strip() for _, p in peers})  # "flex" and "flex, pool tier" are one basis
     had = ""
     if basis == "list" and lowest(off) is not None:
         had = f"; its own {lowest(off).basis} price is ${lowest(off).per_hour:,.2f}/h"
