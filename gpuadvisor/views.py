@@ -62,7 +62,7 @@ def _offerings_blocks(view: View, offs: list[Offering]) -> None:
         rows.append([
             o.provider, o.name, o.kind, what_cell(o),
             fmt(o.vram_gb) if o.kind != "cpu" else "—",
-            fmt(o.max_count) if o.kind != "cpu" else "—",
+            (f"{o.fixed_count} only" if o.fixed_count else fmt(o.max_count)) if o.kind != "cpu" else "—",
             fmt(o.bandwidth_gb_s) if hw else "—",
             codecs_cell(hw.nvenc, hw.nvdec, hw.av1_encode) if hw else "—",
             hw.arch if hw else "—",
@@ -305,9 +305,9 @@ def _best_lines(ranking, best: dict) -> list[str]:
 def _translation_blocks(view: View, tr) -> None:
     rows = []
     for so, to in zip(tr.source, tr.target, strict=True):
-        src = f"{so.offering.name}{so.suffix}" + (f" ×{so.count}" if so.count > 1 else "")
+        src = f"{so.offering.name}{so.suffix}" + (f" ×{so.count}" if so.count > 1 and not so.offering.fixed_count else "")
         src += f"\n({so.hw.id})" if so.hw else "\n(CPU)"
-        dst = f"{to.offering.name}" + (f" ×{to.count}" if to.count > 1 else "")
+        dst = f"{to.offering.name}" + (f" ×{to.count}" if to.count > 1 and not to.offering.fixed_count else "")
         dst += f"\n({to.offering.hw.id})" if to.offering.hw else "\n(CPU)"
         notes = [*(f"source: {n}" for n in so.notes), *to.notes]
         rows.append([src, dst, to.match, "\n".join(notes)])

@@ -114,6 +114,10 @@ class Catalog:
         if gpu_hits:
             return gpu_hits[0], None
         offs = [h for k, h in hits if k == "offering" and h.hw is not None]
+        if len({o.hw.id for o in offs}) > 1:  # spellings differ by case across providers (GPU-H100, gpu-h100)
+            exact = [o for o in offs if name.strip() in lookup_keys(o, self.providers[o.provider])]
+            if exact and len({o.hw.id for o in exact}) == 1:
+                offs = exact
         if offs:
             distinct = {o.hw.id for o in offs}
             builtin = [o for o in offs if not dict(o.origin).get("offering")]
