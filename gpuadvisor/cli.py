@@ -448,9 +448,13 @@ def _translate_file(cat, path: Path, args: list[str], count, as_json: bool) -> i
     scan = scan_file(path, source)
     results = translate_scan(cat, scan, target, count, source)
     if not results:
+        from gpuadvisor.filescan import PROVIDER_MODULES
+
+        modules = ", ".join("/".join(mods) for mods in PROVIDER_MODULES.values())
         why = (f" for {source}" if source else "" if scan.providers else
-               " (it imports none of modal, runpod_flash/runpod, fal; name the source provider to read a snippet: "
-               f"gpuadvisor translate --file {shown} modal {target})")
+               f" (it imports none of {modules}; name the source provider to read a snippet: "
+               f"gpuadvisor translate --file {shown} {next(iter(PROVIDER_MODULES))} {target})")
+        why += "".join(f"; {n}" for n in scan.notes[:1])
         raise NoMatch(f"no GPU configuration found in {shown}{why}")
     if scan.truncated:
         sys.stderr.write(f"{PROG}: warning: {shown} has {scan.total:,} GPU configurations; "

@@ -197,7 +197,6 @@ def parse_item(cat: Catalog, provider: Provider, item: str, count: int | None) -
         explicit = whole.fixed_count
     if explicit is not None and count is not None and explicit != count:
         raise UsageError(f"{item!r} says {explicit} GPUs but --count says {count}")
-    n = explicit or count or 1
     suffix = ""
     try:
         off = whole or cat.lookup(provider.id, name)
@@ -215,6 +214,7 @@ def parse_item(cat: Catalog, provider: Provider, item: str, count: int | None) -
                                  + (", ".join(with_it) or "no GPU type")) from None
         else:
             raise _unknown(cat, provider, name) from None
+    n = explicit or count or off.fixed_count or 1  # a fixed-count SKU's name says its count
     notes = []
     if off.kind == "cpu":
         if n != 1:

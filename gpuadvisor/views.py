@@ -361,7 +361,7 @@ def file_view(path: str, target: str, results: list, scan) -> View:
 
 def _reading(f) -> str:
     text = repr(f.spec)
-    if f.count is not None and f.provider != "modal":
+    if f.count is not None and not str(f.spec).endswith(f":{f.count}"):  # Modal's "A100:4" carries it already
         text += f" × {f.count}"
     return text + ("" if f.count_known else " (count unknown)")
 
