@@ -487,3 +487,34 @@ def _check_summary(report, counts: dict) -> str:
         return f"No issues: {where}{quiet}{skipped}."
     parts = ", ".join(f"{n:,} {s}{'s' if n != 1 and s != 'info' else ''}" for s, n in counts.items() if n)
     return f"Found {len(report.issues):,} issue(s) ({parts}) in {where}{quiet}{skipped}."
+
+
+def import_view(imp) -> View:
+    """What `catalog import` wrote, and every row it did not import, with why."""
+    view = View(imp.to_json())
+    head = f"Imported {imp.offerings} offering(s) as provider {imp.provider_id}: {imp.path}"
+    lines = [head] + ([f"Replaced the previous file ({imp.replaced})."] if imp.replaced else [])
+    view.text(*lines, style="title")
+    if imp.unmapped:
+        rows = sum(imp.unmapped.values())
+        view.text(f"{rows} row(s) with {len(imp.unmapped)} accelerator name(s) no canonical GPU id matches (not imported):",
+                  *[f"  {name}: {n} row(s)" for name, n in sorted(imp.unmapped.items())], style="warn")
+    for why, n in sorted(imp.skipped.items()):
+        view.text(f"Skipped {n} {why}.", style="dim")
+    view.text(f"Try: gpuadvisor list --provider {imp.provider_id}", style="dim")
+    return view
+
+
+def update_view(plan, dry_run: bool) -> View:
+    """What `catalog update` installed (or, with --dry-run, would install) and the offering changes."""
+    view = View({**plan.to_json(), "dry_run": dry_run})
+    verb = "Would install" if dry_run else "Installed"
+    view.text(f"{verb} {len(plan.files)} catalog file(s) into {plan.directory}: {', '.join(sorted(plan.files))}"
+              + (f" (replacing {', '.join(plan.replaced)})" if plan.replaced else ""), style="title")
+    for label, items in (("added", plan.added), ("removed", plan.removed), ("price changed", plan.changed)):
+        if items:
+            view.text(f"{len(items)} offering(s) {label}:", *[f"  {x}" for x in items[:50]],
+                      *([f"  … and {len(items) - 50} more"] if len(items) > 50 else []))
+    if not (plan.added or plan.removed or plan.changed):
+        view.text("No offering or price changes.", style="dim")
+    return view
