@@ -42,16 +42,17 @@ def _check_url(url: str) -> None:
     raise UsageError(f"{url}: not an https:// URL")
 
 
-def fetch(url: str, cap: int = MAX_DOWNLOAD_BYTES, timeout: float = TIMEOUT_S, progress=None) -> bytes:
+def fetch(url: str, cap: int | None = None, timeout: float | None = None, progress=None) -> bytes:
     """The body at `url`, at most `cap` bytes, within `timeout` seconds per read and 3 × timeout in
     all. UsageError (one line, saying why) for anything else. `progress(done, total)` is called as
     bytes arrive (total 0 when the server does not say)."""
-    import socket
     import time
     import urllib.error
     import urllib.request
 
     _check_url(url)
+    cap = MAX_DOWNLOAD_BYTES if cap is None else cap
+    timeout = TIMEOUT_S if timeout is None else timeout
     start = time.monotonic()
     try:
         with urllib.request.urlopen(urllib.request.Request(url, headers={"User-Agent": "gpuadvisor"}),
@@ -83,7 +84,7 @@ def fetch(url: str, cap: int = MAX_DOWNLOAD_BYTES, timeout: float = TIMEOUT_S, p
     except urllib.error.URLError as e:
         why = e.reason if isinstance(e.reason, str) else (getattr(e.reason, "strerror", None) or str(e.reason))
         raise UsageError(f"{url}: cannot download ({why}); nothing changed") from None
-    except (socket.timeout, TimeoutError):
+    except TimeoutError:
         raise UsageError(f"{url}: no answer within {timeout:g} s; nothing changed") from None
     except Exception as e:  # http.client.IncompleteRead, connection resets, bad status lines ...
         raise UsageError(f"{url}: download failed ({type(e).__name__}: {e}); nothing changed") from None
