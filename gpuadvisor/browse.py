@@ -90,8 +90,10 @@ def list_offerings(cat: Catalog, flt: OfferingFilter, sort: str = "provider", re
     rows = [o for o in cat.offerings if matches(o, flt)]
     order = {p: i for i, p in enumerate(cat.providers)}
     kind_order = {"gpu": 0, "pool": 1, "cpu": 2}
-    # CPU workers by size (fal's XS, S, M, L, XL), not by name
-    base = lambda o: (order[o.provider], kind_order[o.kind], o.vram_gb, o.vcpus or 0, o.ram_gb or 0, o.name.lower())  # noqa: E731
+    def base(o: Offering) -> tuple:  # fixed-count SKUs of one GPU stay together, by count; CPU workers by size
+        sku = (o.hw.id, o.fixed_count) if o.fixed_count and o.hw else ("", 0)
+        return (order[o.provider], kind_order[o.kind], o.vram_gb, sku, o.vcpus or 0, o.ram_gb or 0, o.name.lower())
+
     keys = {
         "provider": base,
         "name": lambda o: (o.name.lower(), order[o.provider]),

@@ -1,4 +1,4 @@
-"""`gpuadvisor check`: lint the GPU specs of Modal, RunPod and fal app files.
+"""`gpuadvisor check`: lint the GPU specs of provider app files and config files.
 
 Built on the `translate --file` scanner (gpuadvisor.filescan): the same sites, with the same
 readings; a file is parsed, never imported or run. Each finding has a stable code, a severity and,
@@ -226,14 +226,17 @@ def _modern_config(cat, f: Finding) -> str | None:
 
 
 def python_files(paths: list[Path]) -> list[Path]:
-    """The files to check: each file named, and every *.py under each directory (sorted; tool
-    directories such as .git and .venv skipped). UsageError for a path that does not exist."""
+    """The files to check: each file named, and every *.py and provider config file (by name,
+    gpuadvisor.configscan) under each directory (sorted; tool directories such as .git and .venv
+    skipped). UsageError for a path that does not exist."""
+    from gpuadvisor.configscan import handles
+
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
             for root, dirs, files in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
-                out.extend(Path(root) / name for name in sorted(files) if name.endswith(".py"))
+                out.extend(Path(root) / name for name in sorted(files) if name.endswith(".py") or handles(name))
                 if len(out) > MAX_FILES:
                     raise UsageError(f"more than {MAX_FILES:,} Python files under {display_path(p)}; name fewer")
         elif p.exists() or p.is_symlink():
@@ -269,8 +272,11 @@ def suppressions(text: str) -> dict[int, set[str] | None]:
 
 
 def check_source(cat, file: str, text: str, source: str | None = None) -> tuple[list[Issue], list[Finding], int]:
-    """(issues, sites, suppressed) for one file's text; `# noqa` / `# noqa: GA102` on a site's line silences it."""
-    scan = scan_source(text, source)
+    """(issues, sites, suppressed) for one file's text; `# noqa` / `# noqa: GA102` on a site's line silences it.
+    A provider config file is read by its name (gpuadvisor.configscan)."""
+    from gpuadvisor.configscan import handles, scan_config_text
+
+    scan = scan_config_text(file, text, source) if handles(file) else scan_source(text, source)
     issues = [i for f in scan.findings for i in check_finding(cat, file, f)]
     quiet = suppressions(text)
     kept = [i for i in issues if not (i.line in quiet and (quiet[i.line] is None or i.code in quiet[i.line]))]

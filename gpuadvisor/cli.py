@@ -146,6 +146,9 @@ FormatOpt = Annotated[Optional[str], typer.Option("--format", help="table (defau
 ProviderOpt = Annotated[Optional[list[str]], typer.Option("--provider", "-p", help="Only this provider (repeatable): modal, runpod, fal, …",
                                                           autocompletion=complete_provider)]
 
+RegionOpt = Annotated[Optional[str], typer.Option("--region", help="Only offerings known to run in this region, at its prices "
+                                                  "(regions come from imported catalogs).")]
+
 
 def _version(value: bool):
     if value:
@@ -251,6 +254,7 @@ def list_cmd(
     gpu: Annotated[Optional[str], typer.Option("--gpu", help="Only offerings that may give this GPU (any name or alias).",
                                                autocompletion=complete_gpu)] = None,
     max_price: Annotated[Optional[float], typer.Option("--max-price", help="Only offerings with a known price of at most this many USD per GPU-hour.")] = None,
+    region: RegionOpt = None,
     sort: Annotated[str, typer.Option("--sort", "-s", help="provider, name, vram, bandwidth, price or arch.",
                                       autocompletion=complete_sort)] = "provider",
     reverse: Annotated[bool, typer.Option("--reverse", "-r", help="Reverse the sort order.")] = False,
@@ -269,7 +273,12 @@ def list_cmd(
     from gpuadvisor.views import offerings_view
 
     flt = OfferingFilter(tuple(provider or ()), min_vram, tuple(kind or ()), tuple(arch or ()), gpu, max_price)
-    rows = list_offerings(_catalog(), flt, sort=sort.strip().lower(), reverse=reverse)
+    cat = _catalog()
+    if region is not None:
+        from gpuadvisor.catalog import in_region
+
+        cat = in_region(cat, region)
+    rows = list_offerings(cat, flt, sort=sort.strip().lower(), reverse=reverse)
     _emit(offerings_view(rows), as_json, fmt)
     return 0
 
@@ -414,6 +423,7 @@ def recommend_cmd(
     codec: Annotated[Optional[str], typer.Option("--codec", help="transcode: h264 (default), hevc or av1 (needs AV1 encode).")] = None,
     budget: Annotated[Optional[float], typer.Option("--budget", help="Most USD per hour for the whole configuration (options without a known price are left out).")] = None,
     explain: Annotated[bool, typer.Option("--explain", help="Show each pick's throughput formula and inputs.")] = False,
+    region: RegionOpt = None,
     model: ModelOpt = None,
     params: ParamsOpt = None,
     dtype: DtypeOpt = None,
@@ -443,6 +453,10 @@ def recommend_cmd(
     if top < 1:
         raise UsageError(f"--top must be 1 or more, not {top}")
     cat = _catalog()
+    if region is not None:
+        from gpuadvisor.catalog import in_region
+
+        cat = in_region(cat, region)
     est = None
     if model is not None or params is not None:
         if vram is not None:
@@ -534,9 +548,13 @@ def _translate_file(cat, path: Path, args: list[str], count, as_json: bool) -> i
     scan = scan_file(path, source)
     results = translate_scan(cat, scan, target, count, source)
     if not results:
+        from gpuadvisor.filescan import PROVIDER_MODULES
+
+        modules = ", ".join("/".join(mods) for mods in PROVIDER_MODULES.values())
         why = (f" for {source}" if source else "" if scan.providers else
-               " (it imports none of modal, runpod_flash/runpod, fal; name the source provider to read a snippet: "
-               f"gpuadvisor translate --file {shown} modal {target})")
+               f" (it imports none of {modules}; name the source provider to read a snippet: "
+               f"gpuadvisor translate --file {shown} {next(iter(PROVIDER_MODULES))} {target})")
+        why += "".join(f"; {n}" for n in scan.notes[:1])
         raise NoMatch(f"no GPU configuration found in {shown}{why}")
     if scan.truncated:
         sys.stderr.write(f"{PROG}: warning: {shown} has {scan.total:,} GPU configurations; "
@@ -682,6 +700,95 @@ def catalog_paths(as_json: JsonOpt = False):
     cat = _catalog()
     extra = [(o, display_path(d), d.is_dir()) for o, d in extra_dirs()]
     _emit(paths_view(cat, display_path(builtin_dir()), extra, builtin_only()), as_json)
+    return 0
+
+
+@catalog_app.command("import")
+def catalog_import_cmd(
+    fmt: Annotated[str, typer.Argument(help="skypilot (a vms.csv) or gpuhunt (a <provider>.csv).", show_default=False)],
+    csv_path: Annotated[Optional[Path], typer.Argument(help="The CSV file (or give --from-url).", show_default=False)] = None,
+    provider_id: Annotated[Optional[str], typer.Option("--id", help="Provider id for the new catalog (default: the cloud name).")] = None,
+    cloud: Annotated[Optional[str], typer.Option("--cloud", help="The cloud's name as SkyPilot/dstack write it in snippets "
+                                                 "(default: the CSV's directory for vms.csv, else the file name).")] = None,
+    from_url: Annotated[Optional[str], typer.Option("--from-url", help="Download the CSV over HTTPS instead of reading a file.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing catalog file of the same id.")] = False,
+    as_json: JsonOpt = False,
+):
+    """Turn a SkyPilot or gpuhunt catalog CSV into a provider TOML in the user catalog directory.
+    Accelerator names map to canonical GPU ids; unmapped names are counted and listed, never guessed.
+
+    Examples: gpuadvisor catalog import skypilot ~/.sky/catalogs/v8/lambda/vms.csv ·
+    gpuadvisor catalog import gpuhunt runpod.csv --id runpod-pods
+    """
+    from datetime import date
+
+    from gpuadvisor.catalog import user_dir
+    from gpuadvisor.catalog.importers import import_csv, install
+    from gpuadvisor.catalog.importers.common import MAX_CSV_BYTES
+    from gpuadvisor.errors import UsageError
+    from gpuadvisor.views import import_view
+
+    if (csv_path is None) == (from_url is None):
+        raise UsageError("give a CSV file or --from-url URL (one of them)")
+    if from_url:
+        from gpuadvisor.catalog.update import fetch
+
+        text = fetch(from_url, MAX_CSV_BYTES).decode("utf-8", errors="replace")
+        source, stem = from_url, from_url.rstrip("/").rsplit("/", 2)
+    else:
+        from gpuadvisor.fsread import display_path, read_text_capped
+
+        text = read_text_capped(csv_path, MAX_CSV_BYTES, "CSV file")
+        source, stem = display_path(csv_path), [csv_path.parent.name, csv_path.name]
+    name = stem[-1].rsplit(".", 1)[0]
+    cloud = cloud or (stem[-2] if name == "vms" and len(stem) > 1 else name)
+    pid = (provider_id or cloud).strip().lower()
+    if not pid or any(c.isspace() or c in "/\\." for c in pid):
+        raise UsageError(f"provider id {pid!r} must be a lowercase name without spaces, dots or slashes (use --id)")
+    directory = user_dir()
+    if directory is None:
+        raise UsageError("no home directory: set XDG_CONFIG_HOME to choose where catalogs go")
+    imp = import_csv(fmt.strip().lower(), text, source=source, provider_id=pid, cloud=cloud, as_of=date.today().isoformat())
+    _emit(import_view(install(imp, directory, force)), as_json)
+    return 0
+
+
+@catalog_app.command("update")
+def catalog_update_cmd(
+    urls: Annotated[Optional[list[str]], typer.Argument(help="HTTPS URLs of .toml files or a .tar.gz of them "
+                                                        "(default: $GPUADVISOR_CATALOG_URL).", show_default=False)] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Download and validate, print what would change, write nothing.")] = False,
+    as_json: JsonOpt = False,
+):
+    """Download catalog files, validate them with the catalogs in use, and install them into the user
+    catalog directory. On any failure (network, size cap, bad TOML, validation) nothing changes.
+
+    Examples: gpuadvisor catalog update https://example.org/gpuadvisor-catalogs.tar.gz --dry-run ·
+    GPUADVISOR_CATALOG_URL=https://example.org/acme.toml gpuadvisor catalog update
+    """
+    from gpuadvisor.catalog import user_dir
+    from gpuadvisor.catalog.update import default_urls, fetch, install, plan, unpack
+    from gpuadvisor.errors import UsageError
+    from gpuadvisor.views import update_view
+
+    directory = user_dir()
+    if directory is None:
+        raise UsageError("no home directory: set XDG_CONFIG_HOME to choose where catalogs go")
+    files: dict[str, bytes] = {}
+    for url in urls or default_urls():
+        with _progress(f"downloading {url.rsplit('/', 1)[-1][:40]}", threshold=0) as tick:
+            body = fetch(url, progress=tick)
+        for name, data in unpack(url, body).items():
+            if name in files:
+                raise UsageError(f"{name} comes from two URLs; nothing changed")
+            files[name] = data
+    p = plan(files, directory)
+    if not dry_run:
+        install(p)
+        from gpuadvisor import catalog as catalog_mod
+
+        catalog_mod._CACHE.clear()
+    _emit(update_view(p, dry_run), as_json)
     return 0
 
 

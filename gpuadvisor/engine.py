@@ -169,6 +169,10 @@ def smallest_count(off: Offering, need_gb: float, limit: int, pow2: bool = False
     if off.usable_gib <= 0:
         return None
     count = off.gpus_for(need_gb)
+    if off.fixed_count:  # a SKU of n GPUs: it fits when n is at least the count wanted (rounded as above)
+        if pow2 and count > 1:
+            count = 1 << (count - 1).bit_length()
+        return off.fixed_count if count <= off.fixed_count <= limit else None
     if count > limit:
         return None
     if pow2 and count > 1:
@@ -176,6 +180,22 @@ def smallest_count(off: Offering, need_gb: float, limit: int, pow2: bool = False
         if rounded <= limit:
             return rounded
     return count
+
+
+def smallest_skus(staged: list) -> list:
+    """Of a provider's fixed-count SKUs of one GPU that fit (gpu-l40s, gpu-2x-l40s, …), only the one
+    with the fewest GPUs, then the cheapest: the others are the same GPU with more than the job needs.
+    `staged` holds (offering, count, …) tuples; order is kept."""
+    best: dict[tuple, tuple] = {}
+    for item in staged:
+        off, count = item[0], item[1]
+        if off.fixed_count:
+            key = (off.provider, off.hw.id)
+            price = off.price_per_hour if off.price_per_hour is not None else math.inf
+            if key not in best or (count, price) < best[key][:2]:
+                best[key] = (count, price, item)
+    keep = {id(v[2]) for v in best.values()}
+    return [item for item in staged if not item[0].fixed_count or id(item) in keep]
 
 
 def recommendable(off: Offering) -> bool:
@@ -330,6 +350,7 @@ def rank(cat: Catalog, req: Requirement) -> Ranking:
                 excluded["over_budget"] += 1
                 continue
         staged.append((off, count, thr, q))
+    staged = smallest_skus(staged)
     if not staged:
         raise NoMatch(nothing_fits_message(cat, req, excluded, pool))
     floor, ceiling = _floor(req, job, [t for _, _, t, _ in staged]), _ceiling(cat, w, job)

@@ -1,7 +1,7 @@
 """Find the GPU configurations in a Python app file with `ast` (the file is never imported or run).
 
-A file is a Modal, RunPod or fal app because of what it imports (`modal`; `runpod_flash`, `runpod` or
-`tetra_rp`; `fal` or `fal_serverless`). Naming the source provider (`scan_source(text, "modal")`)
+A file is a Modal, RunPod, fal, Beam or Replicate app because of what it imports (`modal`;
+`runpod_flash`, `runpod` or `tetra_rp`; `fal` or `fal_serverless`; `beam` or `beta9`; `replicate`). Naming the source provider (`scan_source(text, "modal")`)
 also reads a snippet with no import. Call shapes read (the AST patterns are the one place provider
 syntax lives in Python rather than in the catalogs):
   Modal   gpu= on @app.function / @app.cls / @app.server (any receiver: app, stub, ...), .with_options,
@@ -11,6 +11,11 @@ syntax lives in Python rather than in the catalogs):
           ServerlessEndpoint, runpod.create_endpoint(gpu_ids=, gpu_count=)
   fal     machine_type / num_gpus on a fal.App subclass (attributes or class keywords),
           @fal.function, @isolated, fn.on(machine_type=)
+  Beam    gpu= / gpu_count= on @endpoint, @function, @task_queue, @asgi, @realtime, @schedule, Pod(...),
+          and the v1 beam.App(...) / Runtime(...)
+  Replicate  hardware= on deployments.create / deployments.update / models.create
+Config files (Baseten's config.yaml, Cerebrium's cerebrium.toml) are read by `configscan`; scan_file
+hands them over by name.
 Values are worked out by `staticeval` (constants, f-strings, env defaults, modal.gpu objects, config
 objects, kwargs dicts, conditionals). What cannot be known from the file is reported as unresolved
 with the reason, never guessed; a count that cannot be read makes the config "count unknown".
@@ -30,7 +35,7 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_FINDINGS = 500  # configurations reported from one file; the rest are counted, not read
 
 PROVIDER_MODULES = {"modal": ("modal",), "runpod": ("runpod_flash", "runpod", "tetra_rp"),
-                    "fal": ("fal", "fal_serverless")}
+                    "fal": ("fal", "fal_serverless"), "beam": ("beam", "beta9"), "replicate": ("replicate",)}
 
 MODAL_DECORATORS = {"function": "function", "cls": "cls", "server": "server", "with_options": "with_options"}
 # modal-client 69519aef, py/modal/_image.py: the _Image methods that take gpu= (the builder's GPU).
@@ -47,6 +52,14 @@ RUNPOD_CALLS = {
     "create_endpoint": ("create-endpoint", "gpu_ids", "gpu_count"),
 }
 FAL_CALLS = {"function": "fal-function", "isolated": "isolated", "on": "on"}
+# beam-cloud/beta9 sdk (re-exported by `beam`): gpu= (a GpuType, its string, or a priority list) and
+# gpu_count=; v1 apps: beam.App(gpu=...), Runtime(gpu=...). Called bare (`@endpoint`) or on the module.
+BEAM_CALLS = {"endpoint": "endpoint", "function": "function", "task_queue": "task-queue", "asgi": "asgi",
+              "realtime": "realtime", "schedule": "schedule", "Pod": "pod", "App": "app", "Runtime": "runtime"}
+BEAM_RECEIVERS = ("", "beam", "beta9")
+# replicate-python: the hardware SKU is set where a deployment or model is created or updated.
+REPLICATE_CALLS = {("create", "deployments"): "deployment", ("update", "deployments"): "deployment",
+                   ("create", "models"): "model"}
 
 REASONS = ("parameter", "local", "loop", "import", "call", "env", "reassigned", "undefined", "attribute",
            "runtime", "unsupported", "count-unknown")
@@ -350,6 +363,10 @@ class _Scanner:
                 self.keyword(node, "runpod", "cpu-endpoint", "cpu")  # a CPU worker: cpu="cpu3c-2-4"
         if "fal" in self.active and name in FAL_CALLS:
             self.keyword(node, "fal", FAL_CALLS[name], "machine_type", "num_gpus")
+        if "beam" in self.active and name in BEAM_CALLS and receiver in BEAM_RECEIVERS:
+            self.keyword(node, "beam", BEAM_CALLS[name], "gpu", "gpu_count")
+        if "replicate" in self.active and (name, receiver) in REPLICATE_CALLS:
+            self.keyword(node, "replicate", REPLICATE_CALLS[(name, receiver)], "hardware")
 
     def keyword(self, node: ast.Call, provider: str, kind: str, key: str, count_key: str | None = None) -> None:
         kws = {k.arg: k.value for k in node.keywords if k.arg}
@@ -422,6 +439,10 @@ def scan_source(text: str, source: str | None = None) -> Scan:
 
 
 def scan_file(path: Path, source: str | None = None) -> Scan:
+    from gpuadvisor.configscan import handles, scan_config
+
+    if handles(path):  # a provider's config file (config.yaml, cerebrium.toml, cog.yaml), by name
+        return scan_config(Path(path), source)
     text = read_text_capped(path, MAX_FILE_BYTES, "Python file")
     try:
         return scan_source(text, source)

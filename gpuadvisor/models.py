@@ -151,6 +151,7 @@ class Provider:
     list_note: str = ""  # what a list of options means here, said whenever a translation writes one
     verified_count: int | None = None  # counts above this are allowed but not confirmed by a source
     origin: tuple[tuple[str, str], ...] = ()  # (field, extra catalog file) for values not built in
+    lists: bool = True  # False: the provider takes one option only (a hardware SKU), no fallback list
 
 
 @dataclass(frozen=True, eq=False)
@@ -183,6 +184,11 @@ class Offering:
     sized: bool = False  # a CPU "type" the user sizes (Modal's cpu=/memory=): written with the source's figures
     legacy_aliases: tuple[str, ...] = ()  # old spellings still accepted (Modal's A10G)
     ambiguous_aliases: tuple[str, ...] = ()  # spellings that mean different hardware by version (Modal's A100)
+    fixed_count: int | None = None  # the count is part of the name (a SKU such as gpu-2x-l40s): only this many
+    written: str | None = None  # what code writes for it when that is not its name (an imported cloud's gpu spec)
+    regions: tuple[str, ...] = ()  # where it runs, when the catalog knows (imported clouds)
+    region_prices: tuple[tuple[str, float], ...] = ()  # region -> on-demand per GPU-hour, where it differs
+    region_spot: tuple[tuple[str, float], ...] = ()  # region -> spot per GPU-hour, where it differs
 
     def unverified(self, count: int) -> bool:
         return self.verified_count is not None and count > self.verified_count
@@ -238,6 +244,8 @@ class Offering:
             "price_low": self.price_low.to_json() if self.price_low else None,
             "claimed": dict(self.claimed) or None,
             "legacy": self.legacy,
+            "fixed_count": self.fixed_count,
+            "regions": list(self.regions),
             "notes": list(self.notes),
             **({"from": dict(self.origin)} if self.origin else {}),
         }

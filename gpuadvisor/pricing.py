@@ -61,6 +61,15 @@ def _describe(p: Price) -> str:
     return f"${p.per_hour:,.2f}/h, {p.basis}, as of {p.as_of}"
 
 
+def _one_per_ladder(peers: list) -> list:
+    """A provider's fixed-count SKUs of one GPU (1, 2, 4, 8 GPUs) count once in a median: its smallest."""
+    smallest: dict[str, int] = {}
+    for o, _ in peers:
+        if o.fixed_count:
+            smallest[o.provider] = min(smallest.get(o.provider, o.fixed_count), o.fixed_count)
+    return [(o, p) for o, p in peers if not o.fixed_count or o.fixed_count == smallest[o.provider]]
+
+
 def quote(off: Offering, offerings: list[Offering], basis: str = "list") -> Quote | None:
     """The price of one GPU of `off` on `basis`, estimated from the same GPU elsewhere if needed."""
     own = _own(off, basis)
@@ -70,6 +79,7 @@ def quote(off: Offering, offerings: list[Offering], basis: str = "list") -> Quot
         return None
     peers = [(o, p) for o in offerings if o is not off and o.hw is not None and o.hw.id == off.hw.id
              and o.kind != "cpu" and (p := _own(o, basis)) is not None]
+    peers = _one_per_ladder(peers)
     if not peers:
         return None
     import statistics  # only when a price is estimated

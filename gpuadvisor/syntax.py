@@ -73,10 +73,11 @@ class Option:
 
 
 def write_item(provider: Provider, opt: Option, *, with_count: bool) -> str:
-    """One option's written form, e.g. `"H100:2"`, `GpuGroup.AMPERE_80`, `"GPU-H100"`."""
+    """One option's written form, e.g. `"H100:2"`, `GpuGroup.AMPERE_80`, `"GPU-H100"`. A fixed-count
+    offering carries its count in its name, so none is added."""
     syn = provider.syntax
-    name = opt.offering.name + opt.suffix
-    if with_count and syn.counted and opt.count > 1:
+    name = (opt.offering.written or opt.offering.name) + opt.suffix
+    if with_count and syn.counted and opt.count > 1 and not opt.offering.fixed_count:
         return syn.counted.format(name=name, count=opt.count)
     return syn.code.get(opt.offering.kind, '"{name}"').format(name=name)
 
@@ -85,7 +86,7 @@ def shared_count(provider: Provider, options: list[Option]) -> int | None:
     """The single count a provider without per-item counts must write (None if it has them)."""
     if provider.syntax.counted:
         return None
-    return max((o.count for o in options), default=1)
+    return max((o.count for o in options if not o.offering.fixed_count), default=1)
 
 
 def write_config(provider: Provider, options: list[Option]) -> str:

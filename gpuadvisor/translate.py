@@ -192,16 +192,18 @@ def parse_item(cat: Catalog, provider: Provider, item: str, count: int | None) -
     if item.startswith("-"):
         raise UsageError(f"{item!r}: negations are RunPod's wire format (gpuIds); write the GpuType or GpuGroup instead")
     name, explicit = item, None
-    if ":" in item:
+    whole = _lookup_whole(cat, provider, item) if ":" in item else None  # a name with a colon (H100:2 as a SKU)
+    if ":" in item and whole is None:
         name, _, tail = item.rpartition(":")
         explicit = _parse_count(tail, item)
         name = name.strip()
+    if whole is not None and whole.fixed_count:
+        explicit = whole.fixed_count
     if explicit is not None and count is not None and explicit != count:
         raise UsageError(f"{item!r} says {explicit} GPUs but --count says {count}")
-    n = explicit or count or 1
     suffix = ""
     try:
-        off = cat.lookup(provider.id, name)
+        off = whole or cat.lookup(provider.id, name)
     except UsageError:
         if name and not name[-1].isalnum():
             base, suffix = name[:-1], name[-1]
@@ -221,10 +223,17 @@ def parse_item(cat: Catalog, provider: Provider, item: str, count: int | None) -
                                  f"(its suffixes: {accepted}); write {off.name!r}") from None
         else:
             raise _unknown(cat, provider, name) from None
+    n = explicit or count or off.fixed_count or 1  # a fixed-count SKU's name says its count
     notes = []
     if off.kind == "cpu":
         if n != 1:
             raise CpuGpuMixup(f"{off.name} is a CPU machine type; it takes no GPU count")
+    elif off.fixed_count and n != off.fixed_count:
+        skus = [o for o in cat.offerings_of(provider.id) if o.fixed_count and o.hw is off.hw and not o.legacy]
+        same = next((o for o in skus if o.fixed_count == n), None)
+        raise CountOverLimit(f"{off.name} is always {off.fixed_count} GPU(s) on {provider.name}, not {n}: the count is "
+                             "part of the name; " + (f"write {same.name}" if same else "it comes as " + ", ".join(
+                                 f"{o.name} ({o.fixed_count})" for o in sorted(skus, key=lambda o: o.fixed_count))))
     elif n > off.max_count:
         raise CountOverLimit(f"{off.name} allows at most {off.max_count} GPU(s) per container on {provider.name}, not {n}"
                          + (f" ({provider.count_note})" if provider.count_note and off.max_count == provider.max_count else ""))
@@ -232,6 +241,14 @@ def parse_item(cat: Catalog, provider: Provider, item: str, count: int | None) -
     if off.unverified(n):
         notes.append(count_caveat(provider, off, n))
     return SourceOption(off, n, suffix, item, tuple(notes))
+
+
+def _lookup_whole(cat: Catalog, provider: Provider, item: str) -> Offering | None:
+    """The offering whose name is the whole item, colon included (a SKU named `H100:2`), or None."""
+    try:
+        return cat.lookup(provider.id, item)
+    except UsageError:
+        return None
 
 
 def _unknown(cat: Catalog, provider: Provider, name: str) -> UnknownName:
@@ -438,8 +455,27 @@ def target_candidates(cat: Catalog, target: Provider, cpu: bool) -> list[Offerin
     return out
 
 
+def nearest_skus(offerings: list[Offering], n: int) -> list[Offering]:
+    """Of fixed-count SKUs of one GPU (gpu-l40s, gpu-2x-l40s, …), only the one to weigh for n GPUs: the
+    fewest GPUs at or above n, else the most there are. Other offerings pass through."""
+    ladders: dict[tuple, list[Offering]] = {}
+    for o in offerings:
+        if o.fixed_count and o.hw is not None:
+            ladders.setdefault((o.hw.id, o.kind), []).append(o)
+    keep = set()
+    for skus in ladders.values():
+        above = [o for o in skus if o.fixed_count >= n]
+        pick = min(above, key=lambda o: (o.fixed_count, o.price_per_hour or math.inf)) if above else \
+            max(skus, key=lambda o: (o.fixed_count, -(o.price_per_hour or math.inf)))
+        keep.add(id(pick))
+    return [o for o in offerings if not o.fixed_count or id(o) in keep]
+
+
 def _count_for(dst: Offering, src_total: float, n: int) -> int:
-    """Keep the source count when allowed; otherwise the fewest GPUs reaching the source's total VRAM."""
+    """Keep the source count when allowed; otherwise the fewest GPUs reaching the source's total VRAM.
+    A fixed-count SKU has its own count."""
+    if dst.fixed_count:
+        return dst.fixed_count
     if n <= dst.max_count:
         return n
     return min(dst.gpus_for(src_total), dst.max_count)
@@ -452,7 +488,7 @@ def match_option(cat: Catalog, target: Provider, so: SourceOption) -> TargetOpti
         return _match_cpu(cat, target, so)
     src, n = so.hw, so.count
     best = None
-    for off in target_candidates(cat, target, cpu=False):
+    for off in nearest_skus(target_candidates(cat, target, cpu=False), n):
         dst = off.hw
         m = _count_for(off, src.vram_gb * n, n)
         losses = differences(src, n, dst, m)[0]
@@ -566,16 +602,18 @@ def _match_cpu(cat: Catalog, target: Provider, so: SourceOption) -> TargetOption
 def translate(cat: Catalog, source: str, target: str, spec: str, count: int | None = None) -> Translation:
     src_p, dst_p = cat.provider(source), cat.provider(target)
     options = parse_spec(cat, src_p.id, spec, count)
-    if not src_p.syntax.counted and len({o.count for o in options}) > 1:
+    if not src_p.lists and len(options) > 1:
+        raise UsageError(f"{src_p.name} takes one GPU option, not a list ({len(options)} given)")
+    if not src_p.syntax.counted and len({o.count for o in options if not o.offering.fixed_count}) > 1:
         raise UsageError(f"{src_p.name} has one GPU count for the whole list; the items say "
                          + ", ".join(f"{o.text}" for o in options))
     targets = [match_option(cat, dst_p, o) for o in options]
     notes = []
     shared = shared_count(dst_p, [Option(t.offering, t.count) for t in targets])
-    if shared is not None and len({t.count for t in targets}) > 1:
+    if shared is not None and len({t.count for t in targets if not t.offering.fixed_count}) > 1:
         raised = []
         for i, t in enumerate(targets):
-            if t.count != shared and t.offering.kind != "cpu":
+            if t.count != shared and t.offering.kind != "cpu" and not t.offering.fixed_count:
                 extra = f"count {t.count} → {shared}: {dst_p.name} has one count for the whole list"
                 targets[i] = TargetOption(t.offering, shared, "upgrade" if t.match in ("exact", "equivalent") else t.match,
                                           (*t.notes, extra))
@@ -591,6 +629,11 @@ def translate(cat: Catalog, source: str, target: str, spec: str, count: int | No
             unique.append(t.option)
     if len(unique) < len(targets):
         notes.append("options that map to the same target are written once, in first-seen order")
+    if not dst_p.lists and len(unique) > 1:
+        dropped = ", ".join(o.offering.name for o in unique[1:])
+        notes.append(f"{dst_p.name} takes one GPU option, not a fallback list: only the first, "
+                     f"{unique[0].offering.name}, is written ({dropped} dropped)")
+        unique = unique[:1]
     config = write_config(dst_p, unique)
     alternatives = []
     if len(unique) > 1 and dst_p.list_note and any(o.offering.kind != "cpu" for o in unique):

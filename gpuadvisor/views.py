@@ -65,7 +65,7 @@ def _offerings_blocks(view: View, offs: list[Offering]) -> None:
         rows.append([
             o.provider, o.name, o.kind, what_cell(o),
             fmt(o.vram_gb) if o.kind != "cpu" else "—",
-            fmt(o.max_count) if o.kind != "cpu" else "—",
+            (f"{o.fixed_count} only" if o.fixed_count else fmt(o.max_count)) if o.kind != "cpu" else "—",
             fmt(o.bandwidth_gb_s) if hw else "—",
             codecs_cell(hw.nvenc, hw.nvdec, hw.av1_encode) if hw else "—",
             hw.arch if hw else "—",
@@ -314,9 +314,9 @@ def _best_lines(ranking, best: dict) -> list[str]:
 def _translation_blocks(view: View, tr) -> None:
     rows = []
     for so, to, cost in zip(tr.source, tr.target, tr.costs, strict=True):
-        src = f"{so.offering.name}{so.suffix}" + (f" ×{so.count}" if so.count > 1 else "")
+        src = f"{so.offering.name}{so.suffix}" + (f" ×{so.count}" if so.count > 1 and not so.offering.fixed_count else "")
         src += f"\n({so.hw.id})" if so.hw else "\n(CPU)"
-        dst = f"{to.offering.name}" + (f" ×{to.count}" if to.count > 1 else "")
+        dst = f"{to.offering.name}" + (f" ×{to.count}" if to.count > 1 and not to.offering.fixed_count else "")
         dst += f"\n({to.offering.hw.id})" if to.offering.hw else "\n(CPU)"
         notes = [*(f"source: {n}" for n in so.notes), *to.notes]
         rows.append([src, dst, to.match, cost.text().replace(" (", "\n("), "\n".join(notes)])
@@ -375,7 +375,7 @@ def file_view(path: str, target: str, results: list, scan) -> View:
 
 def _reading(f) -> str:
     text = repr(f.spec)
-    if f.count is not None and f.provider != "modal":
+    if f.count is not None and not str(f.spec).endswith(f":{f.count}"):  # Modal's "A100:4" carries it already
         text += f" × {f.count}"
     return text + ("" if f.count_known else " (count unknown)")
 
@@ -507,3 +507,34 @@ def _check_summary(report, counts: dict) -> str:
         return f"No issues: {where}{quiet}{skipped}."
     parts = ", ".join(f"{n:,} {s}{'s' if n != 1 and s != 'info' else ''}" for s, n in counts.items() if n)
     return f"Found {len(report.issues):,} issue(s) ({parts}) in {where}{quiet}{skipped}."
+
+
+def import_view(imp) -> View:
+    """What `catalog import` wrote, and every row it did not import, with why."""
+    view = View(imp.to_json())
+    head = f"Imported {imp.offerings} offering(s) as provider {imp.provider_id}: {imp.path}"
+    lines = [head] + ([f"Replaced the previous file ({imp.replaced})."] if imp.replaced else [])
+    view.text(*lines, style="title")
+    if imp.unmapped:
+        rows = sum(imp.unmapped.values())
+        view.text(f"{rows} row(s) with {len(imp.unmapped)} accelerator name(s) no canonical GPU id matches (not imported):",
+                  *[f"  {name}: {n} row(s)" for name, n in sorted(imp.unmapped.items())], style="warn")
+    for why, n in sorted(imp.skipped.items()):
+        view.text(f"Skipped {n} {why}.", style="dim")
+    view.text(f"Try: gpuadvisor list --provider {imp.provider_id}", style="dim")
+    return view
+
+
+def update_view(plan, dry_run: bool) -> View:
+    """What `catalog update` installed (or, with --dry-run, would install) and the offering changes."""
+    view = View({**plan.to_json(), "dry_run": dry_run})
+    verb = "Would install" if dry_run else "Installed"
+    view.text(f"{verb} {len(plan.files)} catalog file(s) into {plan.directory}: {', '.join(sorted(plan.files))}"
+              + (f" (replacing {', '.join(plan.replaced)})" if plan.replaced else ""), style="title")
+    for label, items in (("added", plan.added), ("removed", plan.removed), ("price changed", plan.changed)):
+        if items:
+            view.text(f"{len(items)} offering(s) {label}:", *[f"  {x}" for x in items[:50]],
+                      *([f"  … and {len(items) - 50} more"] if len(items) > 50 else []))
+    if not (plan.added or plan.removed or plan.changed):
+        view.text("No offering or price changes.", style="dim")
+    return view

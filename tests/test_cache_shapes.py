@@ -11,14 +11,16 @@ def test_every_record_survives_the_cache(cat):
     back = decode(json.loads(json.dumps(encode(cat))))
     assert [o.to_json() for o in back.offerings] == [o.to_json() for o in cat.offerings]
     def facts(o):
-        return (o.price_low.to_json() if o.price_low else None, o.legacy_aliases, o.ambiguous_aliases, o.verified_count)
+        return (o.price_low.to_json() if o.price_low else None, o.legacy_aliases, o.ambiguous_aliases, o.verified_count,
+                o.fixed_count, o.written, o.regions, o.region_prices, o.region_spot)
 
     assert [facts(o) for o in back.offerings] == [facts(o) for o in cat.offerings]
     assert {k: g.to_json() for k, g in back.gpus.items()} == {k: g.to_json() for k, g in cat.gpus.items()}
     assert {k: w.to_json() for k, w in back.workloads.items()} == {k: w.to_json() for k, w in cat.workloads.items()}
     assert {k: m.to_json() for k, m in back.models.items()} == {k: m.to_json() for k, m in cat.models.items()}
-    assert [(p.list_note, p.verified_count) for p in back.providers.values()] == \
-        [(p.list_note, p.verified_count) for p in cat.providers.values()]
+    assert [(p.list_note, p.verified_count, p.lists) for p in back.providers.values()] == \
+        [(p.list_note, p.verified_count, p.lists) for p in cat.providers.values()]
+    assert any(o.fixed_count for o in back.offerings) and not back.providers["replicate"].lists
     for field in ("bandwidth_efficiency", "gemm_efficiency", "scaling", "value_tolerance", "multi_gpu_premium"):
         assert getattr(back.perf, field) == getattr(cat.perf, field), field
     assert [(f.id, f.tflop_per_step, f.calibration) for f in back.perf.diffusion] == \
@@ -32,3 +34,18 @@ def test_a_cached_run_answers_like_an_uncached_one(run, tmp_path):
     assert list((tmp_path / "gpuadvisor").glob("*.json"))
     assert run("recommend", "--model", "sdxl", "--json", env=env).stdout == first
     assert run("recommend", "--model", "sdxl", "--json", env={**env, "GPUADVISOR_NO_CACHE": "1"}).stdout == first
+
+
+def test_imported_regions_survive_the_cache(tmp_path, run):
+    """An imported catalog's regions and regional prices come back from the JSON cache unchanged."""
+    import shutil
+
+    fix = tmp_path / "lambda"
+    fix.mkdir()
+    shutil.copy(__import__("pathlib").Path(__file__).parent / "fixtures" / "imports" / "skypilot-runpod-vms.csv",
+                fix / "vms.csv")
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "cfg"), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    run("catalog", "import", "skypilot", str(fix / "vms.csv"), "--id", "pods", "--cloud", "runpod", env=env)
+    first = run("list", "--region", "US", "--json", env=env).stdout
+    assert run("list", "--region", "US", "--json", env=env).stdout == first
+    assert run("list", "--region", "US", "--json", env={**env, "GPUADVISOR_NO_CACHE": "1"}).stdout == first

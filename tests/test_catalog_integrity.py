@@ -99,15 +99,22 @@ def test_disagreements_are_recorded_with_the_value_used(cat, gid, field, used, o
 
 def test_every_name_resolves_to_its_own_offering(cat):
     gpus_named: dict[str, set[str]] = {}  # a spelling -> the GPUs it names across providers
+    exact_named: dict[str, set[str]] = {}  # the same, case kept (fal GPU-H100 vs Replicate gpu-h100)
     for off in cat.offerings:
         for key in lookup_keys(off, cat.providers[off.provider]):
             gpus_named.setdefault(key.lower(), set()).add(off.hw.id if off.hw else "cpu")
+            exact_named.setdefault(key, set()).add(off.hw.id if off.hw else "cpu")
+    gpu_names = {k.lower() for g in cat.gpus.values() for k in (g.id, *g.aliases)}
     for off in cat.offerings:
         provider = cat.providers[off.provider]
         for key in lookup_keys(off, provider):
             assert cat.lookup(off.provider, key) is off, (off.provider, key)
             assert cat.lookup(off.provider, key.upper()) is off
-            if len(gpus_named[key.lower()]) > 1 and key.lower() not in cat.gpus:  # "any": Modal's and RunPod's differ
+            if key.lower() in gpu_names:  # a canonical id or GPU alias wins (bare A100, H100)
+                assert cat.resolve(key)[1] is None
+            elif len(gpus_named[key.lower()]) > 1 and len(exact_named[key]) == 1 and off.hw:
+                assert cat.resolve(key)[0] is off.hw, key  # the exact spelling decides
+            elif len(gpus_named[key.lower()]) > 1:  # "any": Modal's and RunPod's differ
                 with pytest.raises(UsageError, match="ambiguous"):
                     cat.resolve(key)
             elif off.kind != "cpu":

@@ -283,9 +283,11 @@ def test_catalog_info(run):
     by_id = {p["id"]: p for p in info["providers"]}
     assert by_id["modal"]["stale_prices"] == 9 and by_id["runpod"]["stale_prices"] == 0
     assert by_id["modal"]["oldest_price"] == "2026-05-07" and by_id["modal"]["docs_url"].startswith("https://")
-    assert catalog_info(load_catalog(extra=[]), date(2026, 6, 1))["providers"][1]["stale_prices"] == 0
+    later = {p["id"]: p for p in catalog_info(load_catalog(extra=[]), date(2026, 6, 1))["providers"]}
+    assert later["modal"]["stale_prices"] == 0
     result = run("catalog", "info", "--json")
-    assert {p["id"] for p in __import__("json").loads(result.stdout)["providers"]} == {"modal", "runpod", "fal"}
+    assert {p["id"] for p in __import__("json").loads(result.stdout)["providers"]} == {
+        "modal", "runpod", "fal", "replicate", "beam", "baseten", "cerebrium"}
 
 
 def test_every_command_has_help_with_an_example(run):
@@ -442,7 +444,7 @@ def test_completion_of_translate_arguments_and_list_options():
     (["translate", "--file", "", "fal"], "--file is empty"),
     (["check", ""], "PATH is empty"),
     (["catalog", "validate", " "], "PATH is empty"),
-    (["show", "h1000"], "did you mean 'H100' or 'h100-pcie' or 'h200'?"),
+    (["show", "h1000"], "did you mean 'H100' or 'h100-"),
 ])
 def test_error_lines_name_what_was_typed(run, args, fragment):
     result = run(*args, code=2)

@@ -16,7 +16,7 @@ from gpuadvisor.detect import equivalents, identify, parse_smi
 SMI_OUTPUT = """NVIDIA GeForce RTX 4090, 24564 MiB
 NVIDIA GeForce RTX 4090, 24564 MiB
 NVIDIA A100-PCIE-40GB, 40960 MiB
-NVIDIA H100 NVL, 95830 MiB
+NVIDIA GeForce GTX 1080, 8192 MiB
 """
 
 
@@ -47,7 +47,7 @@ def test_parse_smi():
     ("NVIDIA H100 PCIe", 81559, "h100-pcie"), ("Tesla T4", 15360, "t4"), ("NVIDIA A10G", 23028, "a10g"),
     ("NVIDIA RTX 6000 Ada Generation", 49140, "rtx-6000-ada"), ("NVIDIA L40S", 46068, "l40s"),
     ("NVIDIA B200", 183359, "b200"), ("NVIDIA RTX PRO 6000 Blackwell Max-Q Workstation Edition", 97887, "rtx-pro-6000-max-q"),
-    ("NVIDIA H100 NVL", 95830, None), ("NVIDIA GeForce GTX 1080", 8192, None),
+    ("NVIDIA H100 NVL", 95830, "h100-nvl"), ("NVIDIA GeForce GTX 1080", 8192, None),
 ])
 def test_identify(cat, name, mib, gid):
     found = identify(cat, name, mib)
@@ -57,7 +57,7 @@ def test_identify(cat, name, mib, gid):
 def test_equivalents_group_identical_gpus(cat):
     local = [identify(cat, n, m) for n, m in parse_smi(SMI_OUTPUT)]
     eq = equivalents(cat, local)
-    assert set(eq) == {"rtx-4090", "a100-40gb"}
+    assert set(eq) == {"rtx-4090", "a100-40gb"}  # the GTX 1080 is in no catalog
     by_provider = dict(eq["rtx-4090"])
     assert by_provider["runpod"].offering.name == "NVIDIA_GEFORCE_RTX_4090" and by_provider["runpod"].count == 2
     assert by_provider["fal"].match == "exact"
@@ -74,7 +74,7 @@ def test_cli_detect_with_fake_nvidia_smi(tmp_path):
     assert data["equivalents"]["rtx-4090"]["modal"]["match"] in ("upgrade", "equivalent", "downgrade")
     assert data["equivalents"]["rtx-4090"]["runpod"]["config"] == "gpu=GpuType.NVIDIA_GEFORCE_RTX_4090, gpu_count=2"
     text = run_detect(tmp_path, smi).stdout
-    assert "In the cloud: rtx-4090" in text and "Not in the catalogs: NVIDIA H100 NVL" in text
+    assert "In the cloud: rtx-4090" in text and "Not in the catalogs: NVIDIA GeForce GTX 1080" in text
 
 
 @pytest.mark.parametrize("body,fragment", [

@@ -136,7 +136,16 @@ SITES = {
     "fal_cpu.py": [(5, "fal", "fal-app", "ok", "M", "literal"), (9, "fal", "fal-app", "ok", "L", "literal")],
     "fal_count_unknown.py": [(7, "fal", "fal-app", "unresolved", "GPU-H100 ×?", "imported from .settings")],
     "fp_vertex_ai.py": [],
-    "fp_beam.py": [],
+    "fp_beam.py": [(4, "beam", "app", "ok", "GpuType.T4", "literal")],
+    "beam_app.py": [
+        (5, "beam", "endpoint", "ok", "A10G ×2", "literal"),
+        (10, "beam", "task-queue", "ok", "['T4', 'A10G', 'H100']", "literal"),
+        (15, "beam", "pod", "ok", "GpuType.H100", "literal"),
+    ],
+    "replicate_deploy.py": [
+        (8, "replicate", "deployment", "ok", "gpu-2x-l40s", "literal"),
+        (12, "replicate", "deployment", "ok", "gpu-h100", "literal"),
+    ],
     "mixed_providers.py": [
         (7, "modal", "function", "ok", "A100-80GB:2", "literal"),
         (11, "fal", "fal-function", "ok", "GPU-H100 ×2", "literal"),
@@ -217,11 +226,18 @@ def test_a_snippet_needs_the_source_named():
     assert (f.provider, f.spec) == ("modal", "A100:2")
 
 
-@pytest.mark.parametrize("name", ["fp_vertex_ai.py", "fp_beam.py"])
-def test_other_platforms_keywords_are_not_findings(name):
-    """The audit's two false-positive probes: Vertex AI's machine_type= and Beam's GpuType."""
-    scan = scan_file(APPS / name)
+def test_other_platforms_keywords_are_not_findings():
+    """The audit's false-positive probe: Vertex AI's machine_type= is no provider's config."""
+    scan = scan_file(APPS / "fp_vertex_ai.py")
     assert scan.findings == () and scan.providers == ()
+
+
+def test_a_beam_gputype_is_beams_never_another_providers():
+    """The audit's second probe (Beam's GpuType once read as RunPod's): Beam is now a provider, so its
+    GpuType.T4 is a Beam config, and still never a RunPod or fal one."""
+    scan = scan_file(APPS / "fp_beam.py")
+    assert scan.providers == ("beam",) and {f.provider for f in scan.findings} == {"beam"}
+    assert scan_file(APPS / "fp_beam.py", "runpod").findings == () and scan_file(APPS / "fp_beam.py", "fal").findings == ()
 
 
 def test_named_source_reads_only_that_provider():

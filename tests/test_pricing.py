@@ -22,8 +22,10 @@ def test_on_demand_and_discounted_prices_are_apart(cat):
 
 def test_list_basis_estimates_a_missing_on_demand_price(cat):
     q = quote(off(cat, "fal", "GPU-H100"), cat.offerings, "list")
-    # the median on-demand price of h100-sxm elsewhere: Modal H100 3.9492, RunPod NVIDIA_H100_80GB_HBM3 4.176
-    assert q.estimated and q.per_hour == pytest.approx((3.9492 + 4.176) / 2)
+    # the median on-demand price of h100-sxm elsewhere: Modal H100 3.9492, RunPod NVIDIA_H100_80GB_HBM3 4.176,
+    # Baseten H100 6.4998 (its H100:2/4/8 SKUs are the same price per GPU and count once)
+    assert q.estimated and q.per_hour == pytest.approx(4.176)
+    assert "baseten H100 $6.50" in q.how and "H100:2" not in q.how
     assert "median" in q.how and "its own as low as price is $1.89/h" in q.how
 
 

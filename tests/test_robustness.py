@@ -22,7 +22,7 @@ BAD_INPUT = [
     ["show", ""], ["show", "   "], ["show", "Z999"], ["show", "ＨＯＯ"], ["show", "😀"], ["show", "h100" * 500],
     ["compare", "h100", "🚀"], ["compare", "h100"], ["list", "--provider", ""], ["list", "--provider", "acme"],
     ["list", "--kind", "nope"], ["list", "--sort", "nope"], ["list", "--min-vram", "-1"], ["list", "--min-vram", "abc"],
-    ["list", "--arch", "pascal"], ["list", "--format", "xml"], ["list", "--json", "--format", "csv"],
+    ["list", "--arch", "kepler"], ["list", "--format", "xml"], ["list", "--json", "--format", "csv"],
     # translate specs
     ["translate", "modal", "runpod", ""], ["translate", "modal", "runpod", "H100:0"],
     ["translate", "modal", "runpod", "H100:-1"], ["translate", "modal", "runpod", "H100:99"],

@@ -37,6 +37,7 @@ from gpuadvisor.catalog.query import (
     FileReport,
     catalog_info,
     find_record,
+    in_region,
     lookup_keys,
     override_notes,
     record_names,
@@ -47,7 +48,7 @@ from gpuadvisor.errors import CatalogError, CatalogProblem
 __all__ = [
     "BUILTIN_ONLY_ENV", "CACHE_ENV", "ENV_PATH", "KINDS", "MAX_FILE_BYTES", "STALE_PRICE_DAYS", "TOP_LEVEL", "Catalog",
     "CatalogError", "CatalogProblem", "FileReport", "build_catalog", "builtin_dir", "builtin_only", "cache_dir",
-    "catalog_files", "catalog_info", "extra_dirs", "find_record", "get_catalog", "id_tables", "load_catalog",
+    "catalog_files", "catalog_info", "extra_dirs", "find_record", "get_catalog", "id_tables", "in_region", "load_catalog",
     "lookup_keys", "override_notes", "record_names", "set_builtin_only", "user_dir", "validate_paths",
 ]
 

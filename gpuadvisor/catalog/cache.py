@@ -27,7 +27,7 @@ from gpuadvisor.perf import DiffusionFamily, NvCodec, Perf
 from gpuadvisor.profiles import Model, Workload
 
 CACHE_ENV = "GPUADVISOR_NO_CACHE"
-FORMAT = 2  # bump when the JSON layout below changes
+FORMAT = 3  # bump when the JSON layout below changes
 MAX_CACHE_BYTES = 256 * 1024 * 1024
 KEEP = 4  # cache files kept (the newest), so switching between catalog sets stays fast
 _CODE = ("catalog/__init__.py", "catalog/build.py", "catalog/cache.py", "catalog/locate.py", "catalog/providers.py",
@@ -192,7 +192,7 @@ def decode(doc: dict) -> Catalog:
         "gpus": lambda ids: t(map(by_id, ids)), "aliases": t, "notes": t, "claimed": _pairs, "may_upgrade_to": t,
         "suffixes": _pairs, "origin": _pairs, "price": lambda v: None if v is None else price(v),
         "price_low": lambda v: None if v is None else price(v), "legacy_aliases": t, "ambiguous_aliases": t,
-        "hw": lambda i: None if i is None else by_id(i)})
+        "hw": lambda i: None if i is None else by_id(i), "regions": t, "region_prices": _pairs, "region_spot": _pairs})
     offerings = list(map(offering, doc["offerings"]))
     workload = _maker(Workload, {"aliases": t, "guidance": t})
     workloads = {r[0]: workload(r) for r in doc["workloads"]}

@@ -83,7 +83,7 @@ def _provider_values(t: _Table) -> dict:
     """The [provider] keys this file gives, each checked here."""
     checks = {"name": ("str", {}), "docs_url": ("str", {}), "as_of": ("str", {}),
               "max_count": ("int", {"positive": True}), "count_note": ("str", {}), "notes": ("strlist", {}),
-              "list_note": ("str", {}), "verified_count": ("int", {"positive": True})}
+              "list_note": ("str", {}), "verified_count": ("int", {"positive": True}), "lists": ("bool", {})}
     out = {}
     for key, (kind, opts) in checks.items():
         if key in t.data:
@@ -142,7 +142,7 @@ def build_provider(rp: RawProvider, gpus: dict[str, Gpu], order: dict) -> tuple[
         id=rp.id, name=f.get("name", rp.id), docs_url=f.get("docs_url"), as_of=f.get("as_of"),
         max_count=f.get("max_count", DEFAULT_MAX_COUNT), count_note=f.get("count_note", ""), notes=f.get("notes", ()),
         syntax=Syntax(**syntax), files=tuple(x.name for x in rp.files), origin=origin,
-        list_note=f.get("list_note", ""), verified_count=f.get("verified_count"),
+        list_note=f.get("list_note", ""), verified_count=f.get("verified_count"), lists=f.get("lists", True),
     )
     count_from = rp.field_files.get("max_count")
     offerings = []
@@ -204,6 +204,16 @@ def _build_offering(file: _File, i: int, raw: Any, provider: Provider, gpus: dic
             if key in t.data:
                 file.fail(path + (key,), "a CPU machine type has no GPU")
     max_count = t.get("max_count", "int", provider.max_count if kind != "cpu" else 0, nonneg=kind == "cpu", positive=kind != "cpu")
+    fixed = t.get("fixed_count", "int", None, positive=True)
+    if fixed is not None:
+        if kind != "gpu":
+            file.fail(path + ("fixed_count",), "only a GPU type has a fixed count")
+        elif "max_count" in t.data:
+            file.fail(path + ("max_count",), "a fixed-count offering has no max_count: fixed_count is the only count")
+        else:
+            max_count = fixed
+    written = t.get("written", "str", None)
+    regions, region_prices, region_spot = _regions(file, t, path)
     ram_gb = t.get("ram_gb", "num", None, positive=True)
     vcpus = t.get("vcpus", "num", None, positive=True)
     aliases = t.get("aliases", "strlist", [])
@@ -253,7 +263,8 @@ def _build_offering(file: _File, i: int, raw: Any, provider: Provider, gpus: dic
         claimed=tuple((claimed or {}).items()), legacy=legacy, recommend=recommend,
         may_upgrade_to=tuple(upgrades), suffixes=tuple((suffixes or {}).items()),
         file=file.name, hw=hw, origin=tuple(origin), verified_count=verified, legacy_aliases=tuple(legacy_aliases),
-        ambiguous_aliases=tuple(ambiguous_aliases), sized=sized,
+        ambiguous_aliases=tuple(ambiguous_aliases), sized=sized, fixed_count=fixed, written=written,
+        regions=regions, region_prices=region_prices, region_spot=region_spot,
     )
 
 
@@ -270,6 +281,28 @@ def _price(file: _File, t: _Table, path: tuple, key: str, default_basis: str) ->
         file.fail(path + (key, "as_of"), f"must be a date YYYY-MM-DD, not {as_of!r}")
     return Price(per_hour=vals[0], as_of=as_of, source=vals[2], basis=pt.get("basis", "str", default_basis),
                  per_second=pt.get("per_second", "num", None, positive=True), note=pt.get("note", "str", ""))
+
+
+def _regions(file: _File, t: _Table, path: tuple) -> tuple[tuple, tuple, tuple]:
+    """`regions` (where it runs) and the per-region prices that differ from `price` / `price_low`
+    (`region_prices`, `region_spot`: region -> USD per GPU-hour); a priced region must be listed."""
+    regions = t.get("regions", "strlist", []) or []
+    for r in regions:
+        if not r.strip():
+            file.fail(path + ("regions",), "a region name must not be empty")
+    tables = []
+    for key in ("region_prices", "region_spot"):
+        table = t.get(key, "table", {}) or {}
+        out = []
+        for region, v in table.items():
+            if region not in regions:
+                file.fail(path + (key, region), f"{region!r} is not in this offering's regions")
+            elif isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0 or v == float("inf"):
+                file.fail(path + (key, region), f"must be a positive number of USD per hour, not {v!r}")
+            else:
+                out.append((region, float(v)))
+        tables.append(tuple(out))
+    return tuple(regions), tables[0], tables[1]
 
 
 def _weakest(gpus: list[Gpu]) -> Gpu:

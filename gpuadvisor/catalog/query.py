@@ -114,6 +114,10 @@ class Catalog:
         if gpu_hits:
             return gpu_hits[0], None
         offs = [h for k, h in hits if k == "offering" and h.hw is not None]
+        if len({o.hw.id for o in offs}) > 1:  # spellings differ by case across providers (GPU-H100, gpu-h100)
+            exact = [o for o in offs if name.strip() in lookup_keys(o, self.providers[o.provider])]
+            if exact and len({o.hw.id for o in exact}) == 1:
+                offs = exact
         if offs:
             distinct = {o.hw.id for o in offs}
             builtin = [o for o in offs if not dict(o.origin).get("offering")]
@@ -190,3 +194,30 @@ def catalog_info(cat: Catalog, today) -> dict:
              for r in cat.files if "provider" not in r.sections]
     return {"today": today.isoformat(), "stale_after_days": STALE_PRICE_DAYS, "providers": providers,
             "gpus": len(cat.gpus), "workloads": len(cat.workloads), "models": len(cat.models), "other_files": other}
+
+
+def in_region(cat: Catalog, region: str) -> Catalog:
+    """The catalog seen from one region (--region): only offerings known to run there (imported clouds
+    list their regions; offerings without region data are left out), each priced at that region's
+    rates where they differ. UnknownName when no offering lists the region."""
+    import dataclasses
+
+    key = region.strip().lower()
+    known = sorted({r for o in cat.offerings for r in o.regions})
+    if key not in {r.lower() for r in known}:
+        raise UnknownName("region", region, known, hint="only imported catalogs list regions "
+                          "(gpuadvisor catalog import); see `gpuadvisor list --json` for each offering's regions")
+    out = []
+    for o in cat.offerings:
+        match = next((r for r in o.regions if r.lower() == key), None)
+        if match is None:
+            continue
+        price, low = o.price, o.price_low
+        here = dict(o.region_prices).get(match)
+        if here is not None and price is not None:
+            price = dataclasses.replace(price, per_hour=here, per_second=None, note=f"in {match}")
+        spot = dict(o.region_spot).get(match)
+        if spot is not None and low is not None:
+            low = dataclasses.replace(low, per_hour=spot, per_second=None, note=f"spot in {match}")
+        out.append(dataclasses.replace(o, price=price, price_low=low, regions=(match,)))
+    return dataclasses.replace(cat, offerings=out, _index=None)

@@ -203,11 +203,12 @@ GPU_KEYS = ("name", "arch", "compute_capability", "vram_gb", "usable_gib", "usab
              "unconfirmed", "disputes")
 DISPUTE_KEYS = ("field", "used", "other", "other_source", "why")
 PROVIDER_KEYS = ("id", "name", "docs_url", "as_of", "max_count", "count_note", "notes", "syntax", "list_note",
-                 "verified_count")
+                 "verified_count", "lists")
 SYNTAX_KEYS = ("code", "counted", "list", "config", "config_count", "snippet", "config_cpu")
 OFFERING_KEYS = ("name", "kind", "gpu", "members", "max_count", "aliases", "ram_gb", "vcpus",
                   "price", "price_low", "notes", "claimed", "legacy", "recommend", "may_upgrade_to", "suffixes",
-                  "verified_count", "legacy_aliases", "ambiguous_aliases", "sized")
+                  "verified_count", "legacy_aliases", "ambiguous_aliases", "sized", "fixed_count", "written",
+                  "regions", "region_prices", "region_spot")
 PRICE_KEYS = ("per_hour", "per_second", "as_of", "basis", "source", "note")
 CLAIMABLE = ("vram_gb", "bandwidth_gb_s", "nvenc", "nvdec", "av1_encode", "arch")
 

@@ -1,0 +1,239 @@
+"""`gpuadvisor catalog update [URL…]`: download catalog TOML files (or a .tar.gz of them), validate
+everything, then install into the user catalog directory; on any failure nothing changes.
+
+- HTTP client: urllib from the standard library, imported only here. HTTPS only, except plain http://
+  to a loopback host (127.0.0.1, ::1, localhost), for local mirrors and tests.
+- Bounded: a size cap per download (checked against Content-Length and while reading), a socket
+  timeout and an overall deadline; a body shorter than its Content-Length is an error.
+- Tarballs are read in memory and every member is checked with tarfile's "data" filter: no absolute
+  paths or `..`, no links, no devices; only regular *.toml files, at most MAX_MEMBERS of them, each at
+  most the catalog file cap. Member paths are flattened to their file names.
+- Validation: the new files are checked together with the built-in catalogs and the user's other
+  extra catalogs, exactly as they will load; one problem in one file stops the whole update.
+- Install: every file is written to a temporary file in the user directory first, then renamed over;
+  if a rename fails, the files already replaced are put back.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gpuadvisor.errors import UsageError
+
+URL_ENV = "GPUADVISOR_CATALOG_URL"
+MAX_DOWNLOAD_BYTES = 16 * 1024 * 1024
+MAX_MEMBERS = 200
+TIMEOUT_S = 20.0
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+def _check_url(url: str) -> None:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return
+    if parts.scheme == "http" and parts.hostname in LOOPBACK:
+        return
+    if parts.scheme == "http":
+        raise UsageError(f"{url}: plain http is refused (only https, or http to a loopback host such as 127.0.0.1)")
+    raise UsageError(f"{url}: not an https:// URL")
+
+
+def fetch(url: str, cap: int | None = None, timeout: float | None = None, progress=None) -> bytes:
+    """The body at `url`, at most `cap` bytes, within `timeout` seconds per read and 3 × timeout in
+    all. UsageError (one line, saying why) for anything else. `progress(done, total)` is called as
+    bytes arrive (total 0 when the server does not say)."""
+    import time
+    import urllib.error
+    import urllib.request
+
+    _check_url(url)
+    cap = MAX_DOWNLOAD_BYTES if cap is None else cap
+    timeout = TIMEOUT_S if timeout is None else timeout
+    start = time.monotonic()
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers={"User-Agent": "gpuadvisor"}),
+                                    timeout=timeout) as resp:
+            length = resp.headers.get("Content-Length")
+            total = int(length) if length and length.isdigit() else 0
+            if total > cap:
+                raise UsageError(f"{url}: {total:,} bytes is over the {cap:,}-byte cap; nothing changed")
+            chunks, got = [], 0
+            while True:
+                if time.monotonic() - start > 3 * timeout:
+                    raise UsageError(f"{url}: download took longer than {3 * timeout:g} s; nothing changed")
+                chunk = resp.read(min(65536, cap + 1 - got))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                got += len(chunk)
+                if got > cap:
+                    raise UsageError(f"{url}: the body is over the {cap:,}-byte cap; nothing changed")
+                if progress:
+                    progress(got, total)
+            if total and got != total:
+                raise UsageError(f"{url}: truncated body ({got:,} of {total:,} bytes); nothing changed")
+            return b"".join(chunks)
+    except UsageError:
+        raise
+    except urllib.error.HTTPError as e:
+        raise UsageError(f"{url}: HTTP {e.code} {e.reason}; nothing changed") from None
+    except urllib.error.URLError as e:
+        why = e.reason if isinstance(e.reason, str) else (getattr(e.reason, "strerror", None) or str(e.reason))
+        raise UsageError(f"{url}: cannot download ({why}); nothing changed") from None
+    except TimeoutError:
+        raise UsageError(f"{url}: no answer within {timeout:g} s; nothing changed") from None
+    except Exception as e:  # http.client.IncompleteRead, connection resets, bad status lines ...
+        raise UsageError(f"{url}: download failed ({type(e).__name__}: {e}); nothing changed") from None
+
+
+def unpack(url: str, body: bytes) -> dict[str, bytes]:
+    """File name -> bytes: a .tar.gz's *.toml members, checked, or the one TOML file at the URL."""
+    from gpuadvisor.catalog.schema import MAX_FILE_BYTES
+
+    path = url.split("?", 1)[0].rstrip("/")
+    if body[:2] == b"\x1f\x8b" or path.endswith((".tar.gz", ".tgz")):
+        return _untar(url, body, MAX_FILE_BYTES)
+    name = path.rsplit("/", 1)[-1]
+    if not name.endswith(".toml"):
+        raise UsageError(f"{url}: not a .toml file or a .tar.gz of them; nothing changed")
+    if len(body) > MAX_FILE_BYTES:
+        raise UsageError(f"{url}: {len(body):,} bytes is over the catalog file cap; nothing changed")
+    return {_safe_name(url, name): body}
+
+
+def _safe_name(url: str, name: str) -> str:
+    if not name.endswith(".toml") or name.startswith(".") or "/" in name or "\\" in name or "\0" in name:
+        raise UsageError(f"{url}: unsafe file name {name!r}; nothing changed")
+    return name
+
+
+def _untar(url: str, body: bytes, member_cap: int) -> dict[str, bytes]:
+    import io
+    import tarfile
+
+    out: dict[str, bytes] = {}
+    try:
+        with tarfile.open(fileobj=io.BytesIO(body), mode="r:gz") as tar:
+            for n, member in enumerate(tar):
+                if n >= MAX_MEMBERS:
+                    raise UsageError(f"{url}: more than {MAX_MEMBERS} members; nothing changed")
+                try:
+                    tarfile.data_filter(member, "/nonexistent-destination")
+                except tarfile.FilterError as e:
+                    raise UsageError(f"{url}: unsafe member {member.name!r} ({e}); nothing changed") from None
+                if member.isdir():
+                    continue
+                if not member.isfile():
+                    raise UsageError(f"{url}: member {member.name!r} is not a regular file; nothing changed")
+                name = member.name.rsplit("/", 1)[-1]
+                if not name.endswith(".toml"):
+                    raise UsageError(f"{url}: member {member.name!r} is not a .toml file; nothing changed")
+                if member.size > member_cap:
+                    raise UsageError(f"{url}: member {member.name!r} is over the catalog file cap; nothing changed")
+                name = _safe_name(url, name)
+                if name in out:
+                    raise UsageError(f"{url}: two members are named {name}; nothing changed")
+                f = tar.extractfile(member)
+                out[name] = f.read(member_cap + 1) if f else b""
+    except UsageError:
+        raise
+    except (tarfile.TarError, EOFError, OSError, ValueError) as e:
+        raise UsageError(f"{url}: not a readable .tar.gz ({e}); nothing changed") from None
+    if not out:
+        raise UsageError(f"{url}: the archive holds no .toml file; nothing changed")
+    return out
+
+
+@dataclass
+class Plan:
+    """What an update would do: files written (new or replaced) and the offering changes."""
+
+    files: dict[str, bytes]
+    directory: Path
+    added: list[str] = field(default_factory=list)  # "provider name"
+    removed: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)  # "provider name: $a → $b"
+    replaced: list[str] = field(default_factory=list)  # file names that exist now
+
+    def to_json(self) -> dict:
+        return {"directory": str(self.directory), "files": sorted(self.files), "replaced": self.replaced,
+                "added": self.added, "removed": self.removed, "changed": self.changed}
+
+
+def plan(files: dict[str, bytes], directory: Path) -> Plan:
+    """Validate the new files in their place among the catalogs in use and say what changes.
+    UsageError naming file, line and key on the first problem; nothing is written."""
+    import tempfile
+
+    from gpuadvisor.catalog import build_catalog, builtin_dir, catalog_files, extra_dirs
+
+    dirs = [("builtin", builtin_dir())] + extra_dirs()
+    current = catalog_files(dirs)
+    before = build_catalog(current, strict_builtin=False)
+    with tempfile.TemporaryDirectory() as tmp:
+        staged = []
+        for name, data in sorted(files.items()):
+            p = Path(tmp) / name
+            p.write_bytes(data)
+            staged.append(("user", p))
+        same = {os.path.realpath(directory / n) for n in files}
+        kept = [(o, p) for o, p in current if os.path.realpath(p) not in same]
+        after = build_catalog(kept + staged, strict_builtin=False)
+        for report in after.files[len(kept):]:
+            if report.problems:
+                raise UsageError(f"{report.problems[0]}; nothing changed".replace(tmp + os.sep, ""))
+    result = Plan(files, directory, replaced=sorted(n for n in files if (directory / n).exists()))
+    old = {(o.provider, o.name): o for o in before.offerings}
+    new = {(o.provider, o.name): o for o in after.offerings}
+    result.added = [f"{p} {n}" for p, n in new if (p, n) not in old]
+    result.removed = [f"{p} {n}" for p, n in old if (p, n) not in new]
+    for key in new.keys() & old.keys():
+        a, b = old[key].price_per_hour, new[key].price_per_hour
+        if a != b:
+            show = lambda x: "no price" if x is None else f"${x:,.4g}/h"  # noqa: E731
+            result.changed.append(f"{key[0]} {key[1]}: {show(a)} → {show(b)}")
+    result.changed.sort()
+    return result
+
+
+def install(p: Plan) -> None:
+    """Write every file of the plan atomically (temporary file, then rename); if a rename fails, the
+    files already replaced are restored."""
+    p.directory.mkdir(parents=True, exist_ok=True)
+    temps: dict[str, Path] = {}
+    done: list[tuple[Path, bytes | None]] = []
+    try:
+        for name, data in p.files.items():
+            tmp = p.directory / f".{name}.{os.getpid()}.update.tmp"
+            tmp.write_bytes(data)
+            temps[name] = tmp
+        for name, tmp in temps.items():
+            target = p.directory / name
+            previous = target.read_bytes() if target.exists() else None
+            os.replace(tmp, target)
+            done.append((target, previous))
+    except OSError as e:
+        for target, previous in reversed(done):
+            try:
+                if previous is None:
+                    target.unlink()
+                else:
+                    target.write_bytes(previous)
+            except OSError:
+                pass
+        raise UsageError(f"cannot write the catalogs ({e.strerror or e}); the previous files were restored") from None
+    finally:
+        for tmp in temps.values():
+            if tmp.exists():
+                tmp.unlink()
+
+
+def default_urls() -> list[str]:
+    url = os.environ.get(URL_ENV, "").strip()
+    if not url:
+        raise UsageError(f"name a URL, or set {URL_ENV} to the catalog URL to use by default")
+    return url.split()

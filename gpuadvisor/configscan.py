@@ -1,0 +1,160 @@
+"""Find the GPU configuration in a provider's config file, by the file's name (never run, never
+evaluated). Like filescan's AST patterns, these readers are where provider file formats live in
+Python; what the names mean comes from the catalogs.
+
+  config.yaml / config.yml   Baseten (Truss): resources.accelerator (`H100:2`) or
+                             resources.instance_type (`L4:4x16`, CPU `4x16`). YAML is read with
+                             PyYAML's safe_load (data only), imported here and nowhere else.
+  cerebrium.toml             Cerebrium: [cerebrium.hardware] compute (a name or a preference
+                             list) and gpu_count. TOML is read with tomllib.
+  cog.yaml                   Replicate (Cog): has no hardware field; `build: gpu: true` only picks a
+                             CUDA base image, so the file is noted and yields nothing to translate.
+
+Each reader returns a filescan.Scan with line numbers, so `translate --file` and `check` treat a
+config file like an app file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gpuadvisor.errors import UsageError
+from gpuadvisor.filescan import MAX_FILE_BYTES, Finding, Scan
+
+READERS = {"config.yaml": "baseten", "config.yml": "baseten", "cerebrium.toml": "cerebrium", "cog.yaml": "replicate"}
+# Cerebrium compute values that are not GPUs: said as such, never "unknown GPU name"
+CEREBRIUM_NOT_GPU = {"CPU": "CPU only", "INF2": "AWS Inferentia2, not a GPU", "TRN1": "AWS Trainium, not a GPU"}
+
+
+def handles(path: str | Path) -> bool:
+    return Path(path).name.lower() in READERS
+
+
+def scan_config_text(name: str, text: str, source: str | None = None) -> Scan:
+    """The configuration in one config file's text; `name` is the file's name (it says the format)."""
+    provider = READERS[Path(name).name.lower()]
+    if source and source != provider:
+        return Scan((), 0, (provider,))
+    reader = {"baseten": _truss, "cerebrium": _cerebrium, "replicate": _cog}[provider]
+    findings, notes = reader(text)
+    return Scan(tuple(findings), len(findings), (provider,) if findings or notes else (), tuple(notes))
+
+
+# ---------------------------------------------------------------------------- YAML (Truss, Cog)
+
+def _yaml(text: str):
+    """(data, root node) of a YAML document with PyYAML's SafeLoader: plain data, no tags run."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise UsageError(f"cannot parse the file as YAML: {problem}{where}") from None
+    except RecursionError:
+        raise UsageError("cannot parse the file as YAML: nested too deeply") from None
+    return data, node
+
+
+def _line(node, *keys: str) -> int:
+    """The 1-based line of the value at keys in a composed YAML mapping (1 if not found)."""
+    for key in keys:
+        found = None
+        for k, v in getattr(node, "value", []) if getattr(node, "id", "") == "mapping" else []:
+            if getattr(k, "value", None) == key:
+                found = v
+                break
+        if found is None:
+            return 1
+        node = found
+    return node.start_mark.line + 1
+
+
+def _truss(text: str) -> tuple[list[Finding], list[str]]:
+    data, root = _yaml(text)
+    res = data.get("resources") if isinstance(data, dict) else None
+    if not isinstance(res, dict):
+        return [], []
+    out = []
+    for key, kind in (("instance_type", "instance-type"), ("accelerator", "accelerator")):
+        if key not in res:
+            continue
+        value, line = res[key], _line(root, "resources", key)
+        code = f"{key}: {value}"
+        base = dict(line=line, provider="baseten", kind=kind, code=code)
+        if value is None:
+            out.append(Finding(**base, status="no-gpu", problem="asks for no GPU"))
+        elif not isinstance(value, str) or not value.strip():
+            out.append(Finding(**base, status="invalid", reason="value", problem=f"{code}: not a GPU name"))
+        else:
+            out.append(Finding(**base, spec=value.strip()))
+        break  # instance_type overrides accelerator (Truss)
+    if not out and res.get("use_gpu") is True:
+        line = _line(root, "resources", "use_gpu")
+        out.append(Finding(line=line, provider="baseten", kind="accelerator", code="use_gpu: true", status="unresolved",
+                           reason="unsupported", problem="use_gpu: true names no accelerator; Baseten picks the GPU"))
+    return out, []
+
+
+def _cog(text: str) -> tuple[list[Finding], list[str]]:
+    data, _ = _yaml(text)
+    build = data.get("build") if isinstance(data, dict) else None
+    if isinstance(build, dict) and build.get("gpu"):
+        return [], ["cog.yaml's build: gpu: true only picks a CUDA base image; the hardware SKU is chosen when the "
+                    "model or deployment is created (web, API or replicate.deployments.create(hardware=...))"]
+    return [], []
+
+
+# ---------------------------------------------------------------------------- TOML (Cerebrium)
+
+def _cerebrium(text: str) -> tuple[list[Finding], list[str]]:
+    import tomllib
+
+    from gpuadvisor.tomlpos import key_lines, line_of
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise UsageError(f"cannot parse the file as TOML: {e}") from None
+    except RecursionError:
+        raise UsageError("cannot parse the file as TOML: nested too deeply") from None
+    hw = data.get("cerebrium", {}).get("hardware") if isinstance(data.get("cerebrium"), dict) else None
+    if not isinstance(hw, dict) or "compute" not in hw:
+        return [], []
+    lines = key_lines(text)
+    line = line_of(lines, ("cerebrium", "hardware", "compute")) or 1
+    value, count = hw["compute"], hw.get("gpu_count")
+    code = f"compute = {_toml_text(value)}" + (f", gpu_count = {count}" if count is not None else "")
+    base = dict(line=line, provider="cerebrium", kind="hardware", code=code)
+    names = value if isinstance(value, list) else [value]
+    if not names or not all(isinstance(n, str) and n.strip() for n in names):
+        return [Finding(**base, status="invalid", reason="value", problem=f"{code}: compute must be a name or a list of names")], []
+    if count is not None and (isinstance(count, bool) or not isinstance(count, int)):
+        return [Finding(**base, status="invalid", reason="value", problem=f"gpu_count = {count!r} is not a whole number")], []
+    other = [CEREBRIUM_NOT_GPU[n.strip().upper()] for n in names if n.strip().upper() in CEREBRIUM_NOT_GPU]
+    if other:
+        if names[0].strip().upper() == "CPU":
+            return [Finding(**base, status="no-gpu", problem="compute = \"CPU\": a CPU-only app")], []
+        return [Finding(**base, status="unresolved", reason="unsupported",
+                        problem=f"{_toml_text(value)}: {other[0]}; gpuadvisor has no counterpart")], []
+    spec = names[0].strip() if len(names) == 1 else "[" + ", ".join(repr(n.strip()) for n in names) + "]"
+    return [Finding(**base, spec=spec, count=count)], []
+
+
+def _toml_text(value) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_text(v) for v in value) + "]"
+    return f'"{value}"' if isinstance(value, str) else repr(value)
+
+
+def scan_config(path: Path, source: str | None = None) -> Scan:
+    from gpuadvisor.fsread import display_path, read_text_capped
+
+    text = read_text_capped(path, MAX_FILE_BYTES, "config file")
+    try:
+        return scan_config_text(path.name, text, source)
+    except UsageError as e:
+        raise UsageError(f"{display_path(path)}: {e}") from None
