@@ -19,6 +19,9 @@ def test_every_record_survives_the_cache(cat):
     assert {k: m.to_json() for k, m in back.models.items()} == {k: m.to_json() for k, m in cat.models.items()}
     assert [(p.list_note, p.verified_count) for p in back.providers.values()] == \
         [(p.list_note, p.verified_count) for p in cat.providers.values()]
+    bills = [p.billing.to_json() if p.billing else None for p in back.providers.values()]
+    assert bills == [p.billing.to_json() if p.billing else None for p in cat.providers.values()]
+    assert all(bills) and back.providers["runpod"].billing.cold_start_s == (0.563, 42.0)
     for field in ("bandwidth_efficiency", "gemm_efficiency", "scaling", "value_tolerance", "multi_gpu_premium"):
         assert getattr(back.perf, field) == getattr(cat.perf, field), field
     assert [(f.id, f.tflop_per_step, f.calibration) for f in back.perf.diffusion] == \
