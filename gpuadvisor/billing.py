@@ -31,6 +31,7 @@ tests/test_billing.py checks the model against a seeded discrete-event simulatio
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -83,8 +84,10 @@ class Usage:
         return self.busy + self.idle + self.cold + self.always_on
 
 
+@functools.lru_cache(maxsize=4096)
 def day_usage(periods: tuple[Period, ...], seconds: float, scaling: Scaling, burst: float = 1.0) -> Usage:
-    """Worker-seconds per day over the day's periods (their lengths add up to a day)."""
+    """Worker-seconds per day over the day's periods (their lengths add up to a day). Cached: the
+    options of one provider usually share every input."""
     total = Usage()
     for p in periods:
         total = total + period_usage(p, seconds, scaling, burst)
@@ -108,7 +111,9 @@ def period_usage(p: Period, seconds: float, sc: Scaling, burst: float = 1.0) -> 
         if nxt is None:
             return Usage(always_on=sc.min_workers * d, requests=requests, work=requests * seconds, saturated=True)
         held = nxt
-        waiting = 0.5 * waiting + 0.5 * min(1.0, held.cold * joined / p.rate)
+        before, waiting = waiting, 0.5 * waiting + 0.5 * min(1.0, held.cold * joined / p.rate)
+        if abs(waiting - before) <= 1e-6 * max(waiting, 1e-9) or sc.cold_start == 0:
+            break
     return Usage(served.occupied * d, held.idle * d, held.cold * d * sc.cold_start, sc.min_workers * d,
                  held.cold * d, requests, requests * seconds, held.wait)
 

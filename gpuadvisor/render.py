@@ -29,6 +29,19 @@ class Text:
     style: str = ""  # "", "dim", "warn", "title"
 
 
+@dataclass
+class Bars:
+    """A stacked bar per row: (label, [(part, value), …]), bars scaled to the largest row total.
+    Drawn with rich on a terminal; as shares in plain text otherwise."""
+
+    rows: list[tuple[str, list[tuple[str, float]]]]
+    title: str | None = None
+
+
+BAR_WIDTH = 40
+BAR_STYLES = ("green", "yellow", "magenta", "blue", "cyan", "red")
+
+
 class View:
     """JSON data plus the blocks a person reads. `build`, if given, adds the blocks only when text
     output is wanted, so `--json` over a large catalog does not format thousands of rows."""
@@ -57,6 +70,9 @@ class View:
 
     def text(self, *lines: str, style: str = "") -> None:
         self._blocks.append(Text([ln for ln in lines if ln is not None], style))
+
+    def bars(self, rows: list[tuple[str, list[tuple[str, float]]]], title: str | None = None) -> None:
+        self._blocks.append(Bars(rows, title))
 
 
 def fmt(value: Any, unit: str = "") -> str:
@@ -140,6 +156,8 @@ def plain(view: View) -> str:
     for block in view.blocks:
         if isinstance(block, Text):
             parts.append("\n".join(block.lines))
+        elif isinstance(block, Bars):
+            parts.append(_plain_bars(block))
         else:
             parts.append(_plain_table(block))
     return "\n\n".join(p for p in parts if p) + "\n"
@@ -178,6 +196,37 @@ def _plain_table(t: Table) -> str:
     return "\n".join(text)
 
 
+def _plain_bars(b: Bars) -> str:
+    width = max((len(label) for label, _ in b.rows), default=0)
+    lines = [b.title] if b.title else []
+    for label, parts in b.rows:
+        total = sum(v for _, v in parts) or 1.0
+        shares = " · ".join(f"{name} {v / total:.0%}" for name, v in parts if v > 0)
+        lines.append(f"{label.ljust(width)}  {shares}")
+    return "\n".join(lines)
+
+
+def _rich_bars(console, b: Bars) -> None:
+    from rich.text import Text as RichText
+
+    width = max((len(label) for label, _ in b.rows), default=0)
+    top = max((sum(v for _, v in parts) for _, parts in b.rows), default=0.0) or 1.0
+    if b.title:
+        console.print(RichText(b.title, style="bold"))
+    names = [name for name, _ in b.rows[0][1]] if b.rows else []
+    legend = RichText("")
+    for i, name in enumerate(names):
+        legend.append("█ ", style=BAR_STYLES[i % len(BAR_STYLES)])
+        legend.append(name + "  ", style="dim")
+    for label, parts in b.rows:
+        line = RichText(label.ljust(width) + "  ")
+        for i, (_, v) in enumerate(parts):
+            cells = round(v / top * BAR_WIDTH)
+            line.append("█" * cells, style=BAR_STYLES[i % len(BAR_STYLES)])
+        console.print(line)
+    console.print(legend)
+
+
 def _emit_rich(view: View) -> None:
     from rich.console import Console
     from rich.table import Table as RichTable
@@ -193,6 +242,9 @@ def _emit_rich(view: View) -> None:
             style = {"dim": "dim", "warn": "yellow", "title": "bold"}.get(block.style, "")
             for ln in block.lines:
                 console.print(RichText(ln, style=style))
+            continue
+        if isinstance(block, Bars):
+            _rich_bars(console, block)
             continue
         rt = RichTable(title=block.title, title_justify="left", header_style="bold cyan",
                        show_lines=any("\n" in str(c) for r in block.rows for c in r))
