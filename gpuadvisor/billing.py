@@ -21,7 +21,7 @@ are in the system; requests go to the lowest level with a free slot, so higher l
 
 Busy = Σ p_k over on-demand levels (k > min_workers) with S as given; idle and cold starts come
 from the chain solved again with S + C × w, where w is the share of requests that wait for a cold
-start (cold starts × min(burst, concurrency) ÷ requests, solved by damped iteration): a cold
+start (cold starts × min(burst, concurrency) ÷ requests, solved by iteration): a cold
 start holds its requests' slots C longer, which sends more of the following arrivals to other
 workers. Cold-start seconds = cold starts × C; min_workers are billed for the whole period. For one
 worker (max_workers 1, concurrency 1) the fixed point is the M/G/1 queue with set-up times:
@@ -103,16 +103,19 @@ def period_usage(p: Period, seconds: float, sc: Scaling, burst: float = 1.0) -> 
     if served is None:
         return Usage(always_on=sc.min_workers * d, requests=requests, work=requests * seconds, saturated=True)
     # A request that waits for a cold start holds its slot C longer (a cold start keeps up to
-    # min(burst, concurrency) requests waiting): solve again with S + C × that share, in damped rounds.
+    # min(burst, concurrency) requests waiting): solve again with S + C × that share, to a fixed point.
     joined = min(burst, max(1, sc.concurrency))
-    waiting, held = 0.0, served
-    for _ in range(12):
+    held = served
+    waiting = min(1.0, served.cold * joined / p.rate)
+    for _ in range(10):
+        if sc.cold_start == 0 or waiting == 0:
+            break
         nxt = _levels(p.rate, seconds + sc.cold_start * waiting, sc, burst)
         if nxt is None:
             return Usage(always_on=sc.min_workers * d, requests=requests, work=requests * seconds, saturated=True)
         held = nxt
-        before, waiting = waiting, 0.5 * waiting + 0.5 * min(1.0, held.cold * joined / p.rate)
-        if abs(waiting - before) <= 1e-6 * max(waiting, 1e-9) or sc.cold_start == 0:
+        before, waiting = waiting, min(1.0, held.cold * joined / p.rate)
+        if abs(waiting - before) <= 1e-4 * waiting:
             break
     return Usage(served.occupied * d, held.idle * d, held.cold * d * sc.cold_start, sc.min_workers * d,
                  held.cold * d, requests, requests * seconds, held.wait)

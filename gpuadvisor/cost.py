@@ -353,14 +353,12 @@ def crossover(cat: Catalog, q: CostQuery, opt: CostOption) -> Crossover:
         return Crossover(None, "dedicated-cheaper")
     if monthly(high) <= dedicated:
         return Crossover(high, "serverless-cheaper")
-    for _ in range(40):
+    while high / low > 1.01:  # to 1%: a dozen solves
         mid = math.sqrt(low * high)
         if monthly(mid) < dedicated:
             low = mid
         else:
             high = mid
-        if high / low < 1.001:
-            break
     return Crossover(math.sqrt(low * high), "at")
 
 
