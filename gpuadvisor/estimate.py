@@ -121,17 +121,24 @@ def resolve_model(cat: Catalog, name: str) -> Model:
     return find_record(cat.models, name, "model", hint="run `gpuadvisor models` to see them, or give --params 70B")
 
 
+def _looks_like_path(name: str) -> bool:
+    """`--model X` means a file when X exists, ends in .json, or has a path separator."""
+    seps = {os.sep} | ({os.altsep} if os.altsep else set())
+    return name.lower().endswith(".json") or any(sep in name for sep in seps) or os.path.exists(name)
+
+
 def load_model(cat: Catalog, name: str) -> tuple[Model, Checkpoint | None]:
     """`--model`: `hf:ORG/NAME` (fetched: gpuadvisor.hub), a config.json or model directory (a path
     that exists, ends in .json, or has a path separator and is no catalog name), or a catalog name."""
-    from gpuadvisor import hfconfig
-
     if name.startswith("hf:"):
+        from gpuadvisor import hfconfig
         from gpuadvisor.hub import fetch_config
 
         ck = hfconfig.load(str(fetch_config(name[3:])))
         return ck.model, ck
-    if hfconfig.looks_like_path(name):
+    if _looks_like_path(name):
+        from gpuadvisor import hfconfig
+
         try:
             return resolve_model(cat, name), None  # an alias such as Qwen/Qwen3-8B that is no file here
         except UnknownName:

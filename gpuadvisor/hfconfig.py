@@ -92,12 +92,6 @@ class Checkpoint:
                 "context": self.model.context}
 
 
-def looks_like_path(name: str) -> bool:
-    """`--model X` means a file when X exists, ends in .json, or has a path separator."""
-    seps = {os.sep} | ({os.altsep} if os.altsep else set())
-    return os.path.exists(name) or name.lower().endswith(".json") or any(s in name for s in seps)
-
-
 def load(path: str) -> Checkpoint:
     """A Checkpoint from a config.json, or from a directory holding one (and maybe the index)."""
     p = Path(path)
