@@ -328,7 +328,8 @@ def compare_cmd(
     return 0
 
 
-ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", help="A model from `gpuadvisor models` (e.g. llama-3.1-70b).",
+ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", help="A model from `gpuadvisor models` (e.g. llama-3.1-70b), "
+                                                 "a config.json or model directory, or hf:ORG/NAME (needs gpuadvisor[hub]).",
                                                  autocompletion=complete_model)]
 ParamsOpt = Annotated[Optional[str], typer.Option("--params", help="Parameter count of an unlisted model: 70B, 7.5b, 1.3T.")]
 DtypeOpt = Annotated[Optional[str], typer.Option("--dtype", help="Weights: fp32, bf16, fp16, fp8, int8, int4, nf4, awq, gptq, fp4.")]
@@ -489,6 +490,96 @@ def recommend_cmd(
         raise NoMatch(" — ".join([str(e), what_makes_it_big(est), *est.warnings])) from None
     _note_overrides(cat, [c.offering for c in ranking.candidates[:top]], req.workload, est.model if est else None)
     _emit(recommend_view(ranking, top, explain, est), as_json, fmt)
+    return 0
+
+
+@app.command("cost", cls=_Command)
+def cost_cmd(
+    requests_per_day: Annotated[Optional[float], typer.Option("--requests-per-day", "-r", help="Requests per day.")] = None,
+    rps: Annotated[Optional[float], typer.Option("--rps", help="Requests per second while traffic flows (all day if flat, the 8 business hours otherwise).")] = None,
+    shape: Annotated[str, typer.Option("--shape", help="flat (default) or business-hours (all requests between 09:00 and 17:00).",
+                                       autocompletion=lambda incomplete: _complete(("flat", "business-hours"), incomplete))] = "flat",
+    burstiness: Annotated[float, typer.Option("--burstiness", help="Mean number of requests that arrive together (1 = independent arrivals).")] = 1.0,
+    seconds_per_request: Annotated[Optional[float], typer.Option("--seconds-per-request", "-s", help="GPU seconds one request takes.")] = None,
+    tokens_in: Annotated[Optional[int], typer.Option("--tokens-in", help="Prompt tokens per request (with --model: timed per GPU by the performance model).")] = None,
+    tokens_out: Annotated[Optional[int], typer.Option("--tokens-out", help="Generated tokens per request (with --model).")] = None,
+    idle_timeout: Annotated[Optional[float], typer.Option("--idle-timeout", help="Seconds an idle worker waits before shutting down (default: each provider's).")] = None,
+    min_workers: Annotated[Optional[int], typer.Option("--min-workers", help="Workers kept on all the time (default: each provider's, 0).")] = None,
+    max_workers: Annotated[Optional[int], typer.Option("--max-workers", help="Most workers at once (default: each provider's).")] = None,
+    concurrency: Annotated[Optional[int], typer.Option("--concurrency", help="Requests one worker serves at once (default: each provider's, 1).")] = None,
+    cold_start: Annotated[Optional[float], typer.Option("--cold-start", help="Seconds from a worker's start to serving (default: the middle of each provider's published range).")] = None,
+    vram: Annotated[Optional[float], typer.Option("--vram", help="Only options with this many GiB (instead of --model).")] = None,
+    gpu: Annotated[Optional[list[str]], typer.Option("--gpu", "-g", help="Only this GPU, or this pool (repeatable; any name or alias).",
+                                                     autocompletion=complete_gpu)] = None,
+    provider: ProviderOpt = None,
+    price_basis: Annotated[str, typer.Option("--price-basis", help="list (on-demand, default) or lowest (discounted figures where published).",
+                                             autocompletion=lambda incomplete: _complete(("list", "lowest"), incomplete))] = "list",
+    top: Annotated[int, typer.Option("--top", "-n", help="How many options to show.")] = 5,
+    model: ModelOpt = None,
+    params: ParamsOpt = None,
+    dtype: DtypeOpt = None,
+    kv_dtype: KvDtypeOpt = None,
+    context: ContextOpt = None,
+    as_json: JsonOpt = False,
+    fmt: FormatOpt = None,
+):
+    """What a traffic profile costs per month on each serverless option, by each provider's billing rules.
+
+    Busy, idle, cold-start and always-on time, billed as each provider bills them, against one
+    dedicated always-on worker, with the traffic where they break even.
+
+    **Examples**
+
+    * `gpuadvisor cost -r 10000 -s 2 --gpu t4 --gpu h100`
+    * `gpuadvisor cost --rps 0.5 -s 4 -p modal --idle-timeout 300`
+    * `gpuadvisor cost -r 50000 -m llama-3.1-8b --tokens-in 500 --tokens-out 200 --shape business-hours`
+    """
+    from gpuadvisor.cost import SHAPES, CostQuery, Settings, Traffic, add_crossovers, cost
+    from gpuadvisor.costview import cost_view
+    from gpuadvisor.errors import UsageError
+
+    if top < 1:
+        raise UsageError(f"--top must be 1 or more, not {top}")
+    key = shape.strip().lower()
+    if (requests_per_day is None) == (rps is None):
+        raise UsageError("give the traffic as --requests-per-day N or --rps N (one of them)")
+    if rps is not None:
+        if key not in SHAPES:
+            from gpuadvisor.errors import UnknownName
+
+            raise UnknownName("traffic shape (--shape)", shape, list(SHAPES))
+        if not (rps > 0 and rps < float("inf")):
+            raise UsageError(f"--rps must be a positive number, not {rps:g}")
+        requests_per_day = rps * 3600 * sum(h for h, share in SHAPES[key] if share)
+    tokens = tokens_in is not None or tokens_out is not None
+    if tokens and (tokens_in is None or tokens_out is None or tokens_in < 0 or tokens_out < 1):
+        raise UsageError("give both --tokens-in (0 or more) and --tokens-out (1 or more)")
+    if seconds_per_request is not None and tokens:
+        raise UsageError("give --seconds-per-request or --tokens-in/--tokens-out, not both")
+    if seconds_per_request is None and not tokens:
+        raise UsageError("give the work per request: --seconds-per-request S, or --tokens-in N --tokens-out N with --model")
+    cat = _catalog()
+    est = None
+    if model is not None or params is not None:
+        if vram is not None:
+            raise UsageError("give --vram or --model/--params, not both (the model's estimate is the memory need)")
+        ctx = context if context is not None else (str(tokens_in + tokens_out) if tokens else None)
+        est = _estimate(cat, model, params, dtype, kv_dtype, ctx, concurrency or 1, "inference", None, None)
+        if tokens and est.kind != "llm":
+            raise UsageError(f"{est.name} is not a language model: give --seconds-per-request")
+    elif tokens:
+        raise UsageError("--tokens-in/--tokens-out are timed with a model: add --model NAME (or --params SIZE)")
+    elif any(v is not None for v in (dtype, kv_dtype, context)):
+        raise UsageError("--dtype, --kv-dtype and --context size a model: add --model NAME or --params SIZE")
+    if vram is not None and not (vram > 0 and vram < float("inf")):
+        raise UsageError(f"--vram must be a positive number of GiB, not {vram:g}")
+    q = CostQuery(Traffic(requests_per_day, key, burstiness), seconds_per_request, tokens_in, tokens_out, est, vram,
+                  Settings(idle_timeout, min_workers, max_workers, concurrency, cold_start), tuple(provider or ()),
+                  tuple(gpu or ()), price_basis.strip().lower())
+    report = cost(cat, q)
+    add_crossovers(cat, report, top)
+    _note_overrides(cat, [o.offering for o in report.options[:top]], None, est.model if est else None)
+    _emit(cost_view(report, top), as_json, fmt)
     return 0
 
 
@@ -703,7 +794,7 @@ def catalog_paths(as_json: JsonOpt = False):
     return 0
 
 
-@catalog_app.command("import")
+@catalog_app.command("import", cls=_Command)
 def catalog_import_cmd(
     fmt: Annotated[str, typer.Argument(help="skypilot (a vms.csv) or gpuhunt (a <provider>.csv).", show_default=False)],
     csv_path: Annotated[Optional[Path], typer.Argument(help="The CSV file (or give --from-url).", show_default=False)] = None,
@@ -715,10 +806,13 @@ def catalog_import_cmd(
     as_json: JsonOpt = False,
 ):
     """Turn a SkyPilot or gpuhunt catalog CSV into a provider TOML in the user catalog directory.
+
     Accelerator names map to canonical GPU ids; unmapped names are counted and listed, never guessed.
 
-    Examples: gpuadvisor catalog import skypilot ~/.sky/catalogs/v8/lambda/vms.csv ·
-    gpuadvisor catalog import gpuhunt runpod.csv --id runpod-pods
+    **Examples**
+
+    * `gpuadvisor catalog import skypilot ~/.sky/catalogs/v8/lambda/vms.csv`
+    * `gpuadvisor catalog import gpuhunt runpod.csv --id runpod-pods`
     """
     from datetime import date
 
@@ -753,18 +847,22 @@ def catalog_import_cmd(
     return 0
 
 
-@catalog_app.command("update")
+@catalog_app.command("update", cls=_Command)
 def catalog_update_cmd(
-    urls: Annotated[Optional[list[str]], typer.Argument(help="HTTPS URLs of .toml files or a .tar.gz of them "
+    urls: Annotated[Optional[list[str]], typer.Argument(metavar="[URL]...", help="HTTPS URLs of .toml files or a .tar.gz of them "
                                                         "(default: $GPUADVISOR_CATALOG_URL).", show_default=False)] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Download and validate, print what would change, write nothing.")] = False,
     as_json: JsonOpt = False,
 ):
-    """Download catalog files, validate them with the catalogs in use, and install them into the user
-    catalog directory. On any failure (network, size cap, bad TOML, validation) nothing changes.
+    """Download catalog files, validate them with the catalogs in use, and install them.
 
-    Examples: gpuadvisor catalog update https://example.org/gpuadvisor-catalogs.tar.gz --dry-run ·
-    GPUADVISOR_CATALOG_URL=https://example.org/acme.toml gpuadvisor catalog update
+    Files go into the user catalog directory. On any failure (network, size cap, bad TOML,
+    validation) nothing changes.
+
+    **Examples**
+
+    * `gpuadvisor catalog update https://example.org/gpuadvisor-catalogs.tar.gz --dry-run`
+    * `GPUADVISOR_CATALOG_URL=https://example.org/acme.toml gpuadvisor catalog update`
     """
     from gpuadvisor.catalog import user_dir
     from gpuadvisor.catalog.update import default_urls, fetch, install, plan, unpack

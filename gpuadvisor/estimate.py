@@ -23,23 +23,29 @@ another dtype), the text encoders and VAE (fixed) and activations (× batch).
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from gpuadvisor.catalog import Catalog, find_record
 from gpuadvisor.errors import UnknownName, UsageError
 from gpuadvisor.profiles import WEIGHT_DTYPES, Model
 from gpuadvisor.units import human_tokens
 
+if TYPE_CHECKING:
+    from gpuadvisor.hfconfig import Checkpoint
+
 DTYPE_BYTES = {"fp32": 4.0, "fp16": 2.0, "bf16": 2.0, "fp8": 1.0, "int8": 1.0,
-               "int4": 0.5, "nf4": 0.5, "awq": 0.5, "gptq": 0.5, "fp4": 0.5}
+               "int4": 0.5, "nf4": 0.5, "awq": 0.5, "gptq": 0.5, "fp4": 0.5, "int3": 0.375, "int2": 0.25}
 KV_DTYPES = ("fp32", "fp16", "bf16", "fp8", "int8")
 # Bytes of quantization scales per quantized weight. AWQ / GPTQ int4: one fp16 scale and a packed
 # 4-bit zero point per group of 128 weights (AutoAWQ and GPTQ defaults: 2.5 bytes / 128).
 # NF4 with double quantization: 0.127 bits per parameter (Dettmers et al. 2023, QLoRA §3).
 # NVFP4: one FP8 scale per 16 values (NVIDIA, "Introducing NVFP4"). FP8 and INT8 checkpoints use
 # per-tensor or per-channel scales: a few bytes per matrix, counted as 0.
+# GPTQ 3- and 2-bit: the same fp16 scale plus a packed zero point per group of 128.
 QUANT_SCALE_BYTES = {"int4": 2.5 / 128, "awq": 2.5 / 128, "gptq": 2.5 / 128, "nf4": 0.127 / 8, "fp4": 1 / 16,
-                     "fp8": 0.0, "int8": 0.0}
+                     "fp8": 0.0, "int8": 0.0, "int3": 2.375 / 128, "int2": 2.25 / 128}
 ASSUMED_VOCAB = 128_256  # --params models: a Llama 3-sized vocabulary (untied), said in the notes
 MODES = ("inference", "lora", "qlora", "full")
 GIB = float(2**30)
@@ -87,6 +93,7 @@ class Estimate:
     layers: int | None = None
     hidden_size: int | None = None
     warnings: tuple[str, ...] = ()  # what the user asked for that does not hold or is ignored: shown wherever the estimate is
+    checkpoint: Checkpoint | None = None  # --model PATH / hf:ORG/NAME: what was read from the files
 
     @property
     def total_gb(self) -> float:
@@ -107,11 +114,41 @@ class Estimate:
             "assumptions": {"overhead_gb": self.assumptions.overhead_gb,
                             "overhead_fraction": self.assumptions.overhead_fraction,
                             "lora_fraction": self.assumptions.lora_fraction},
+            **({"checkpoint": self.checkpoint.to_json()} if self.checkpoint else {}),
         }
 
 
 def resolve_model(cat: Catalog, name: str) -> Model:
     return find_record(cat.models, name, "model", hint="run `gpuadvisor models` to see them, or give --params 70B")
+
+
+def _looks_like_path(name: str) -> bool:
+    """`--model X` means a file when X exists, ends in .json, or has a path separator."""
+    seps = {os.sep} | ({os.altsep} if os.altsep else set())
+    return name.lower().endswith(".json") or any(sep in name for sep in seps) or os.path.exists(name)
+
+
+def load_model(cat: Catalog, name: str) -> tuple[Model, Checkpoint | None]:
+    """`--model`: `hf:ORG/NAME` (fetched: gpuadvisor.hub), a config.json or model directory (a path
+    that exists, ends in .json, or has a path separator and is no catalog name), or a catalog name."""
+    if name.startswith("hf:"):
+        from gpuadvisor import hfconfig
+        from gpuadvisor.hub import fetch_config
+
+        ck = hfconfig.load(str(fetch_config(name[3:])))
+        return ck.model, ck
+    if _looks_like_path(name):
+        from gpuadvisor import hfconfig
+
+        try:
+            return resolve_model(cat, name), None  # an alias such as Qwen/Qwen3-8B that is no file here
+        except UnknownName:
+            if not os.path.exists(name):
+                raise UsageError(f"no such model file or directory: {name!r} (and no model of that name; "
+                                 "run `gpuadvisor models` to see them)") from None
+        ck = hfconfig.load(name)
+        return ck.model, ck
+    return resolve_model(cat, name), None
 
 
 def _check(choice: str | None, allowed: tuple[str, ...], what: str) -> str | None:
@@ -185,19 +222,35 @@ def embedding_params(m: Model) -> tuple[float, float]:
     return min(both, cap), min(table, cap)
 
 
-def weight_bytes(m: Model, dtype: str) -> tuple[float, float, str]:
+def weight_bytes(m: Model, dtype: str, ck: Checkpoint | None = None) -> tuple[float, float, str]:
     """(bytes held, bytes read per decode step, formula). Quantized checkpoints (fp8, int8, int4, …)
     keep the embeddings and lm_head in 16-bit and carry scales; a decode step reads the active
-    weights and the lm_head, but only one row of the input embedding table per token."""
+    weights and the lm_head, but only one row of the input embedding table per token. A checkpoint
+    read from its files (`ck`) at its own dtype is held at its exact size where the index or the
+    safetensors headers give it, and with its own group size for the scales otherwise."""
+    if ck is not None and dtype == ck.dtype:
+        if ck.quant is not None:
+            held, read, formula = _weight_formula(m, dtype, ck.quant.scale_bytes())
+        else:
+            held, read, formula = weight_bytes(m, dtype)
+        if ck.weight_bytes and ck.quant is not None:
+            read *= ck.weight_bytes / held
+            held = float(ck.weight_bytes)
+            formula = f"{held / 1e9:,.2f} GB, the checkpoint's tensors ({ck.params_from.split('its size from ')[-1]})"
+        return held, read, formula
+    return _weight_formula(m, dtype, QUANT_SCALE_BYTES.get(dtype))
+
+
+def _weight_formula(m: Model, dtype: str, scale: float | None) -> tuple[float, float, str]:
     P, A = m.params_b * 1e9, (m.active_params_b or m.params_b) * 1e9
     b = DTYPE_BYTES[dtype]
     emb, head = embedding_params(m)
     gb = f"{_fmt_b(m.params_b)} params × {_bytes(b)} ({dtype})"
-    if dtype in QUANT_SCALE_BYTES and emb:
-        q = b + QUANT_SCALE_BYTES[dtype]
+    if scale is not None and emb:
+        q = b + scale
         held = (P - emb) * q + emb * 2
         read = (A - emb) * q + head * 2
-        scales = f" + scales {QUANT_SCALE_BYTES[dtype]:.3f} byte/param" if QUANT_SCALE_BYTES[dtype] else ""
+        scales = f" + scales {scale:.3f} byte/param" if scale else ""
         formula = (f"({_fmt_b(m.params_b)} − {_fmt_b(emb / 1e9)} embeddings/lm_head) × {_bytes(b)} ({dtype}){scales}"
                    f" + {_fmt_b(emb / 1e9)} × 2 bytes (16-bit embeddings and lm_head) = {held / 1e9:,.1f} GB")
         return held, read, formula
@@ -224,8 +277,9 @@ def estimate(cat: Catalog, model: str | None = None, params: float | None = None
     notes: list[str] = []
     warnings: list[str] = []
     approximate = False
+    ck = None
     if model is not None:
-        m = resolve_model(cat, model)
+        m, ck = load_model(cat, model)
     else:
         m = _approximate_llm(params)
         approximate = True
@@ -233,6 +287,11 @@ def estimate(cat: Catalog, model: str | None = None, params: float | None = None
                      f"~{m.layers} layers, 8 KV heads × 128 and hidden {m.hidden_size:,} (Llama 3 / Qwen 2.5 shape); "
                      "a model without GQA can need up to 8× more KV cache")
     notes.extend(m.notes)
+    if ck is not None:
+        notes.append(f"{m.params_b * 1e9:,.0f} parameters from {ck.params_from}")
+        if context is None and m.context:
+            notes.append(f"context: the config's max_position_embeddings ({m.context:,} tokens); set --context for less")
+        notes.extend(ck.notes)
     if m.kind != "llm":
         ignored = [opt for opt, given in (("--context", context), ("--kv-dtype", kv_key)) if given is not None]
         if ignored:
@@ -241,7 +300,8 @@ def estimate(cat: Catalog, model: str | None = None, params: float | None = None
         return replace(_estimate_pipeline(m, dtype_key, batch, mode_key, a, notes), warnings=tuple(warnings))
     if mode_key == "qlora" and dtype_key not in (None, "nf4", "int4", "fp4"):
         raise UsageError(f"QLoRA keeps the frozen weights in 4 bits; --dtype {dtype_key} does not apply (use --mode lora)")
-    weight_dtype = dtype_key or ("nf4" if mode_key == "qlora" else m.dtype if mode_key == "inference" else "bf16")
+    own = ck.dtype if ck is not None else m.dtype
+    weight_dtype = dtype_key or ("nf4" if mode_key == "qlora" else own if mode_key == "inference" else "bf16")
     kv = kv_key or "bf16"
     if context is None:
         if mode_key != "inference":
@@ -256,7 +316,7 @@ def estimate(cat: Catalog, model: str | None = None, params: float | None = None
                         "the model was not trained for it, and servers refuse it by default")
     P = m.params_b * 1e9
     active_b = m.active_params_b or m.params_b
-    held, read, w_formula = weight_bytes(m, weight_dtype)
+    held, read, w_formula = weight_bytes(m, weight_dtype, ck)
     if approximate and weight_dtype in QUANT_SCALE_BYTES:
         notes.append(f"embeddings and lm_head sized for a {ASSUMED_VOCAB:,}-token vocabulary (Llama 3) and kept in 16-bit")
     lines: list[Line] = []
@@ -303,7 +363,7 @@ def estimate(cat: Catalog, model: str | None = None, params: float | None = None
         notes.append("training estimates assume gradient checkpointing; without it activations grow ~10–20×")
     return Estimate(m if m.id else None, m.name, "llm", m.params_b, active_b, weight_dtype, kv, context, batch, mode_key,
                     tuple(lines), approximate, tuple(notes), kv_seq, a, read_bytes_per_token=read,
-                    layers=m.layers, hidden_size=m.hidden_size or _approximate_llm(m.params_b).hidden_size,
+                    layers=m.layers, hidden_size=m.hidden_size or _approximate_llm(m.params_b).hidden_size, checkpoint=ck,
                     warnings=tuple(warnings))
 
 

@@ -137,6 +137,50 @@ class Syntax:
     config_cpu: str | None = None
 
 
+BILLED_PHASES = ("cold_start", "busy", "idle")
+SCALING_SETTINGS = ("idle_timeout", "min_workers", "max_workers", "concurrency")
+
+
+@dataclass(frozen=True, eq=False)
+class Billing:
+    """How a provider bills serverless workers ([provider.billing]; `gpuadvisor cost` reads it).
+
+    granularity_s: billing increment (0 = continuous); minimum_s: least billed per worker start;
+    billed: which of BILLED_PHASES cost money; idle_timeout_s: the default scale-down window;
+    cold_start_s: (low, high) seconds from start to serving, or None where not published;
+    max_workers: the default limit (0 = none); always_on_basis: the price basis that min workers
+    pay ("active" on RunPod; "" = on-demand); settings: the provider's names for SCALING_SETTINGS.
+    """
+
+    as_of: str
+    sources: tuple[str, ...]
+    granularity_s: float = 1.0
+    minimum_s: float = 0.0
+    billed: tuple[str, ...] = BILLED_PHASES
+    states: str = ""
+    idle_timeout_s: float = 60.0
+    idle_timeout_range_s: tuple[float, float] | None = None
+    cold_start_s: tuple[float, float] | None = None
+    concurrency: int = 1
+    min_workers: int = 0
+    max_workers: int = 0
+    always_on_basis: str = ""
+    settings: tuple[tuple[str, str], ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def setting(self, key: str) -> str:
+        return dict(self.settings).get(key, key)
+
+    def to_json(self) -> dict:
+        return {"as_of": self.as_of, "granularity_s": self.granularity_s, "minimum_s": self.minimum_s,
+                "billed": list(self.billed), "states": self.states, "idle_timeout_s": self.idle_timeout_s,
+                "idle_timeout_range_s": list(self.idle_timeout_range_s) if self.idle_timeout_range_s else None,
+                "cold_start_s": list(self.cold_start_s) if self.cold_start_s else None,
+                "concurrency": self.concurrency, "min_workers": self.min_workers,
+                "max_workers": self.max_workers or None, "always_on_basis": self.always_on_basis or None,
+                "settings": dict(self.settings), "sources": list(self.sources), "notes": list(self.notes)}
+
+
 @dataclass(frozen=True, eq=False)
 class Provider:
     id: str
@@ -152,6 +196,7 @@ class Provider:
     verified_count: int | None = None  # counts above this are allowed but not confirmed by a source
     origin: tuple[tuple[str, str], ...] = ()  # (field, extra catalog file) for values not built in
     lists: bool = True  # False: the provider takes one option only (a hardware SKU), no fallback list
+    billing: Billing | None = None  # [provider.billing]: how serverless workers are billed (`cost`)
 
 
 @dataclass(frozen=True, eq=False)

@@ -330,3 +330,20 @@ def throughput(perf: Perf, job: Job, hw: Gpu, count: int, ref: Gpu | None = None
     if job.model == "encoder":
         return encoder(perf, job, hw, count)
     return general(perf, job, hw, count, ref)
+
+
+def request_seconds(perf: Perf, job: Job, hw: Gpu, count: int, tokens_in: int, tokens_out: int) -> tuple[float, str]:
+    """Seconds one LLM request takes on `count` × `hw`: prefill of tokens_in (compute-bound: 2 FLOPs
+    per active parameter per token plus attention) and tokens_out decode steps at the job's batch
+    (llm_decode's per-sequence rate, KV cache at the job's context)."""
+    eff = speedup(perf, hw, count)
+    flops = hw.fp16_tflops * 1e12 * perf.gemm(hw) * eff
+    prefill = (2 * job.params_b * 1e9 * tokens_in + 2 * job.layers * tokens_in ** 2 * job.hidden) / flops
+    per_seq = llm_decode(perf, job, hw, count).per_stream or 0.0
+    if per_seq <= 0:
+        return math.inf, "no decode rate"
+    decode = tokens_out / per_seq
+    how = (f"prefill {tokens_in:,} tokens {_n(prefill)} s (2 × {_n(job.params_b)}B params × tokens + attention ÷ "
+           f"{_n(flops / 1e12)} TFLOPS) + {tokens_out:,} tokens ÷ {_n(per_seq)} tokens/s per sequence"
+           + (f" at batch {job.batch}" if job.batch > 1 else "") + f" = {_n(prefill + decode)} s")
+    return prefill + decode, how

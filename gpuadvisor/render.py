@@ -40,6 +40,19 @@ class Text:
     style: str = ""  # "", "dim", "warn", "title", or "code" (snippets: never wrapped, so they paste whole)
 
 
+@dataclass
+class Bars:
+    """A stacked bar per row: (label, [(part, value), …]), bars scaled to the largest row total.
+    Drawn with rich on a terminal; as shares in plain text otherwise."""
+
+    rows: list[tuple[str, list[tuple[str, float]]]]
+    title: str | None = None
+
+
+BAR_WIDTH = 40
+BAR_STYLES = ("green", "yellow", "magenta", "blue", "cyan", "red")
+
+
 class View:
     """JSON data plus the blocks a person reads. `build`, if given, adds the blocks only when text
     output is wanted, so `--json` over a large catalog does not format thousands of rows."""
@@ -68,6 +81,9 @@ class View:
 
     def text(self, *lines: str, style: str = "") -> None:
         self._blocks.append(Text([ln for ln in lines if ln is not None], style))
+
+    def bars(self, rows: list[tuple[str, list[tuple[str, float]]]], title: str | None = None) -> None:
+        self._blocks.append(Bars(rows, title))
 
 
 def fmt(value: Any, unit: str = "") -> str:
@@ -162,6 +178,9 @@ def plain(view: View, width: int | None = None) -> str:
     for block in view.blocks:
         if isinstance(block, Text):
             parts.append("\n".join(block.lines))
+            continue
+        if isinstance(block, Bars):
+            parts.append(_plain_bars(block))
             continue
         how = layout(block, width, _plain_overhead)
         if how == "stack":
@@ -316,6 +335,37 @@ def _plain_table(t: Table, prose_width: int | None = None) -> str:
     return "\n".join(text)
 
 
+def _plain_bars(b: Bars) -> str:
+    width = max((len(label) for label, _ in b.rows), default=0)
+    lines = [b.title] if b.title else []
+    for label, parts in b.rows:
+        total = sum(v for _, v in parts) or 1.0
+        shares = " · ".join(f"{name} {v / total:.0%}" for name, v in parts if v > 0)
+        lines.append(f"{label.ljust(width)}  {shares}")
+    return "\n".join(lines)
+
+
+def _rich_bars(console, b: Bars) -> None:
+    from rich.text import Text as RichText
+
+    width = max((len(label) for label, _ in b.rows), default=0)
+    top = max((sum(v for _, v in parts) for _, parts in b.rows), default=0.0) or 1.0
+    if b.title:
+        console.print(RichText(b.title, style="bold"))
+    names = [name for name, _ in b.rows[0][1]] if b.rows else []
+    legend = RichText("")
+    for i, name in enumerate(names):
+        legend.append("█ ", style=BAR_STYLES[i % len(BAR_STYLES)])
+        legend.append(name + "  ", style="dim")
+    for label, parts in b.rows:
+        line = RichText(label.ljust(width) + "  ")
+        for i, (_, v) in enumerate(parts):
+            cells = round(v / top * BAR_WIDTH)
+            line.append("█" * cells, style=BAR_STYLES[i % len(BAR_STYLES)])
+        console.print(line)
+    console.print(legend)
+
+
 def _emit_rich(view: View, console=None) -> None:
     """Rich tables on a terminal, fitted to its width (see Table); `console` for tests."""
     from rich.console import Console
@@ -334,6 +384,9 @@ def _emit_rich(view: View, console=None) -> None:
                     console.print(RichText(ln, style=style), no_wrap=True, overflow="ignore", crop=False)
                 else:
                     console.print(RichText(ln, style=style))
+            continue
+        if isinstance(block, Bars):
+            _rich_bars(console, block)
             continue
         how = layout(block, console.width, _rich_overhead)
         if how == "stack":

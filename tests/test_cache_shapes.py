@@ -21,6 +21,9 @@ def test_every_record_survives_the_cache(cat):
     assert [(p.list_note, p.verified_count, p.lists) for p in back.providers.values()] == \
         [(p.list_note, p.verified_count, p.lists) for p in cat.providers.values()]
     assert any(o.fixed_count for o in back.offerings) and not back.providers["replicate"].lists
+    bills = [p.billing.to_json() if p.billing else None for p in back.providers.values()]
+    assert bills == [p.billing.to_json() if p.billing else None for p in cat.providers.values()]
+    assert back.providers["runpod"].billing.cold_start_s == (0.563, 42.0)
     for field in ("bandwidth_efficiency", "gemm_efficiency", "scaling", "value_tolerance", "multi_gpu_premium"):
         assert getattr(back.perf, field) == getattr(cat.perf, field), field
     assert [(f.id, f.tflop_per_step, f.calibration) for f in back.perf.diffusion] == \

@@ -201,3 +201,64 @@ def test_cache_key_covers_the_code_and_every_file_s_bytes(tmp_path):
     assert fingerprint(files, read_sources(files)) == before
     f.write_text(ACME.replace("max_count = 8", "max_count = 7"))  # same size
     assert fingerprint(files, read_sources(files)) != before
+
+
+# ------------------------------------------------------------------ [provider.billing]
+
+BILLING = ACME + """
+[provider.billing]
+as_of = "2026-11-01"
+sources = ["acme.example/pricing"]
+granularity_s = 60
+billed = ["busy", "idle"]
+idle_timeout_s = 300
+idle_timeout_range_s = [0, 3600]
+cold_start_s = [5, 30]
+max_workers = 4
+settings = { idle_timeout = "scale_down_delay", min_workers = "min_replica" }
+"""
+
+
+def test_a_billing_table_loads(extra_dir, run):
+    extra_dir("acme.toml", BILLING)
+    b = catalog_mod.get_catalog().providers["acme"].billing
+    assert (b.granularity_s, b.billed, b.idle_timeout_s, b.cold_start_s, b.max_workers) == (60, ("busy", "idle"), 300, (5.0, 30.0), 4)
+    assert b.setting("idle_timeout") == "scale_down_delay" and b.setting("concurrency") == "concurrency"
+    run("catalog", "validate", str(extra_dir.dir / "acme.toml"))
+
+
+@pytest.mark.parametrize("change,problem", [
+    ('billed = ["busy", "idle"]', None),
+    ('billed = ["busy", "queued"]', "'queued' is not a phase"),
+    ('billed = ["idle"]', 'must include "busy"'),
+    ('cold_start_s = [30, 5]', "[low, high] seconds"),
+    ('idle_timeout_s = 9000', "outside idle_timeout_range_s"),
+    ('sources = []', "at least one source"),
+    ('as_of = "soon"', "YYYY-MM-DD"),
+    ('settings = { idle = "x" }', "is not a setting"),
+    ('granularity = 60', "did you mean 'granularity_s'"),
+])
+def test_bad_billing_tables_are_named_by_file_line_and_key(extra_dir, run, change, problem):
+    key = change.split(" = ")[0]
+    lines = [ln for ln in BILLING.splitlines() if not ln.startswith(key + " ")]
+    p = extra_dir("acme.toml", "\n".join(lines) + "\n" + change + "\n")
+    if problem is None:
+        run("catalog", "validate", str(p))
+        return
+    result = run("catalog", "validate", str(p), code=2)
+    assert problem in result.stderr and "acme.toml:" in result.stderr and "provider.billing" in result.stderr
+
+
+def test_an_extra_file_overrides_one_billing_key_and_says_so(extra_dir, run):
+    extra_dir("runpod-idle.toml", """
+        [provider]
+        id = "runpod"
+
+        [provider.billing]
+        as_of = "2026-11-20"
+        sources = ["my RunPod console: endpoint idle timeout"]
+        idle_timeout_s = 5
+        """)
+    b = catalog_mod.get_catalog().providers["runpod"].billing
+    assert b.idle_timeout_s == 5 and b.max_workers == 1  # the rest is the built-in table
+    assert any(o["id"] == "runpod" and o["field"] == "billing.idle_timeout_s" for o in catalog_mod.get_catalog().overrides)

@@ -8,13 +8,19 @@ fresh directory and its output compared with the block.
   A line "…" stands for any number of lines; a line ending in "…" matches any line that starts
   with the rest.
 - Commands run as a user would run them in a pipe: the installed `gpuadvisor` on PATH, plain text
-  (NO_COLOR), stderr after stdout, no user catalogs, and a private cache.
+  (NO_COLOR), stderr after stdout, no user catalogs, and a private cache. The commands of one block
+  run in order in one directory (an import, then a list of what it imported).
+- Files a reader has from elsewhere are copied from the test fixtures (EXTERNAL: SkyPilot's own
+  catalog CSV), and a block that downloads from http://127.0.0.1:8765 gets a loopback server
+  serving the block's directory.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +28,9 @@ from pathlib import Path
 import pytest
 
 README = Path(__file__).resolve().parents[1] / "README.md"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+EXTERNAL = {"lambda/vms.csv": FIXTURES / "imports" / "skypilot-lambda-vms.csv"}  # ~/.sky/catalogs/v8/lambda/vms.csv
+LOOPBACK = "127.0.0.1:8765"
 FENCE = re.compile(r"^```([^\n]*)\n(.*?)^```[ \t]*$", re.M | re.S)
 ELLIPSIS = "…"
 
@@ -41,21 +50,23 @@ def readme_files() -> dict[str, str]:
     return out
 
 
-def examples() -> list[tuple[int, str, list[str]]]:
-    """(README line, command, expected output lines) for every `$ ` command in a fence."""
+def examples() -> list[tuple[int, list[tuple[str, list[str]]]]]:
+    """(README line, [(command, expected output lines), …]) for every block of `$ ` commands."""
     out = []
     for line, _, body in _fences():
         if not body.startswith("$ gpuadvisor"):
             continue
-        command, expected = None, []
-        for k, text in enumerate(body.splitlines()):
-            if text.startswith("$ "):
-                if command is not None:
-                    out.append((line + k, command, expected))
-                command, expected = text[2:], []
+        steps: list[tuple[str, list[str]]] = []
+        continued = False
+        for text in body.splitlines():
+            if continued:  # a command continued with a trailing backslash, as in a shell
+                steps[-1] = (steps[-1][0][:-1].rstrip() + " " + text.strip(), [])
+            elif text.startswith("$ "):
+                steps.append((text[2:], []))
             else:
-                expected.append(text)
-        out.append((line + 1, command, expected))
+                steps[-1][1].append(text)
+            continued = not steps[-1][1] and steps[-1][0].endswith("\\")
+        out.append((line + 1, steps))
     return out
 
 
@@ -97,7 +108,7 @@ def run_example(command: str, cwd: Path) -> str:
            if k not in ("GPUADVISOR_CATALOG_PATH", "COLUMNS", "FORCE_COLOR", "GPUADVISOR_BUILTIN_ONLY")}
     env.update(NO_COLOR="1", XDG_CONFIG_HOME=str(cwd / ".config"), XDG_CACHE_HOME=str(cwd / ".cache"),
                PATH=str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", ""))
-    result = subprocess.run(["bash", "-c", command + " 2>&1"], cwd=cwd, env=env, capture_output=True, text=True,
+    result = subprocess.run(["bash", "-c", "exec 2>&1\n" + command], cwd=cwd, env=env, capture_output=True, text=True,
                             timeout=120)
     return result.stdout
 
@@ -106,17 +117,47 @@ EXAMPLES = examples()
 
 
 def test_the_readme_has_examples_for_every_command():
-    commands = {c.split()[1] for _, c, _ in EXAMPLES}
-    assert {"recommend", "translate", "check", "estimate", "list", "show", "compare", "catalog"} <= commands
+    commands = {c.split()[1] for _, steps in EXAMPLES for c, _ in steps}
+    assert {"recommend", "translate", "check", "estimate", "list", "show", "compare", "catalog", "cost"} <= commands
 
 
-@pytest.mark.parametrize("line,command,expected", EXAMPLES, ids=[f"README.md:{n}" for n, _, _ in EXAMPLES])
-def test_readme_example(tmp_path, line, command, expected):
+@contextlib.contextmanager
+def loopback_server(directory: Path):
+    """http.server on 127.0.0.1:8765 serving `directory`, for the `catalog update` examples."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):  # no request log in the test output
+            pass
+
+    handler = functools.partial(Quiet, directory=str(directory))
+    host, port = LOOPBACK.split(":")
+    server = http.server.ThreadingHTTPServer((host, int(port)), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("line,steps", EXAMPLES, ids=[f"README.md:{n}" for n, _ in EXAMPLES])
+def test_readme_example(tmp_path, line, steps):
     for name, body in readme_files().items():
         (tmp_path / name).write_text(body, encoding="utf-8")
-    actual = run_example(command, tmp_path).splitlines()
-    assert matches(expected, actual), (
-        f"README.md:{line}: `{command}` printed:\n" + "\n".join(actual) + "\n\nbut the README says:\n" + "\n".join(expected))
+    for name, source in EXTERNAL.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(source, tmp_path / name)
+    served = any(LOOPBACK in command for command, _ in steps)
+    with loopback_server(tmp_path) if served else contextlib.nullcontext():
+        for command, expected in steps:
+            actual = run_example(command, tmp_path).splitlines()
+            assert matches(expected, actual), (
+                f"README.md:{line}: `{command}` printed:\n" + "\n".join(actual)
+                + "\n\nbut the README says:\n" + "\n".join(expected))
 
 
 # ------------------------------------------------------------------ the matcher itself

@@ -22,12 +22,12 @@ from pathlib import Path
 
 from gpuadvisor.catalog.query import Catalog, FileReport
 from gpuadvisor.errors import CatalogProblem
-from gpuadvisor.models import Arch, Dispute, Gpu, Offering, Price, Provider, Syntax
+from gpuadvisor.models import Arch, Billing, Dispute, Gpu, Offering, Price, Provider, Syntax
 from gpuadvisor.perf import DiffusionFamily, NvCodec, Perf
 from gpuadvisor.profiles import Model, Workload
 
 CACHE_ENV = "GPUADVISOR_NO_CACHE"
-FORMAT = 3  # bump when the JSON layout below changes
+FORMAT = 4  # bump when the JSON layout below changes
 MAX_CACHE_BYTES = 256 * 1024 * 1024
 KEEP = 4  # cache files kept (the newest), so switching between catalog sets stays fast
 _CODE = ("catalog/__init__.py", "catalog/build.py", "catalog/cache.py", "catalog/locate.py", "catalog/providers.py",
@@ -105,7 +105,7 @@ def _row(obj) -> list:
             v = v.id
         elif name == "gpus":
             v = [g.id for g in v]
-        elif isinstance(v, (Price, Syntax)):
+        elif isinstance(v, (Price, Syntax, Billing)):
             v = _row(v)
         elif name == "disputes":
             v = [_row(d) for d in v]
@@ -184,7 +184,11 @@ def decode(doc: dict) -> Catalog:
                        "disputes": lambda v: t(map(dispute, v))})
     gpus = {r[0]: gpu(r) for r in doc["gpus"]}
     syntax = _maker(Syntax, {"code": dict})
-    provider = _maker(Provider, {"notes": t, "files": t, "origin": _pairs, "syntax": syntax})
+    billing = _maker(Billing, {"sources": t, "billed": t, "notes": t, "settings": _pairs,
+                               "idle_timeout_range_s": lambda v: None if v is None else t(v),
+                               "cold_start_s": lambda v: None if v is None else t(v)})
+    provider = _maker(Provider, {"notes": t, "files": t, "origin": _pairs, "syntax": syntax,
+                                 "billing": lambda v: None if v is None else billing(v)})
     providers = {r[0]: provider(r) for r in doc["providers"]}
     price = _maker(Price, {})
     by_id = gpus.__getitem__

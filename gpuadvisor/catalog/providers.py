@@ -13,6 +13,7 @@ from typing import Any
 
 from gpuadvisor.catalog.query import lookup_keys
 from gpuadvisor.catalog.schema import (
+    BILLING_KEYS,
     CLAIMABLE,
     DEFAULT_SYNTAX,
     KINDS,
@@ -26,7 +27,7 @@ from gpuadvisor.catalog.schema import (
     _valid_id,
 )
 from gpuadvisor.errors import did_you_mean
-from gpuadvisor.models import Gpu, Offering, Price, Provider, Syntax
+from gpuadvisor.models import BILLED_PHASES, SCALING_SETTINGS, Billing, Gpu, Offering, Price, Provider, Syntax
 
 DEFAULT_MAX_COUNT = 8
 
@@ -58,7 +59,8 @@ def collect_provider(file: _File, providers: dict[str, RawProvider], overrides) 
         return
     rp = providers.setdefault(pid, RawProvider(pid))
     rp.files.append(file)
-    values = _provider_values(t) | {"syntax." + k: v for k, v in _syntax_values(file, t).items()}
+    values = (_provider_values(t) | {"syntax." + k: v for k, v in _syntax_values(file, t).items()}
+              | {"billing." + k: v for k, v in _billing_values(file, t).items()})
     for k, v in values.items():
         before = rp.field_files.get(k)
         if before is not None:
@@ -130,6 +132,60 @@ def _syntax_values(file: _File, t: _Table) -> dict:
     return out
 
 
+def _billing_values(file: _File, t: _Table) -> dict:
+    """The [provider.billing] keys this file gives, each checked here. A billing table says when
+    (as_of) and where from (sources) in every file that gives one."""
+    bt = t.table("billing", BILLING_KEYS)
+    if bt is None or not bt.ok:
+        return {}
+    where = ("provider", "billing")
+    before = len(file.problems)
+    out: dict = {"as_of": bt.get("as_of", "str"), "sources": bt.get("sources", "strlist")}
+    if out["as_of"] is not None and not _is_date(out["as_of"]):
+        file.fail(where + ("as_of",), f"must be a date YYYY-MM-DD, not {out['as_of']!r}")
+    if out["sources"] is not None and not out["sources"]:
+        file.fail(where + ("sources",), "must list at least one source")
+    for key in ("granularity_s", "minimum_s", "idle_timeout_s"):
+        out[key] = bt.get(key, "num", None, nonneg=True)
+    out["concurrency"] = bt.get("concurrency", "int", None, positive=True)
+    for key in ("min_workers", "max_workers"):
+        out[key] = bt.get(key, "int", None, nonneg=True)
+    for key in ("states", "always_on_basis"):
+        out[key] = bt.get(key, "str", None)
+    out["notes"] = bt.get("notes", "strlist", None)
+    billed = bt.get("billed", "strlist", None)
+    if billed is not None:
+        for phase in billed:
+            if phase not in BILLED_PHASES:
+                file.fail(where + ("billed",), f"{phase!r} is not a phase; use {', '.join(BILLED_PHASES)}")
+        if "busy" not in billed:
+            file.fail(where + ("billed",), "must include \"busy\": every provider bills the time a request runs")
+        out["billed"] = billed
+    for key in ("idle_timeout_range_s", "cold_start_s"):
+        pair = bt.get(key, "list", None)
+        if pair is None:
+            continue
+        if (len(pair) != 2 or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in pair)
+                or not 0 <= pair[0] <= pair[1] or pair[1] == float("inf")):
+            file.fail(where + (key,), "must be [low, high] seconds with 0 <= low <= high")
+            continue
+        out[key] = (float(pair[0]), float(pair[1]))
+    low_high = out.get("idle_timeout_range_s")
+    if low_high and out["idle_timeout_s"] is not None and not low_high[0] <= out["idle_timeout_s"] <= low_high[1]:
+        file.fail(where + ("idle_timeout_s",), f"is outside idle_timeout_range_s {list(low_high)}")
+    settings = bt.get("settings", "table", None)
+    if settings is not None:
+        for k, v in settings.items():
+            if k not in SCALING_SETTINGS:
+                file.fail(where + ("settings", k), f"is not a setting; use {', '.join(SCALING_SETTINGS)}")
+            elif not isinstance(v, str) or not v.strip():
+                file.fail(where + ("settings", k), "must be the provider's name for the setting (a string)")
+        out["settings"] = tuple((k, v) for k, v in settings.items() if k in SCALING_SETTINGS and isinstance(v, str))
+    if len(file.problems) > before:
+        return {}
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in out.items() if v is not None}
+
+
 def build_provider(rp: RawProvider, gpus: dict[str, Gpu], order: dict) -> tuple[Provider, list[Offering]]:
     """The merged provider and its offerings. Two offerings that share a spelling are a problem of
     the later-loaded file (`order`: file -> load position), whichever was added first."""
@@ -143,6 +199,7 @@ def build_provider(rp: RawProvider, gpus: dict[str, Gpu], order: dict) -> tuple[
         max_count=f.get("max_count", DEFAULT_MAX_COUNT), count_note=f.get("count_note", ""), notes=f.get("notes", ()),
         syntax=Syntax(**syntax), files=tuple(x.name for x in rp.files), origin=origin,
         list_note=f.get("list_note", ""), verified_count=f.get("verified_count"), lists=f.get("lists", True),
+        billing=_billing(f),
     )
     count_from = rp.field_files.get("max_count")
     offerings = []
@@ -163,6 +220,13 @@ def build_provider(rp: RawProvider, gpus: dict[str, Gpu], order: dict) -> tuple[
             seen.setdefault(k, (file, i, off.name))
         offerings.append(off)
     return provider, offerings
+
+
+def _billing(f: dict) -> Billing | None:
+    vals = {k[len("billing."):]: v for k, v in f.items() if k.startswith("billing.")}
+    if "as_of" not in vals or "sources" not in vals:
+        return None
+    return Billing(**vals)
 
 
 def _build_offering(file: _File, i: int, raw: Any, provider: Provider, gpus: dict[str, Gpu],

@@ -203,7 +203,10 @@ GPU_KEYS = ("name", "arch", "compute_capability", "vram_gb", "usable_gib", "usab
              "unconfirmed", "disputes")
 DISPUTE_KEYS = ("field", "used", "other", "other_source", "why")
 PROVIDER_KEYS = ("id", "name", "docs_url", "as_of", "max_count", "count_note", "notes", "syntax", "list_note",
-                 "verified_count", "lists")
+                 "verified_count", "lists", "billing")
+BILLING_KEYS = ("as_of", "sources", "granularity_s", "minimum_s", "billed", "states", "idle_timeout_s",
+                "idle_timeout_range_s", "cold_start_s", "concurrency", "min_workers", "max_workers", "always_on_basis",
+                "settings", "notes")
 SYNTAX_KEYS = ("code", "counted", "list", "config", "config_count", "snippet", "config_cpu")
 OFFERING_KEYS = ("name", "kind", "gpu", "members", "max_count", "aliases", "ram_gb", "vcpus",
                   "price", "price_low", "notes", "claimed", "legacy", "recommend", "may_upgrade_to", "suffixes",
