@@ -96,7 +96,7 @@ class Candidate:
     def cost_per_unit(self) -> float | None:
         return self.throughput.cost_per_unit(self.total_price_per_hour)
 
-    @property
+    @cached_property  # a sort key: computed once per candidate, not per comparison
     def value_cost(self) -> float | None:
         """Cost per unit of *useful* work (throughput beyond the ceiling is not credited), with the
         multi-GPU premium: what value ranks on."""
