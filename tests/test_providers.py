@@ -35,8 +35,8 @@ def test_no_provider_specific_python_for_the_new_providers():
 
 def test_no_comparison_with_a_provider_id_outside_the_readers():
     """No string literal that is a provider id (`provider.id == "modal"`). One pre-existing use is
-    allowed and reported: translate.py's message for Modal's removed modal.gpu.X() objects."""
-    allowed = {("translate.py", "modal")}
+    allowed and reported: translate/spec.py's message for Modal's removed modal.gpu.X() objects."""
+    allowed = {("spec.py", "modal")}
     found = set()
     for path in _source_files():
         for tok in tokenize.generate_tokens(io.StringIO(path.read_text()).readline):
