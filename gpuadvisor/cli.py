@@ -270,7 +270,7 @@ def list_cmd(
     * `gpuadvisor list --gpu h100 --format csv`
     """
     from gpuadvisor.browse import OfferingFilter, list_offerings
-    from gpuadvisor.views import offerings_view
+    from gpuadvisor.views.browse import offerings_view
 
     flt = OfferingFilter(tuple(provider or ()), min_vram, tuple(kind or ()), tuple(arch or ()), gpu, max_price)
     cat = _catalog()
@@ -300,7 +300,7 @@ def show_cmd(
     * `gpuadvisor show b200 --json`
     """
     from gpuadvisor.browse import show_gpu
-    from gpuadvisor.views import gpu_view
+    from gpuadvisor.views.browse import gpu_view
 
     cat = _catalog()
     _emit(gpu_view(show_gpu(cat, name), cat), as_json)
@@ -321,7 +321,7 @@ def compare_cmd(
     * `gpuadvisor compare H100 H200 --format csv`
     """
     from gpuadvisor.browse import compare_gpus
-    from gpuadvisor.views import compare_view
+    from gpuadvisor.views.browse import compare_view
 
     gpus, differs = compare_gpus(_catalog(), names)
     _emit(compare_view(gpus, differs), as_json, fmt)
@@ -378,7 +378,7 @@ def estimate_cmd(
     * `gpuadvisor estimate -m llama-3.1-8b --mode qlora`
     """
     from gpuadvisor.engine import smallest_per_provider
-    from gpuadvisor.views import estimate_view
+    from gpuadvisor.views.estimate import estimate_view
 
     cat = _catalog()
     est = _estimate(cat, model, params, dtype, kv_dtype, context, batch, mode, overhead, overhead_gb)
@@ -397,7 +397,7 @@ def models_cmd(as_json: JsonOpt = False):
     * `gpuadvisor models`
     * `gpuadvisor models --json | jq -r '.[].id'`
     """
-    from gpuadvisor.views import models_view
+    from gpuadvisor.views.browse import models_view
 
     _emit(models_view(list(_catalog().models.values())), as_json)
     return 0
@@ -449,7 +449,7 @@ def recommend_cmd(
     """
     from gpuadvisor.engine import Requirement, job_for, rank, resolve_workload
     from gpuadvisor.errors import NoMatch, UsageError
-    from gpuadvisor.views import recommend_view
+    from gpuadvisor.views.recommend import recommend_view
 
     if top < 1:
         raise UsageError(f"--top must be 1 or more, not {top}")
@@ -535,8 +535,8 @@ def cost_cmd(
     * `gpuadvisor cost -r 50000 -m llama-3.1-8b --tokens-in 500 --tokens-out 200 --shape business-hours`
     """
     from gpuadvisor.cost import SHAPES, CostQuery, Settings, Traffic, add_crossovers, cost
-    from gpuadvisor.costview import cost_view
     from gpuadvisor.errors import UsageError
+    from gpuadvisor.views.cost import cost_view
 
     if top < 1:
         raise UsageError(f"--top must be 1 or more, not {top}")
@@ -616,7 +616,7 @@ def translate_cmd(
         raise UsageError(f"translate needs SOURCE TARGET SPEC (got {len(args)} argument(s)), "
                          "e.g. gpuadvisor translate modal runpod \"A100:4\"")
     from gpuadvisor.translate import translate
-    from gpuadvisor.views import translate_view
+    from gpuadvisor.views.translate import translate_view
 
     source, target, spec = args
     tr = translate(cat, source, target, spec, count)
@@ -631,7 +631,7 @@ def _translate_file(cat, path: Path, args: list[str], count, as_json: bool) -> i
     from gpuadvisor.errors import NoMatch
     from gpuadvisor.filescan import MAX_FINDINGS, scan_file
     from gpuadvisor.fsread import display_path
-    from gpuadvisor.views import file_view
+    from gpuadvisor.views.translate import file_view
 
     target = cat.provider(args[-1]).id
     source = cat.provider(args[0]).id if len(args) == 2 else None
@@ -687,7 +687,7 @@ def check_cmd(
     """
     from gpuadvisor.check import SEVERITIES, at_or_above, check_paths
     from gpuadvisor.errors import UnknownName, UsageError
-    from gpuadvisor.views import check_view
+    from gpuadvisor.views.check import check_view
 
     if not paths:
         raise UsageError("name at least one file or directory, e.g. gpuadvisor check app.py")
@@ -719,7 +719,7 @@ def detect_cmd(
     * `gpuadvisor detect --provider modal --json`
     """
     from gpuadvisor.detect import detect, equivalents
-    from gpuadvisor.views import detect_view
+    from gpuadvisor.views.browse import detect_view
 
     cat = _catalog()
     local = detect(cat)
@@ -739,7 +739,7 @@ def catalog_info_cmd(as_json: JsonOpt = False):
     from datetime import date
 
     from gpuadvisor.catalog import STALE_PRICE_DAYS, catalog_info
-    from gpuadvisor.views import info_view
+    from gpuadvisor.views.catalog import info_view
 
     info = catalog_info(_catalog(), date.today())
     for p in info["providers"]:
@@ -763,7 +763,7 @@ def catalog_validate(
     * `gpuadvisor catalog validate ~/.config/gpuadvisor/catalogs/acme.toml`
     """
     from gpuadvisor.catalog import builtin_dir, extra_dirs, validate_paths
-    from gpuadvisor.views import validate_view
+    from gpuadvisor.views.catalog import validate_view
 
     targets = [_user_path(p, "PATH") for p in paths] if paths else [builtin_dir()] + [d for _, d in extra_dirs() if d.exists()]
     reports = validate_paths(targets)
@@ -786,7 +786,7 @@ def catalog_paths(as_json: JsonOpt = False):
     """
     from gpuadvisor.catalog import builtin_dir, builtin_only, extra_dirs
     from gpuadvisor.fsread import display_path
-    from gpuadvisor.views import paths_view
+    from gpuadvisor.views.catalog import paths_view
 
     cat = _catalog()
     extra = [(o, display_path(d), d.is_dir()) for o, d in extra_dirs()]
@@ -820,7 +820,7 @@ def catalog_import_cmd(
     from gpuadvisor.catalog.importers import import_csv, install
     from gpuadvisor.catalog.importers.common import MAX_CSV_BYTES
     from gpuadvisor.errors import UsageError
-    from gpuadvisor.views import import_view
+    from gpuadvisor.views.catalog import import_view
 
     if (csv_path is None) == (from_url is None):
         raise UsageError("give a CSV file or --from-url URL (one of them)")
@@ -867,7 +867,7 @@ def catalog_update_cmd(
     from gpuadvisor.catalog import user_dir
     from gpuadvisor.catalog.update import default_urls, fetch, install, plan, unpack
     from gpuadvisor.errors import UsageError
-    from gpuadvisor.views import update_view
+    from gpuadvisor.views.catalog import update_view
 
     directory = user_dir()
     if directory is None:

@@ -365,7 +365,7 @@ def test_rich_table_renders(monkeypatch, capsys):
     from gpuadvisor import render
     from gpuadvisor.browse import compare_gpus
     from gpuadvisor.catalog import load_catalog
-    from gpuadvisor.views import compare_view
+    from gpuadvisor.views.browse import compare_view
 
     monkeypatch.setattr(render, "use_rich", lambda stream=None: True)
     gpus, differs = compare_gpus(load_catalog(extra=[]), ["h100", "h200"])

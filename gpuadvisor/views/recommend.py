@@ -1,0 +1,118 @@
+"""`recommend` as a View: the contract's JSON, a table of picks, and with --explain each pick's formula."""
+
+from __future__ import annotations
+
+from gpuadvisor.render import View
+from gpuadvisor.views.common import csv_value, gib
+
+
+def recommend_view(ranking, top: int, explain: bool, est=None) -> View:
+    """The contract's recommend JSON, a table of picks, and with --explain each pick's throughput
+    formula. The header names the best value, the cheapest and the fastest option whatever the order."""
+    req = ranking.requirement
+    picks = ranking.candidates[:top]
+    w = req.workload
+    best = ranking.best()
+    unit = picks[0].throughput.unit if picks else ""
+    data = {
+        "query": {"vram_gb": req.vram_gb, "workload": w.id, "providers": list(req.providers) or None,
+                  "max_gpus": req.max_gpus, "top": top, "min_nvenc": req.min_nvenc,
+                  "budget_per_hour": req.budget_per_hour, "headroom": w.headroom, "optimize": req.optimize,
+                  "price_basis": req.price_basis, "min_throughput": req.min_throughput,
+                  "floor": None if ranking.floor is None else {"value": round(ranking.floor, 4), "unit": unit},
+                  "ceiling": None if ranking.ceiling is None else {"value": round(ranking.ceiling, 4), "unit": unit}},
+        "recommendations": [c.to_json(i) for i, c in enumerate(picks, 1)],
+        "best": best,
+        "workload": w.to_json(),
+        "considered": len(ranking.candidates),
+        "excluded": {k: v for k, v in ranking.excluded.items() if v},
+    }
+    if est is not None:
+        data["query"]["estimate"] = est.to_json()
+    if ranking.job is not None and ranking.job.assumed:
+        data["query"]["assumed"] = list(ranking.job.assumed)
+    cols = ("rank", "provider", "name", "gpu", "count", "vram_gb", "total_vram_gb", "total_usable_gib", "score",
+            "price_per_hour", "total_price_per_hour", "price_basis", "price_estimated", "config", "reasons")
+
+    def csv_rows():
+        rows = []
+        for r in data["recommendations"]:
+            row = [csv_value(r[c]) if c != "reasons" else "; ".join(r[c]) for c in cols]
+            rows.append(row + [r["throughput"]["value"], r["throughput"]["unit"],
+                               (r["cost_per_unit"] or {}).get("value", ""), (r["cost_per_unit"] or {}).get("unit", "")])
+        return list(cols) + ["throughput", "throughput_unit", "cost_per_unit", "cost_unit"], rows
+
+    view = View(data, csv=csv_rows)
+    if est is not None:
+        view.text(f"{est.name} ({est.dtype}" + (f", {est.context:,} tokens" if est.context else "")
+                  + f", batch {est.batch}, {est.mode}) needs ≈ {est.total_gb:,.1f} GiB — see `gpuadvisor estimate` for the breakdown",
+                  style="dim")
+        if est.warnings:
+            view.text(*[f"warning: {w}" for w in est.warnings], style="warn")
+    order = {"value": "best value first", "cost": "cheapest first", "speed": "fastest first"}[req.optimize]
+    view.text(f"{w.name}, {gib(req.vram_gb)} GiB — {len(ranking.candidates)} configurations fit; top {len(picks)}, {order}:",
+              style="title")
+    view.text(*_best_lines(ranking, best), style="dim")
+    rows = []
+    for i, c in enumerate(picks, 1):
+        o = c.offering
+        size = f"{c.count} × {gib(o.usable_gib)}" if c.count > 1 else gib(o.usable_gib)
+        price = "—" if c.total_price_per_hour is None else f"{c.total_price_per_hour:,.2f}" + ("*" if c.quote.estimated else "")
+        cpu = c.cost_per_unit
+        rows.append([str(i), o.provider, o.name, c.hw.id, size, f"{_speed(c.throughput.value)}", price,
+                     "—" if cpu is None else _cost(cpu), c.config, "\n".join(c.reasons)])
+    view.table(["#", "provider", "name", "GPU", "GiB usable", unit, "$/h", picks[0].throughput.cost_unit if picks else "",
+                "config", "why"], rows, right={0, 4, 5, 6, 7}, keep={1, 2, 3}, code={8}, prose={9}, head=4)
+    if explain:
+        for i, c in enumerate(picks, 1):
+            lines = [f"#{i} {c.offering.provider} {c.offering.name}" + (f" ×{c.count}" if c.count > 1 else "") + ":",
+                     f"  {c.throughput.formula}"]
+            lines += [f"  {k}: {v}" for k, v in c.throughput.inputs]
+            lines += [f"  {n}: {_speed(v)} {u}" for n, v, u in c.throughput.extra]
+            if c.quote is not None:
+                lines.append(f"  price: {c.quote.how}")
+            view.text(*lines, style="dim")
+    notes = []
+    if any(c.quote is not None and c.quote.estimated for c in picks):
+        notes.append("* estimated price: the median on-demand price of the same GPU elsewhere (see the reasons).")
+    notes += [f"• {g}" for g in w.guidance]
+    if ranking.excluded.get("no_price_for_budget"):
+        notes.append(f"{ranking.excluded['no_price_for_budget']} option(s) without a known price were left out by --budget.")
+    if w.legacy_weights:
+        notes.append(f"Workload {w.id!r} still has `weights` from gpuadvisor 0.1; ranking is by work per dollar now and ignores them.")
+    if notes:
+        view.text(*notes, style="dim")
+    return view
+
+
+def _speed(x: float) -> str:
+    return f"{x:,.0f}" if x >= 100 else f"{x:,.1f}" if x >= 10 else f"{x:,.2f}"
+
+
+def _cost(x: float) -> str:
+    return f"{x:,.2f}" if x >= 0.1 else f"{x:,.4f}".rstrip("0")
+
+
+def _best_lines(ranking, best: dict) -> list[str]:
+    """One line naming the best value, the cheapest and the fastest option, by rank."""
+    parts = []
+    for key, label in (("value", "best value"), ("cost", "cheapest"), ("speed", "fastest")):
+        r = best.get(key)
+        if r is None:
+            continue
+        c = ranking.candidates[r - 1]
+        what = ("$" + _cost(c.cost_per_unit) + c.throughput.cost_unit.removeprefix("$") if key == "value" and c.cost_per_unit is not None
+                else f"${c.total_price_per_hour:,.2f}/h" if key == "cost" and c.total_price_per_hour is not None
+                else f"{_speed(c.throughput.value)} {c.throughput.unit}")
+        parts.append(f"{label}: #{r} {c.offering.provider} {c.offering.name}" + (f" ×{c.count}" if c.count > 1 else "")
+                     + f" ({what})")
+    lines = ["; ".join(parts) + "."]
+    if ranking.floor is not None or ranking.ceiling is not None:
+        unit = ranking.candidates[0].throughput.unit
+        bits = []
+        if ranking.floor is not None:
+            bits.append(f"slower than {_speed(ranking.floor)} {unit} is too slow (set with --min-throughput)")
+        if ranking.ceiling is not None:
+            bits.append(f"value counts at most {_speed(ranking.ceiling)} {unit}, what one stream can use")
+        lines.append("; ".join(bits) + ".")
+    return lines
