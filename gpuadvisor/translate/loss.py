@@ -97,7 +97,7 @@ def classify(src: Gpu, n: int, dst: Gpu, m: int, losses: list[str], gains: list[
     return "upgrade"
 
 
-def _distance(src: Gpu, n: int, dst: Gpu, m: int, losses: list[str]) -> float:
+def distance(src: Gpu, n: int, dst: Gpu, m: int, losses: list[str]) -> float:
     """How far a target is from the source: small is close. Losses dominate (FP16 and FP8 drops are one
     loss of tensor compute, not two), then size, speed, age."""
     families = {"compute" if loss.startswith(("FP16", "FP8", "no FP8")) else loss.split(" ")[0] for loss in losses}

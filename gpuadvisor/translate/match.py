@@ -10,8 +10,8 @@ from gpuadvisor.catalog import Catalog
 from gpuadvisor.errors import NoMatch
 from gpuadvisor.models import Gpu, Offering, Provider
 from gpuadvisor.syntax import Option
-from gpuadvisor.translate.loss import _distance, classify, differences
-from gpuadvisor.translate.spec import SourceOption, _gpu_names, count_caveat
+from gpuadvisor.translate.loss import classify, differences, distance
+from gpuadvisor.translate.spec import SourceOption, count_caveat, gpu_names
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def match_option(cat: Catalog, target: Provider, so: SourceOption) -> TargetOpti
         dst = off.hw
         m = _count_for(off, src.vram_gb * n, n)
         losses = differences(src, n, dst, m)[0]
-        d = _distance(src, n, dst, m, losses)
+        d = distance(src, n, dst, m, losses)
         if off.kind == "pool":
             d += 0.05  # a typed GPU is preferred to a pool at equal distance
         key = (d, off.name)
@@ -103,7 +103,7 @@ def match_option(cat: Catalog, target: Provider, so: SourceOption) -> TargetOpti
     if off.kind == "pool":
         notes.append(f"{off.name} is a pool: may give any of {', '.join(g.id for g in off.gpus)} (matched by its weakest, {off.hw.id})")
     if off.may_upgrade_to:
-        notes.append(f"{target.name} may run {off.name} on {_gpu_names(cat, off.may_upgrade_to)} at no extra cost")
+        notes.append(f"{target.name} may run {off.name} on {gpu_names(cat, off.may_upgrade_to)} at no extra cost")
     if off.unverified(m):
         notes.append(count_caveat(target, off, m))
     notes.extend(_promises(cat, target, so, off))

@@ -203,7 +203,7 @@ def _source_notes(cat: Catalog, provider: Provider, off: Offering, written: str,
     if suffix:
         notes.append(f"{off.name}{suffix}: {dict(off.suffixes)[suffix]}")
     elif off.may_upgrade_to:
-        notes.append(f"{provider.name} may run {off.name} on {_gpu_names(cat, off.may_upgrade_to)} at no extra cost"
+        notes.append(f"{provider.name} may run {off.name} on {gpu_names(cat, off.may_upgrade_to)} at no extra cost"
                      + (f"; {off.name}{s} pins it" if (s := next((k for k, _ in off.suffixes), "")) else ""))
     if off.kind == "pool":
         members = off.gpus
@@ -223,7 +223,7 @@ def _source_notes(cat: Catalog, provider: Provider, off: Offering, written: str,
     return notes
 
 
-def _gpu_names(cat: Catalog, ids) -> str:
+def gpu_names(cat: Catalog, ids) -> str:
     return " or ".join(f"an {cat.gpus[i].name}" if i in cat.gpus else i for i in ids)
 
 
