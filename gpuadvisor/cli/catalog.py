@@ -1,0 +1,174 @@
+"""`gpuadvisor catalog …`: info, validate, paths, import (SkyPilot, gpuhunt CSV) and update (download)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from gpuadvisor.cli.common import PROG, JsonOpt, _catalog, _Command, _emit, _progress, _user_path, catalog_app
+
+
+@catalog_app.command("info", cls=_Command)
+def catalog_info_cmd(as_json: JsonOpt = False):
+    """Show each provider catalog's sources and as-of date, and warn about prices older than 180 days.
+
+    **Examples**
+
+    * `gpuadvisor catalog info`
+    * `gpuadvisor catalog info --json`
+    """
+    from datetime import date
+
+    from gpuadvisor.catalog import STALE_PRICE_DAYS, catalog_info
+    from gpuadvisor.views.catalog import info_view
+
+    info = catalog_info(_catalog(), date.today())
+    for p in info["providers"]:
+        if p["stale_prices"]:
+            sys.stderr.write(f"{PROG}: warning: {p['stale_prices']} {p['id']} price(s) are older than {STALE_PRICE_DAYS} days "
+                             f"(oldest {p['oldest_price']}); check {p['docs_url'] or 'the provider'} before relying on them\n")
+    _emit(info_view(info), as_json)
+    return 0
+
+
+@catalog_app.command("validate", cls=_Command)
+def catalog_validate(
+    paths: Annotated[Optional[list[str]], typer.Argument(metavar="[PATH]...", help="Files or directories (default: every catalog directory).")] = None,
+    as_json: JsonOpt = False,
+):
+    """Check catalog files; exit 2 if any has a problem, each named by file, line and key.
+
+    **Examples**
+
+    * `gpuadvisor catalog validate`
+    * `gpuadvisor catalog validate ~/.config/gpuadvisor/catalogs/acme.toml`
+    """
+    from gpuadvisor.catalog import builtin_dir, extra_dirs, validate_paths
+    from gpuadvisor.views.catalog import validate_view
+
+    targets = [_user_path(p, "PATH") for p in paths] if paths else [builtin_dir()] + [d for _, d in extra_dirs() if d.exists()]
+    reports = validate_paths(targets)
+    _emit(validate_view(reports), as_json)
+    bad = [r for r in reports if r.problems]
+    if bad:
+        sys.stderr.write(f"{PROG}: error: {len(bad)} catalog file(s) have problems; first: {bad[0].problems[0]}\n")
+        return 2
+    return 0
+
+
+@catalog_app.command("paths", cls=_Command)
+def catalog_paths(as_json: JsonOpt = False):
+    """Show where catalogs are read from, in load order, and which files loaded.
+
+    **Examples**
+
+    * `gpuadvisor catalog paths`
+    * `gpuadvisor --builtin-only catalog paths`
+    """
+    from gpuadvisor.catalog import builtin_dir, builtin_only, extra_dirs
+    from gpuadvisor.fsread import display_path
+    from gpuadvisor.views.catalog import paths_view
+
+    cat = _catalog()
+    extra = [(o, display_path(d), d.is_dir()) for o, d in extra_dirs()]
+    _emit(paths_view(cat, display_path(builtin_dir()), extra, builtin_only()), as_json)
+    return 0
+
+
+@catalog_app.command("import", cls=_Command)
+def catalog_import_cmd(
+    fmt: Annotated[str, typer.Argument(help="skypilot (a vms.csv) or gpuhunt (a <provider>.csv).", show_default=False)],
+    csv_path: Annotated[Optional[Path], typer.Argument(help="The CSV file (or give --from-url).", show_default=False)] = None,
+    provider_id: Annotated[Optional[str], typer.Option("--id", help="Provider id for the new catalog (default: the cloud name).")] = None,
+    cloud: Annotated[Optional[str], typer.Option("--cloud", help="The cloud's name as SkyPilot/dstack write it in snippets "
+                                                 "(default: the CSV's directory for vms.csv, else the file name).")] = None,
+    from_url: Annotated[Optional[str], typer.Option("--from-url", help="Download the CSV over HTTPS instead of reading a file.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing catalog file of the same id.")] = False,
+    as_json: JsonOpt = False,
+):
+    """Turn a SkyPilot or gpuhunt catalog CSV into a provider TOML in the user catalog directory.
+
+    Accelerator names map to canonical GPU ids; unmapped names are counted and listed, never guessed.
+
+    **Examples**
+
+    * `gpuadvisor catalog import skypilot ~/.sky/catalogs/v8/lambda/vms.csv`
+    * `gpuadvisor catalog import gpuhunt runpod.csv --id runpod-pods`
+    """
+    from datetime import date
+
+    from gpuadvisor.catalog import user_dir
+    from gpuadvisor.catalog.importers import import_csv, install
+    from gpuadvisor.catalog.importers.common import MAX_CSV_BYTES
+    from gpuadvisor.errors import UsageError
+    from gpuadvisor.views.catalog import import_view
+
+    if (csv_path is None) == (from_url is None):
+        raise UsageError("give a CSV file or --from-url URL (one of them)")
+    if from_url:
+        from gpuadvisor.catalog.update import fetch
+
+        text = fetch(from_url, MAX_CSV_BYTES).decode("utf-8", errors="replace")
+        source, stem = from_url, from_url.rstrip("/").rsplit("/", 2)
+    else:
+        from gpuadvisor.fsread import display_path, read_text_capped
+
+        text = read_text_capped(csv_path, MAX_CSV_BYTES, "CSV file")
+        source, stem = display_path(csv_path), [csv_path.parent.name, csv_path.name]
+    name = stem[-1].rsplit(".", 1)[0]
+    cloud = cloud or (stem[-2] if name == "vms" and len(stem) > 1 else name)
+    pid = (provider_id or cloud).strip().lower()
+    if not pid or any(c.isspace() or c in "/\\." for c in pid):
+        raise UsageError(f"provider id {pid!r} must be a lowercase name without spaces, dots or slashes (use --id)")
+    directory = user_dir()
+    if directory is None:
+        raise UsageError("no home directory: set XDG_CONFIG_HOME to choose where catalogs go")
+    imp = import_csv(fmt.strip().lower(), text, source=source, provider_id=pid, cloud=cloud, as_of=date.today().isoformat())
+    _emit(import_view(install(imp, directory, force)), as_json)
+    return 0
+
+
+@catalog_app.command("update", cls=_Command)
+def catalog_update_cmd(
+    urls: Annotated[Optional[list[str]], typer.Argument(metavar="[URL]...", help="HTTPS URLs of .toml files or a .tar.gz of them "
+                                                        "(default: $GPUADVISOR_CATALOG_URL).", show_default=False)] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Download and validate, print what would change, write nothing.")] = False,
+    as_json: JsonOpt = False,
+):
+    """Download catalog files, validate them with the catalogs in use, and install them.
+
+    Files go into the user catalog directory. On any failure (network, size cap, bad TOML,
+    validation) nothing changes.
+
+    **Examples**
+
+    * `gpuadvisor catalog update https://example.org/gpuadvisor-catalogs.tar.gz --dry-run`
+    * `GPUADVISOR_CATALOG_URL=https://example.org/acme.toml gpuadvisor catalog update`
+    """
+    from gpuadvisor.catalog import user_dir
+    from gpuadvisor.catalog.update import default_urls, fetch, install, plan, unpack
+    from gpuadvisor.errors import UsageError
+    from gpuadvisor.views.catalog import update_view
+
+    directory = user_dir()
+    if directory is None:
+        raise UsageError("no home directory: set XDG_CONFIG_HOME to choose where catalogs go")
+    files: dict[str, bytes] = {}
+    for url in urls or default_urls():
+        with _progress(f"downloading {url.rsplit('/', 1)[-1][:40]}", threshold=0) as tick:
+            body = fetch(url, progress=tick)
+        for name, data in unpack(url, body).items():
+            if name in files:
+                raise UsageError(f"{name} comes from two URLs; nothing changed")
+            files[name] = data
+    p = plan(files, directory)
+    if not dry_run:
+        install(p)
+        from gpuadvisor import catalog as catalog_mod
+
+        catalog_mod._CACHE.clear()
+    _emit(update_view(p, dry_run), as_json)
+    return 0
