@@ -302,6 +302,30 @@ def test_every_command_has_help_with_an_example(run):
         assert "Example" in run("catalog", c.name, "--help").stdout, c.name
 
 
+def test_each_command_is_where_main_looks_for_it_in_help_order():
+    """A run imports only the invoked command's room (gpuadvisor.cli.COMMANDS): a command missing
+    from the map, or mapped to the wrong room, would be 'No such command'."""
+    import gpuadvisor.cli as cli
+
+    assert [(c.name, c.callback.__module__) for c in cli.app.registered_commands] == [
+        (name, f"gpuadvisor.cli.{room}") for name, room in cli.COMMANDS.items()]
+    assert [(g.name, {c.callback.__module__ for c in g.typer_instance.registered_commands})
+            for g in cli.app.registered_groups] == [(name, {f"gpuadvisor.cli.{room}"}) for name, room in cli.GROUPS.items()]
+
+
+def test_list_imports_neither_other_rooms_nor_translate_recommend_cost(tmp_path):
+    code = ("import sys, runpy; sys.argv=['gpuadvisor','list','--json'];\n"
+            "try:\n    runpy.run_module('gpuadvisor', run_name='__main__')\nexcept SystemExit: pass\n"
+            "sys.stderr.write(' '.join(sorted(m for m in sys.modules if m.startswith('gpuadvisor'))))")
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    loaded = set(out.stderr.split())
+    assert {"gpuadvisor.cli.browse", "gpuadvisor.views.browse"} <= loaded, out.stderr
+    assert not loaded & {"gpuadvisor.cli.advise", "gpuadvisor.cli.translate", "gpuadvisor.cli.catalog",
+                         "gpuadvisor.translate", "gpuadvisor.engine", "gpuadvisor.cost", "gpuadvisor.billing",
+                         "gpuadvisor.views.recommend", "gpuadvisor.views.cost", "gpuadvisor.views.translate"}, out.stderr
+
+
 def _complete(words: str, cword: int, tmp_path) -> list[str]:
     env = {**os.environ, "_GPUADVISOR_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": str(cword),
            "XDG_CONFIG_HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "cache")}

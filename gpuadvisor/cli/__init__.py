@@ -7,33 +7,55 @@ advise.py     estimate, recommend, cost
 translate.py  translate (incl. --file), check
 catalog.py    catalog info | validate | paths | import | update
 
-Each room registers its commands on `app` / `catalog_app` when imported; all are imported here.
+Each room registers its commands on `app` / `catalog_app` when imported. `gpuadvisor.cli.app` is the
+complete app (every room imported on first use); a run imports only the invoked command's room.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from importlib import import_module
 
-from gpuadvisor.cli import advise, browse, catalog, translate  # noqa: F401  (each registers its commands)
-from gpuadvisor.cli.common import PROG, _Command, _Group, app, catalog_app
+from gpuadvisor.cli import common
+from gpuadvisor.cli.common import PROG, _Command, _Group
 
 __all__ = ["PROG", "_Command", "_Group", "app", "catalog_app", "main"]
 
-# `gpuadvisor --help` lists the commands in this order, whatever order the rooms register them in.
-HELP_ORDER = ("list", "show", "compare", "estimate", "models", "recommend", "cost", "translate", "check", "detect")
-app.registered_commands.sort(key=lambda c: HELP_ORDER.index(c.name) if c.name in HELP_ORDER else len(HELP_ORDER))
+# Each command's room, in the order `gpuadvisor --help` lists the commands; then the groups' rooms.
+COMMANDS = {"list": "browse", "show": "browse", "compare": "browse", "estimate": "advise", "models": "browse",
+            "recommend": "advise", "cost": "advise", "translate": "translate", "check": "translate", "detect": "browse"}
+GROUPS = {"catalog": "catalog"}
+
+
+def _load(rooms) -> None:
+    """Import these rooms (each registers its commands), keeping the help order."""
+    for room in sorted(set(rooms)):
+        import_module(f"gpuadvisor.cli.{room}")
+    order = list(COMMANDS)
+    common.app.registered_commands.sort(key=lambda c: order.index(c.name) if c.name in order else len(order))
+
+
+def __getattr__(name: str):
+    """`gpuadvisor.cli.app` (and `catalog_app`): the complete app, every room imported."""
+    if name in ("app", "catalog_app"):
+        _load([*COMMANDS.values(), *GROUPS.values()])
+        return getattr(common, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _only_invoked_command(argv: list[str]) -> None:
     """Start-up: Typer builds a click command for every registered command (~1 ms each). When the
-    first argument names a command, register only that one, so a run builds what it uses.
-    Help, completion and unknown names keep the full app (and its "did you mean")."""
+    first argument names a command, import only its room and register only that command, so a run
+    builds what it uses. Help, completion and unknown names get the full app (and its "did you mean")."""
     while argv and argv[0] == "--builtin-only":  # the one root option that precedes a command
         argv = argv[1:]
-    if os.environ.get("_GPUADVISOR_COMPLETE") or not argv or argv[0].startswith("-"):
+    name = argv[0] if argv else ""
+    if os.environ.get("_GPUADVISOR_COMPLETE") or name not in {**COMMANDS, **GROUPS}:
+        _load([*COMMANDS.values(), *GROUPS.values()])
         return
-    name = argv[0]
+    _load([{**COMMANDS, **GROUPS}[name]])
+    app = common.app
     commands = [c for c in app.registered_commands if (c.name or c.callback.__name__) == name]
     if commands:
         app.registered_commands = commands
@@ -44,4 +66,4 @@ def _only_invoked_command(argv: list[str]) -> None:
 
 def main() -> None:
     _only_invoked_command(sys.argv[1:])
-    app()
+    common.app()
