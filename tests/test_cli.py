@@ -243,13 +243,20 @@ def test_python_dash_m(tmp_path):
     assert json.loads(out.stdout)["gpu"]["id"] == "h100-sxm"
 
 
-def test_json_path_does_not_import_rich(tmp_path):
-    code = ("import sys, runpy; sys.argv=['gpuadvisor','list','--json'];\n"
+def _modules_after(tmp_path, *args: str) -> set[str]:
+    """Every module a real run of `gpuadvisor ARGS` has imported by its end."""
+    code = (f"import sys, runpy; sys.argv=['gpuadvisor', *{list(args)!r}];\n"
             "try:\n    runpy.run_module('gpuadvisor', run_name='__main__')\nexcept SystemExit: pass\n"
-            "sys.stderr.write(str(any(m == 'rich' or m.startswith('rich.') for m in sys.modules)))")
+            "sys.stderr.write('\\nmodules: ' + ' '.join(sys.modules))")
     env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path)}
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
-    assert out.stderr.strip().endswith("False"), out.stderr
+    assert "\nmodules: " in out.stderr, out.stderr
+    return set(out.stderr.rpartition("\nmodules: ")[2].split())
+
+
+def test_json_path_does_not_import_rich(tmp_path):
+    loaded = _modules_after(tmp_path, "list", "--json")
+    assert "gpuadvisor.render" in loaded and not any(m == "rich" or m.startswith("rich.") for m in loaded)
 
 
 # ------------------------------------------------------------------ comfort: formats, completion, info, help
@@ -314,16 +321,11 @@ def test_each_command_is_where_main_looks_for_it_in_help_order():
 
 
 def test_list_imports_neither_other_rooms_nor_translate_recommend_cost(tmp_path):
-    code = ("import sys, runpy; sys.argv=['gpuadvisor','list','--json'];\n"
-            "try:\n    runpy.run_module('gpuadvisor', run_name='__main__')\nexcept SystemExit: pass\n"
-            "sys.stderr.write(' '.join(sorted(m for m in sys.modules if m.startswith('gpuadvisor'))))")
-    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path)}
-    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
-    loaded = set(out.stderr.split())
-    assert {"gpuadvisor.cli.browse", "gpuadvisor.views.browse"} <= loaded, out.stderr
+    loaded = _modules_after(tmp_path, "list", "--json")
+    assert {"gpuadvisor.cli.browse", "gpuadvisor.views.browse"} <= loaded
     assert not loaded & {"gpuadvisor.cli.advise", "gpuadvisor.cli.translate", "gpuadvisor.cli.catalog",
                          "gpuadvisor.translate", "gpuadvisor.engine", "gpuadvisor.cost", "gpuadvisor.billing",
-                         "gpuadvisor.views.recommend", "gpuadvisor.views.cost", "gpuadvisor.views.translate"}, out.stderr
+                         "gpuadvisor.views.recommend", "gpuadvisor.views.cost", "gpuadvisor.views.translate"}
 
 
 def _complete(words: str, cword: int, tmp_path) -> list[str]:
