@@ -27,7 +27,7 @@ from gpuadvisor.perf import DiffusionFamily, NvCodec, Perf
 from gpuadvisor.profiles import Model, Workload
 
 CACHE_ENV = "GPUADVISOR_NO_CACHE"
-FORMAT = 4  # bump when the JSON layout below changes
+FORMAT = 5  # bump when the JSON layout below changes
 MAX_CACHE_BYTES = 256 * 1024 * 1024
 KEEP = 4  # cache files kept (the newest), so switching between catalog sets stays fast
 _CODE = ("catalog/__init__.py", "catalog/build.py", "catalog/cache.py", "catalog/locate.py", "catalog/providers.py",

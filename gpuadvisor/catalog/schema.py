@@ -206,7 +206,8 @@ PROVIDER_KEYS = ("id", "name", "docs_url", "as_of", "max_count", "count_note", "
                  "verified_count", "lists", "billing")
 BILLING_KEYS = ("as_of", "sources", "granularity_s", "minimum_s", "billed", "states", "idle_timeout_s",
                 "idle_timeout_range_s", "cold_start_s", "concurrency", "min_workers", "max_workers", "always_on_basis",
-                "settings", "notes")
+                "settings", "notes", "host_vcpu_hour", "host_memory_gb_hour", "host_low_vcpu_hour",
+                "host_low_memory_gb_hour")
 SYNTAX_KEYS = ("code", "counted", "list", "config", "config_count", "snippet", "config_cpu")
 OFFERING_KEYS = ("name", "kind", "gpu", "members", "max_count", "aliases", "ram_gb", "vcpus",
                   "price", "price_low", "notes", "claimed", "legacy", "recommend", "may_upgrade_to", "suffixes",
