@@ -56,6 +56,8 @@ class _Group(TyperGroup):
 
 
 def _fail(message: str, code: int):
+    if len(message) > 900:  # an echoed 100 KB argument is no help: one readable line
+        message = f"{message[:800]}… ({len(message):,} characters)"
     sys.stderr.write(f"{PROG}: error: {message}\n")
     sys.exit(code)
 

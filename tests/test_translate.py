@@ -312,3 +312,12 @@ def test_cli_errors(run, args, code, fragment):
 def test_cli_table_output(run):
     out = run("translate", "runpod", "modal", "AMPERE_48").stdout
     assert "snippet" in out and "@app.function(gpu=" in out and "weakest member" in out
+
+
+@pytest.mark.parametrize("spec", ["[" + "-" * 1000 + "1]", "[" + "+".join(["1"] * 900) + "]",
+                                  "[GpuType." + ".".join(["A"] * 1000) + "]", "[" + "not " * 500 + "1]"])
+def test_deep_expressions_in_a_spec_list_are_bad_input(run, spec):
+    # D7: the error message called ast.unparse, which recursed too deep: exit 3
+    result = run("translate", "modal", "runpod", spec, code=2)
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("gpuadvisor: error:") and len(line) < 300

@@ -272,6 +272,8 @@ class CacheStore:
             return None
 
     def write(self, key: str, cat: Catalog) -> None:
+        if self.refused:  # said once; this run goes on uncached
+            return
         import json
 
         try:
