@@ -156,7 +156,8 @@ def fuzz_signals(n: int, rng: random.Random) -> dict:
         time.sleep(rng.uniform(0.0, 0.3))
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)
-        if b"init_import_site" in err or (proc.returncode == -signal.SIGINT and not err):
+        if (b"init_import_site" in err or b"is an import path entry" in err
+                or (proc.returncode == -signal.SIGINT and not err)):
             stats["before gpuadvisor ran (interpreter start-up)"] += 1
         elif proc.returncode in (0, 130) and b"Traceback" not in err:
             stats["finished" if proc.returncode == 0 else "exit 130, one line"] += 1

@@ -321,3 +321,9 @@ def test_deep_expressions_in_a_spec_list_are_bad_input(run, spec):
     result = run("translate", "modal", "runpod", spec, code=2)
     [line] = result.stderr.strip().splitlines()
     assert line.startswith("gpuadvisor: error:") and len(line) < 300
+
+
+def test_a_count_with_several_signs_is_bad_input(run):
+    # found by make fuzz: int("---1") raised ValueError (exit 3)
+    result = run("translate", "fal", "modal", "GPU-H100:---1", code=2)
+    assert "invalid GPU count '---1'" in result.stderr
