@@ -72,7 +72,7 @@ def test_the_cache_is_plain_json_data(cache):
     [f] = cache_files(cache)
     assert f.suffix == ".json"
     doc = json.loads(f.read_text())
-    assert doc["format"] == 1 and len(doc["key"]) == 40
+    assert doc["format"] == 2 and len(doc["key"]) == 40
     assert {"gpus", "offerings", "providers", "files"} <= set(doc)
 
 
