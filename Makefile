@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.gpuadvisor-installed
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench fuzz clean
 
 # A venv with the package (editable) and the test/lint tools. CI makes its own venv with a
 # non-editable install and its own stamp, so `make test VENV=...` reuses it as it is.
@@ -38,3 +38,8 @@ bench:
 
 clean:
 	rm -rf $(VENV) .ci-venv .bench-venv dist build .pytest_cache .ruff_cache
+
+# Fuzzing at the reliability audit's scale (>= 5,000 command lines, >= 2,000 specs per provider,
+# processes, SIGINTs, hostile catalog files with a 2 s bound each); prints the figures.
+fuzz: $(STAMP)
+	$(BIN)/python bench/fuzz.py

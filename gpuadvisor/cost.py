@@ -17,7 +17,7 @@ from gpuadvisor.billing import DAY, MONTH, Bill, Period, Scaling, Usage, bill, d
 from gpuadvisor.catalog import Catalog
 from gpuadvisor.errors import NoMatch, UnknownName, UsageError
 from gpuadvisor.models import Billing, Offering, Provider
-from gpuadvisor.pricing import BASES, Quote, quote
+from gpuadvisor.pricing import BASES, Quote, quote, with_host
 
 # A day's shape: (hours, share of the day's requests) per part of the day.
 SHAPES = {"flat": ((24.0, 1.0),), "business-hours": ((8.0, 1.0), (16.0, 0.0))}
@@ -188,12 +188,13 @@ def check_query(q: CostQuery) -> None:
 def cost(cat: Catalog, q: CostQuery) -> CostReport:
     """Every option priced for the month, cheapest first. NoMatch when nothing fits or is priced."""
     check_query(q)
-    from gpuadvisor.engine import recommendable, smallest_count, smallest_skus
+    from gpuadvisor.engine import recommendable, resolve_workload, smallest_count, smallest_skus
 
     need = q.estimate.total_gb if q.estimate is not None else q.vram_gb
     providers = tuple(dict.fromkeys(cat.provider(p).id for p in q.providers))
     picks = _gpu_filter(cat, q.gpus)
     excluded = {"too_small": 0, "no_price": 0, "no_billing": 0, "cannot_keep_up": 0}
+    host = resolve_workload(cat, "general")  # the host a worker asks for where CPU and RAM are billed apart
     staged = []
     for off in cat.offerings:
         if not recommendable(off) or (providers and off.provider not in providers) or not picks(off):
@@ -206,7 +207,8 @@ def cost(cat: Catalog, q: CostQuery) -> CostReport:
         if count is None:
             excluded["too_small"] += 1
             continue
-        price = quote(off, cat.offerings, q.price_basis)
+        price = with_host(quote(off, cat.offerings, q.price_basis), p.billing, count, host.host_vcpus,
+                          host.host_memory_gb, q.price_basis)
         if price is None:
             excluded["no_price"] += 1
             continue
@@ -264,7 +266,7 @@ def _option(cat: Catalog, q: CostQuery, off: Offering, count: int, p: Provider, 
     usage = day_usage(q.traffic.periods(), seconds, scaling, q.traffic.burstiness)
     if usage.saturated:
         return None
-    always = _always_on(off, price, b.always_on_basis)
+    always = _always_on(off, price, b.always_on_basis, count)
     per_s, always_s = price.per_hour * count / 3600, always.per_hour * count / 3600
     money = bill(usage, per_s, always_s, b.billed, b.granularity_s, b.minimum_s)
     cold_range = None
@@ -325,13 +327,15 @@ def _scaling(b: Billing, s: Settings, traffic: Traffic, seconds: float, notes: l
     return Scaling(idle, cold, min_w, max_w, conc)
 
 
-def _always_on(off: Offering, price: Quote, basis: str) -> Quote:
+def _always_on(off: Offering, price: Quote, basis: str, count: int) -> Quote:
     """The rate an always-on worker pays: the provider's always-on basis where the offering has a
-    price on it (RunPod's active workers), else the quote used for everything else."""
+    price on it (RunPod's active workers), else the quote used for everything else; with the same
+    CPU and RAM billed on top as the quote."""
     if basis:
         for p in (off.price_low, off.price):
             if p is not None and p.basis.lower().startswith(basis.lower()):
-                return Quote(p.per_hour, p.basis, False, f"${p.per_hour:,.3f}/h, {p.basis}, as of {p.as_of}", p.as_of)
+                return Quote(p.per_hour + price.host_per_hour / count, p.basis, False,
+                             f"${p.per_hour:,.3f}/h, {p.basis}, as of {p.as_of}", p.as_of, price.host_per_hour)
     return price
 
 

@@ -23,7 +23,7 @@ from gpuadvisor.catalog import Catalog, find_record
 from gpuadvisor.errors import NoMatch, UsageError
 from gpuadvisor.models import Gpu, Offering, Provider
 from gpuadvisor.perf import Job, Throughput, generic_family, link, throughput
-from gpuadvisor.pricing import BASES, Quote, quote
+from gpuadvisor.pricing import BASES, Quote, quote, with_host
 from gpuadvisor.profiles import Workload
 from gpuadvisor.syntax import Option, write_config
 
@@ -86,7 +86,8 @@ class Candidate:
 
     @property
     def price_per_hour(self) -> float | None:
-        return None if self.quote is None else self.quote.per_hour
+        """The GPU's own price per hour (per GPU); the total adds any CPU and RAM billed apart."""
+        return None if self.quote is None else self.quote.per_hour - self.quote.host_per_hour / self.count
 
     @property
     def total_price_per_hour(self) -> float | None:
@@ -124,8 +125,9 @@ class Candidate:
             "members": o.members, "count": self.count, "vram_gb": o.vram_gb, "total_vram_gb": self.total_vram_gb,
             "usable_gib": o.usable_gib, "total_usable_gib": round(self.total_usable_gib, 2),
             "score": round(self.score, 3), "reasons": list(self.reasons), "config": self.config,
-            "price_per_hour": None if q is None else round(q.per_hour, 4),
+            "price_per_hour": None if q is None else round(self.price_per_hour, 4),
             "total_price_per_hour": None if q is None else round(self.total_price_per_hour, 4),
+            "host_price_per_hour": None if q is None else round(q.host_per_hour, 4),
             "price_basis": None if q is None else q.basis, "price_estimated": bool(q and q.estimated),
             "price": None if q is None else q.to_json(),
             "throughput": thr.to_json(),
@@ -341,7 +343,8 @@ def rank(cat: Catalog, req: Requirement) -> Ranking:
         if thr.value <= 0:
             excluded["no_engines"] += 1
             continue
-        q = quote(off, cat.offerings, req.price_basis)
+        q = with_host(quote(off, cat.offerings, req.price_basis), cat.providers[off.provider].billing, count,
+                      w.host_vcpus, w.host_memory_gb, req.price_basis)
         if req.budget_per_hour is not None:
             if q is None:
                 excluded["no_price_for_budget"] += 1
@@ -543,6 +546,9 @@ def reasons_for(c: Candidate) -> list[str]:
     elif q.estimated:
         out.append(f"price estimated: {q.how}" + (f" (× {count} GPUs)" if count > 1 else ""))
     else:
-        out.append(f"{_money(q.per_hour * count)}/h" + (f" ({_money(q.per_hour)} per GPU)" if count > 1 else "")
+        gpu = c.price_per_hour
+        host = (f" + {_money(q.host_per_hour)}/h CPU and RAM billed apart ({c.workload.host_vcpus:g} vCPUs, "
+                f"{c.workload.host_memory_gb:g} GB assumed)" if q.host_per_hour else "")
+        out.append(f"{_money(q.per_hour * count)}/h" + (f" ({_money(gpu)} per GPU{host})" if count > 1 or host else "")
                    + f", {q.basis}, as of {q.as_of}")
     return out

@@ -167,6 +167,16 @@ class Billing:
     always_on_basis: str = ""
     settings: tuple[tuple[str, str], ...] = ()
     notes: tuple[str, ...] = ()
+    host_vcpu_hour: float = 0.0  # CPU and memory billed on top of the GPU (0: the host is in the GPU price)
+    host_memory_gb_hour: float = 0.0
+    host_low_vcpu_hour: float | None = None  # the same on the lowest price basis (an interruptible tier)
+    host_low_memory_gb_hour: float | None = None
+
+    def host_rates(self, basis: str) -> tuple[float, float]:
+        """($ per vCPU-hour, $ per GB-hour) billed on top of the GPU on this price basis."""
+        if basis == "lowest" and self.host_low_vcpu_hour is not None:
+            return self.host_low_vcpu_hour, self.host_low_memory_gb_hour or 0.0
+        return self.host_vcpu_hour, self.host_memory_gb_hour
 
     def setting(self, key: str) -> str:
         return dict(self.settings).get(key, key)
@@ -178,7 +188,10 @@ class Billing:
                 "cold_start_s": list(self.cold_start_s) if self.cold_start_s else None,
                 "concurrency": self.concurrency, "min_workers": self.min_workers,
                 "max_workers": self.max_workers or None, "always_on_basis": self.always_on_basis or None,
-                "settings": dict(self.settings), "sources": list(self.sources), "notes": list(self.notes)}
+                "settings": dict(self.settings), "sources": list(self.sources), "notes": list(self.notes),
+                "host": {"vcpu_hour": self.host_vcpu_hour, "memory_gb_hour": self.host_memory_gb_hour,
+                         "low_vcpu_hour": self.host_low_vcpu_hour, "low_memory_gb_hour": self.host_low_memory_gb_hour}
+                if self.host_vcpu_hour or self.host_memory_gb_hour else None}
 
 
 @dataclass(frozen=True, eq=False)

@@ -16,7 +16,7 @@ and ranked after every priced option.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from gpuadvisor.models import Offering, Price
 
@@ -35,10 +35,11 @@ class Quote:
     estimated: bool
     how: str  # a sentence for the reasons: where the figure comes from
     as_of: str = ""
+    host_per_hour: float = 0.0  # of per_hour × count: CPU and RAM billed on top of the GPU, for the whole worker
 
     def to_json(self) -> dict:
         return {"per_hour": round(self.per_hour, 4), "basis": self.basis, "estimated": self.estimated,
-                "how": self.how, "as_of": self.as_of or None}
+                "how": self.how, "as_of": self.as_of or None, "host_per_hour": round(self.host_per_hour, 4)}
 
 
 def on_demand(off: Offering) -> Price | None:
@@ -121,6 +122,21 @@ def _estimate(offerings: list[Offering], basis: str, gpu_id: str) -> tuple | Non
             named = ", ".join(f"{o.provider} {o.name} ${p.per_hour:,.2f}" for o, p in peers[:4])
             table[key] = (statistics.median(p.per_hour for _, p in peers), kinds, named, max(p.as_of for _, p in peers))
     return table[key]
+
+
+def with_host(q: Quote | None, billing, count: int, vcpus: float, memory_gb: float, basis: str = "list") -> Quote | None:
+    """The quote with the worker's CPU and RAM added where the provider bills them apart from the
+    GPU (see [provider.billing] host_*): comparing GPU-only prices with hosts that include them would make
+    those providers look cheaper than they bill. Spread over the GPUs, so per_hour × count is the bill."""
+    if q is None or billing is None:
+        return q
+    per_vcpu, per_gb = billing.host_rates(basis)
+    host = vcpus * per_vcpu + memory_gb * per_gb
+    if host <= 0:
+        return q
+    how = (f"{q.how}; + ${host:,.2f}/h for {vcpus:g} vCPUs and {memory_gb:g} GB of RAM billed on top "
+           f"(${per_vcpu:,.4f} per vCPU-hour, ${per_gb:,.4f} per GB-hour; the workload's assumed host)")
+    return replace(q, per_hour=q.per_hour + host / count, how=how, host_per_hour=host)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from gpuadvisor.perf import MODELS as THROUGHPUT_MODELS
 
 _WORKLOAD_KEYS = ("name", "description", "aliases", "throughput", "floor", "floor_fraction", "ceiling", "ceiling_gpu",
-                  "single_gpu", "pow2_counts", "headroom", "bytes_per_param", "mode", "codec", "min_nvenc",
+                  "single_gpu", "pow2_counts", "headroom", "host_vcpus", "host_memory_gb", "bytes_per_param", "mode", "codec", "min_nvenc",
                   "needs_av1", "guidance", "weights")
 _MODEL_KEYS = ("name", "family", "kind", "params_b", "active_params_b", "layers", "hidden_size",
                "attention_heads", "kv_heads", "head_dim", "context", "vram_gb", "dtype", "aliases",
@@ -39,6 +39,8 @@ class Workload:
     single_gpu: bool = False
     pow2_counts: bool = False  # multi-GPU counts of 2, 4, 8 (tensor parallelism splits evenly)
     headroom: float = 0.10
+    host_vcpus: float = 4.0  # the host a worker of this workload asks for, priced where CPU and RAM are billed apart
+    host_memory_gb: float = 16.0
     bytes_per_param: float = 2.0
     mode: str = "inference"
     codec: str = "h264"
@@ -54,6 +56,7 @@ class Workload:
                 "aliases": list(self.aliases), "floor": self.floor, "floor_fraction": self.floor_fraction,
                 "ceiling": self.ceiling, "ceiling_gpu": self.ceiling_gpu, "single_gpu": self.single_gpu,
                 "pow2_counts": self.pow2_counts, "headroom": self.headroom, "codec": self.codec,
+                "host": {"vcpus": self.host_vcpus, "memory_gb": self.host_memory_gb},
                 "min_nvenc": self.min_nvenc, "needs_av1": self.needs_av1, "guidance": list(self.guidance),
                 **({"from": self.origin} if self.origin else {})}
 
@@ -81,7 +84,10 @@ def build_workloads(files, overrides=None) -> dict[str, Workload]:
                 aliases=tuple(t.get("aliases", "strlist", []) or ()), floor=floor, floor_fraction=fraction,
                 ceiling=ceiling, ceiling_gpu=t.get("ceiling_gpu", "str", None),
                 single_gpu=bool(t.get("single_gpu", "bool", False)), pow2_counts=bool(t.get("pow2_counts", "bool", False)),
-                headroom=float(headroom or 0), bytes_per_param=float(t.get("bytes_per_param", "num", 2.0, positive=True) or 2.0),
+                headroom=float(headroom or 0),
+                host_vcpus=float(t.get("host_vcpus", "num", 4.0, positive=True) or 4.0),
+                host_memory_gb=float(t.get("host_memory_gb", "num", 16.0, positive=True) or 16.0),
+                bytes_per_param=float(t.get("bytes_per_param", "num", 2.0, positive=True) or 2.0),
                 mode=t.get("mode", "str", "inference", choices=("inference", *TRAINING_MODES)),
                 codec=t.get("codec", "str", "h264", choices=CODECS),
                 min_nvenc=t.get("min_nvenc", "int", 0, nonneg=True) or 0,

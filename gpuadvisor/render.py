@@ -137,26 +137,30 @@ def use_rich(stream=None) -> bool:
 
 def emit(view: View, as_json: bool, fmt: str = "table") -> None:
     """Print a view: as JSON (as_json or fmt "json"), CSV, or a table (rich on a terminal)."""
-    out = sys.stdout
     try:
-        if fmt == "csv":
-            import csv
-
-            header, rows = view.csv()
-            writer = csv.writer(out, lineterminator="\n")
-            writer.writerow(header)
-            writer.writerows(rows)
-        elif fmt in view.documents:
-            out.write(to_json_text(view.documents[fmt](), pretty=_isatty(out)) + "\n")
-        elif as_json or fmt == "json":
-            out.write(to_json_text(view.data, pretty=_isatty(out)) + "\n")
-        elif use_rich(out):
-            _emit_rich(view)
-        else:
-            out.write(plain(view, _terminal_width(out)))
-        out.flush()
+        _write(view, as_json, fmt)
     except BrokenPipeError:
         pipe_closed()
+
+
+def _write(view: View, as_json: bool, fmt: str) -> None:
+    out = sys.stdout
+    if fmt == "csv":
+        import csv
+
+        header, rows = view.csv()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+    elif fmt in view.documents:
+        out.write(to_json_text(view.documents[fmt](), pretty=_isatty(out)) + "\n")
+    elif as_json or fmt == "json":
+        out.write(to_json_text(view.data, pretty=_isatty(out)) + "\n")
+    elif use_rich(out):
+        _emit_rich(view)
+    else:
+        out.write(plain(view, _terminal_width(out)))
+    out.flush()
 
 
 def pipe_closed():

@@ -28,6 +28,8 @@ _VALUE_TOKEN = re.compile(r"\"\"\"|'''|[\"'\[\]{}#\n]")
 _ML_BASIC_END = re.compile(r'\\.|"""', re.S)  # an escape pair is skipped whole: \""" does not close
 _CONTENT_LINE = re.compile(r"^[ \t]*[^ \t\r\n#]", re.M)  # blank and comment lines are skipped in C
 # the common line, `key = value` with a plain value, in one match (no string, array or table in it)
+_SIMPLE_HEADER = re.compile(r"(\[\[?)[ \t]*([A-Za-z0-9_\-]+(?:[ \t]*\.[ \t]*[A-Za-z0-9_\-]+)*)[ \t]*(\]\]?)[ \t]*(?:#|\r|$)",
+                            re.M)  # [a.b] and [[a.b]] with bare keys: the common header, in one match
 _SIMPLE_LINE = re.compile(r"([A-Za-z0-9_\-]+)[ \t]*=[^\"'\[\]{}#\n]*(?:#[^\n]*)?(?=\n|\Z)")
 
 
@@ -119,11 +121,18 @@ def key_lines(text: str) -> dict[tuple, int]:
         eol = text.find("\n", start)
         line_end = len(text) if eol < 0 else eol
         if text[start] == "[":
-            double = text.startswith("[[", start)
-            parts, end = _parse_key(text, start + (2 if double else 1), line_end)
             pos = line_end
-            if not parts or not text.startswith("]]" if double else "]", end):
-                continue  # not a header tomllib accepts: nothing to record
+            simple = _SIMPLE_HEADER.match(text, start)
+            if simple is not None:
+                double = len(simple.group(1)) == 2
+                if len(simple.group(3)) != len(simple.group(1)):
+                    continue
+                parts = [p.strip() for p in simple.group(2).split(".", MAX_DEPTH)[:MAX_DEPTH]]
+            else:
+                double = text.startswith("[[", start)
+                parts, end = _parse_key(text, start + (2 if double else 1), line_end)
+                if not parts or not text.startswith("]]" if double else "]", end):
+                    continue  # not a header tomllib accepts: nothing to record
             path = _resolve(tuple(parts), arrays)
             if double:
                 # nested arrays of an earlier element stay in `arrays` under that element's

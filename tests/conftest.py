@@ -38,10 +38,12 @@ def isolated_catalogs(tmp_path_factory, monkeypatch):
     home = tmp_path_factory.mktemp("xdg")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
-    monkeypatch.delenv("GPUADVISOR_CATALOG_PATH", raising=False)
-    monkeypatch.delenv("NO_COLOR", raising=False)
+    for var in ("GPUADVISOR_CATALOG_PATH", "GPUADVISOR_BUILTIN_ONLY", "GPUADVISOR_NO_CACHE", "NO_COLOR"):
+        monkeypatch.delenv(var, raising=False)
+    catalog_mod.set_builtin_only(False)
     catalog_mod._CACHE.clear()
     yield
+    catalog_mod.set_builtin_only(False)
     catalog_mod._CACHE.clear()
 
 

@@ -36,13 +36,15 @@ def test_worked_example_matches_the_hand_calculation(run):
     assert set(doc["options"][0]["monthly"]) == {"total", "busy", "idle", "cold_starts", "min_workers"}
     opts = _by_name(doc)
     t4 = opts[("modal", "T4")]
-    assert t4["monthly"]["total"] == pytest.approx(_one_worker(0.5904), abs=0.02)  # Modal bills continuously
-    assert t4["monthly"]["busy"] == pytest.approx(20_000 * MONTH / DAY * 0.5904 / 3600, abs=0.01)
+    host = 4 * 0.02358 + 16 * 0.007992  # Modal bills CPU and RAM apart: 4 vCPUs and 16 GB, the assumed host
+    assert t4["price"]["host_per_hour"] == pytest.approx(host, abs=1e-4)
+    assert t4["monthly"]["total"] == pytest.approx(_one_worker(0.5904 + host), abs=0.02)  # Modal bills continuously
+    assert t4["monthly"]["busy"] == pytest.approx(20_000 * MONTH / DAY * (0.5904 + host) / 3600, abs=0.01)
     assert t4["cold_starts_per_day"] == pytest.approx(7.4, abs=0.05)
     assert t4["utilisation"] == pytest.approx(0.2317, abs=0.001)
     assert t4["per_request"] == pytest.approx(t4["monthly"]["total"] / (10_000 * MONTH / DAY), rel=1e-3)
     h100 = opts[("modal", "H100")]
-    assert h100["monthly"]["total"] == pytest.approx(_one_worker(3.9492), abs=0.05)
+    assert h100["monthly"]["total"] == pytest.approx(_one_worker(3.9492 + host), abs=0.05)
     # RunPod rounds each worker session up to the second: half a second more per cold start
     pool = opts[("runpod", "AMPERE_16")]
     assert pool["monthly"]["total"] == pytest.approx(_one_worker(0.576) + 7.4 * 0.5 * MONTH / DAY * 0.576 / 3600, abs=0.02)

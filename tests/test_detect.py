@@ -7,6 +7,7 @@ import os
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,7 @@ def test_parse_smi():
     ("NVIDIA RTX 6000 Ada Generation", 49140, "rtx-6000-ada"), ("NVIDIA L40S", 46068, "l40s"),
     ("NVIDIA B200", 183359, "b200"), ("NVIDIA RTX PRO 6000 Blackwell Max-Q Workstation Edition", 97887, "rtx-pro-6000-max-q"),
     ("NVIDIA H100 NVL", 95830, "h100-nvl"), ("NVIDIA GeForce GTX 1080", 8192, None),
+    ("NVIDIA H200 NVL", 143771, None),  # D14: was taken for the SXM h200 "by name and memory"
 ])
 def test_identify(cat, name, mib, gid):
     found = identify(cat, name, mib)
@@ -94,3 +96,49 @@ def test_cli_detect_without_nvidia_smi(tmp_path):
     assert result.returncode == 1
     [line] = result.stderr.strip().splitlines()
     assert "nvidia-smi not found" in line
+
+
+def test_a_flood_of_output_is_refused_not_read(tmp_path):
+    # D6: `yes` as nvidia-smi grew memory to GBs, then exit 3
+    smi = fake_smi(tmp_path / "bin", 'exec /usr/bin/yes "NVIDIA H100 80GB HBM3, 81559 MiB"\n')
+    result = run_detect(tmp_path, smi)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert "more than 1,048,576 bytes" in line
+
+
+@pytest.mark.parametrize("body,code", [
+    ('printf "NVIDIA H100 80GB HBM3, 81559 MiB\\n\\377\\n"\n', 0),
+    ('printf "\\377\\376 driver trouble\\n" >&2\nexit 9\n', 1),
+])
+def test_output_that_is_not_utf8_is_read_with_replacement(tmp_path, body, code):
+    # D7: bytes that are not UTF-8 on stdout or stderr gave exit 3
+    result = run_detect(tmp_path, fake_smi(tmp_path / "bin", body), "--json")
+    assert result.returncode == code and "Traceback" not in result.stderr and "internal error" not in result.stderr
+    if code == 0:
+        assert json.loads(result.stdout)["gpus"][0]["gpu"] == "h100-sxm"
+    else:
+        assert "driver trouble" in result.stderr
+
+
+def test_on_timeout_the_whole_process_group_is_stopped(tmp_path, monkeypatch):
+    # D14: only the direct child was killed; a wrapper script's children kept running
+    from gpuadvisor.detect import run_nvidia_smi
+    from gpuadvisor.errors import NoMatch
+
+    pidfile = tmp_path / "child.pid"
+    smi = fake_smi(tmp_path / "bin", f"/bin/sleep 60 &\necho $! > {pidfile}\n/bin/sleep 60\n")
+    monkeypatch.setenv("PATH", str(smi))
+    with pytest.raises(NoMatch, match="did not answer within 1 s"):
+        run_nvidia_smi(timeout=1)
+    pid = int(pidfile.read_text())
+    for _ in range(100):  # the kill is sent; wait (generously) until the process is gone or a zombie
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (FileNotFoundError, ProcessLookupError):
+            break
+        if state == "Z":
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail(f"grandchild {pid} still running")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -262,3 +263,199 @@ def test_an_extra_file_overrides_one_billing_key_and_says_so(extra_dir, run):
     b = catalog_mod.get_catalog().providers["runpod"].billing
     assert b.idle_timeout_s == 5 and b.max_workers == 1  # the rest is the built-in table
     assert any(o["id"] == "runpod" and o["field"] == "billing.idle_timeout_s" for o in catalog_mod.get_catalog().overrides)
+
+
+# ------------------------------------------------------------------ an extra file's problems are its own (D2, D3, D8)
+
+RUNPOD_EXTENSIONS = {
+    "negative max_count": ("[provider]\nid = \"runpod\"\nmax_count = -1\n", "provider.max_count", "greater than 0"),
+    "docs_url a number": ("[provider]\nid = \"runpod\"\ndocs_url = 5\n", "provider.docs_url", "must be a string"),
+    "alias of a later built-in": (
+        '[provider]\nid = "runpod"\n[[offering]]\nname = "NVIDIA_RTX_2000_ADA_GENERATION"\ngpu = "rtx-2000-ada"\n'
+        'aliases = ["NVIDIA_H100_80GB_HBM3"]\n', "offering[0].name", "duplicates 'NVIDIA_H100_80GB_HBM3'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(RUNPOD_EXTENSIONS))
+def test_a_bad_extension_of_a_builtin_provider_fails_itself_only(run, extra_dir, case):
+    text, key, fragment = RUNPOD_EXTENSIONS[case]
+    p = extra_dir("x.toml", text)
+    for args in (["models"], ["show", "h100"], ["catalog", "paths"], ["list", "-p", "runpod"]):
+        catalog_mod._CACHE.clear()  # a fresh process: warnings are said once per process
+        result = run(*args, "--json")  # exit 0: the built-ins load, the extra file is skipped
+        [warning] = result.stderr.strip().splitlines()
+        assert warning.startswith(f"gpuadvisor: warning: skipping catalog {p}:") and key in warning and fragment in warning
+    assert load_catalog().lookup("runpod", "NVIDIA_H100_80GB_HBM3").gpu == "h100-sxm"
+    [report] = validate_paths([p])  # validate sees what the loader sees
+    assert report.problems and key in report.problems[0].key and fragment in report.problems[0].message
+    result = run("catalog", "validate", str(p), code=2)
+    assert f"first: {p}:" in result.stderr
+
+
+def test_an_extension_that_breaks_a_builtin_indirectly_is_blamed(extra_dir):
+    # a code template that writes every offering the same way makes built-in names collide
+    p = extra_dir("x.toml", '[provider]\nid = "modal"\n[provider.syntax]\ncode = \'"{name}"\'\ncounted = \'"{name}:{count}"\'\n'
+                            'list = "[{items}]"\nconfig = "gpu={value}"\n[[offering]]\nname = "T4"\ngpu = "t4"\naliases = ["L4"]\n')
+    cat = load_catalog()
+    [warning] = cat.warnings
+    assert str(p) in warning and "modal.toml" not in warning.split(":")[0]
+    assert cat.lookup("modal", "L4").gpu == "l4"
+
+
+TEMPLATES = {
+    "attribute access": ('code = "{name.nope}"', "{name.nope} is not a placeholder"),
+    "index access": ('code = "{name[x]}"', "{name[x]} is not a placeholder"),
+    "placeholder the call site lacks": ('config = "gpu={name}"', "{name} is not a placeholder of config"),
+    "conversion and spec": ('config_count = "{value!r:>5} {count}"', "without a conversion"),
+    "huge width": ('config = "gpu={value:>2000000000}"', "format spec"),
+    "unbalanced brace": ('snippet = "x {config"', "bad template"),
+    "no value": ('config = "gpu"', "must contain {value}"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TEMPLATES))
+def test_a_bad_syntax_template_is_a_validation_error_with_its_line(run, extra_dir, case):
+    line, fragment = TEMPLATES[case]
+    p = extra_dir("acme.toml", f'[provider]\nid = "acme"\nname = "Acme"\n[provider.syntax]\n{line}\n'
+                               '[[offering]]\nname = "A"\ngpu = "h100-sxm"\n')
+    [report] = validate_paths([p])
+    [problem] = report.problems
+    assert problem.line == 5 and problem.key.startswith("provider.syntax.") and fragment in problem.message
+    for args in (["models", "--json"], ["recommend", "--vram", "10", "--json"], ["translate", "modal", "runpod", "H100"]):
+        catalog_mod._CACHE.clear()
+        result = run(*args)
+        assert "acme.toml:5" in result.stderr and "internal error" not in result.stderr
+    run("recommend", "--vram", "10", "-p", "acme", code=2)  # acme was skipped: an unknown provider now
+
+
+def test_good_templates_still_work(run, extra_dir):
+    extra_dir("acme.toml", '[provider]\nid = "acme"\nname = "Acme"\n[provider.syntax]\ncode = "Acme.{name}"\n'
+                           'config = "gpu={value}"\nconfig_count = "gpu={value}, n={count}"\nlist = "[{items}] {{x}}"\n'
+                           'snippet = """\n@acme({config})\ndef f(): ..."""\n[[offering]]\nname = "A"\ngpu = "h100-sxm"\n')
+    data = run.json("translate", "modal", "acme", "H100:2")
+    assert data["config"] == "gpu=Acme.A, n=2" and data["snippet"].startswith("@acme(gpu=Acme.A, n=2)")
+
+
+# ------------------------------------------------------------------ overrides are visible (D5)
+
+GPU_H100_8GB = """
+[gpu.h100-sxm]
+name = "H100 (mine)"
+arch = "hopper"
+compute_capability = "9.0"
+vram_gb = 8
+memory_type = "HBM3"
+bandwidth_gb_s = 3350
+fp16_tflops = 989
+nvenc = 0
+nvdec = 7
+av1_encode = false
+nvlink_gb_s = 900
+tdp_w = 700
+form_factor = "SXM5"
+sources = ["me"]
+"""
+
+
+def test_a_replaced_gpu_is_marked_in_show_list_and_paths(run, extra_dir):
+    p = extra_dir("mine.toml", GPU_H100_8GB)
+    show = run.json("show", "h100-sxm")  # the replacement has no aliases: the canonical id names it
+    assert show["gpu"]["vram_gb"] == 8 and show["gpu"]["from"] == str(p)
+    assert "not from the built-in catalog" in run("show", "h100-sxm").stdout
+    rows = {(o["provider"], o["name"]): o for o in run.json("list")}
+    assert rows[("modal", "H100")]["from"] == {"gpu": str(p)}
+    assert "from" not in rows[("modal", "T4")]  # untouched rows carry no extra key
+    paths = run.json("catalog", "paths")
+    assert paths["overrides"] == [{"kind": "gpu", "id": "h100-sxm", "field": None, "file": str(p),
+                                   "replaces": str(builtin_dir() / "gpus.toml")}]
+    assert "Built-in facts replaced by extra catalogs" in run("catalog", "paths").stdout
+
+
+def test_results_that_rest_on_an_override_say_so_once(run, extra_dir):
+    p = extra_dir("x.toml", '[provider]\nid = "modal"\n[[offering]]\nname = "H100"\ngpu = "t4"\n')
+    result = run("translate", "modal", "runpod", "H100", "--json")
+    [note] = result.stderr.strip().splitlines()
+    assert note == f"gpuadvisor: note: modal H100 comes from {p}"
+    assert json.loads(result.stdout)["source"]["options"][0]["gpu"] == "t4"
+    result = run("recommend", "--vram", "10", "-p", "modal", "--top", "20", "--json")
+    assert result.stderr.startswith("gpuadvisor: note: modal H100 comes from")
+    assert run("translate", "fal", "runpod", "GPU-A100").stderr == ""  # does not rest on it
+
+
+@pytest.mark.parametrize("how", ["option", "env"])
+def test_builtin_only_reads_no_extra_catalog(run, extra_dir, how):
+    extra_dir("mine.toml", GPU_H100_8GB)
+    extra_dir("broken.toml", "[nonsense")
+    args = ["--builtin-only"] if how == "option" else []
+    env = {"GPUADVISOR_BUILTIN_ONLY": "1"} if how == "env" else None
+    result = run(*args, "show", "h100-sxm", "--json", env=env)
+    assert result.stderr == "" and json.loads(result.stdout)["gpu"]["vram_gb"] == 80
+    paths = json.loads(run(*args, "catalog", "paths", "--json", env=env).stdout)
+    assert paths["builtin_only"] is True and paths["extra"] == [] and paths["overrides"] == []
+    assert all(f["origin"] == "builtin" for f in paths["files"])
+    assert run.json("show", "h100-sxm")["gpu"]["vram_gb"] == 8  # the next run without it reads them again
+
+
+@pytest.mark.parametrize("aliases,owner", [('["h100"]', "GPU h100-sxm"), ('["H200"]', "GPU h200"),
+                                           ('["a100"]', "GPU a100-40gb"), ('["fake", "t4"]', "GPU t4")])
+def test_a_gpu_alias_may_not_take_another_gpu_s_name(run, extra_dir, aliases, owner):
+    text = GPU_H100_8GB.replace("[gpu.h100-sxm]", "[gpu.fake]").replace('sources = ["me"]', f'sources = ["me"]\naliases = {aliases}')
+    extra_dir("fake.toml", text)
+    cat = load_catalog()
+    assert "fake" not in cat.gpus and owner in cat.warnings[0]
+    assert run.json("show", "a100")["gpu"]["id"] == "a100-40gb"
+
+
+def test_an_extra_provider_name_does_not_make_a_builtin_name_ambiguous(run, extra_dir):
+    extra_dir("acme.toml", '[provider]\nid = "acme"\n[[offering]]\nname = "H100"\ngpu = "t4"\n')
+    assert run.json("show", "h100")["gpu"]["id"] == "h100-sxm"
+    assert load_catalog().lookup("acme", "H100").gpu == "t4"
+
+
+# ------------------------------------------------------------------ locations and reading (D6, D13, D14)
+
+def test_a_missing_or_odd_catalog_location_is_reported_once(tmp_path, monkeypatch):
+    missing, d = tmp_path / "nowhere", tmp_path / "cats"
+    d.mkdir()
+    (d / "folder.toml").mkdir()
+    (d / "loop.toml").symlink_to(d / "loop.toml")
+    (d / "dangling.toml").symlink_to(tmp_path / "gone.toml")
+    os.mkfifo(d / "fifo.toml")
+    (d / "acme.toml").write_text(ACME)
+    monkeypatch.setenv("GPUADVISOR_CATALOG_PATH", os.pathsep.join([str(missing), str(d)]))
+    catalog_mod._CACHE.clear()
+    cat = load_catalog()
+    assert "acme" in cat.providers
+    text = "\n".join(cat.warnings)
+    assert f"{missing} in GPUADVISOR_CATALOG_PATH does not exist" in text
+    assert "folder.toml: a directory, not a catalog file" in text
+    assert "loop.toml: a symlink loop" in text and "dangling.toml: a symlink to nothing" in text
+    assert "fifo.toml: not a regular file" in text
+    assert len(cat.warnings) == 5
+
+
+def test_a_special_file_named_on_the_path_is_refused_at_once(tmp_path, monkeypatch):
+    fifo = tmp_path / "x.toml"
+    os.mkfifo(fifo)
+    monkeypatch.setenv("GPUADVISOR_CATALOG_PATH", str(fifo))  # read without blocking: no writer, no hang
+    catalog_mod._CACHE.clear()
+    [warning] = load_catalog().warnings
+    assert "x.toml: file is not a regular file" in warning
+
+
+def test_relative_xdg_config_home_is_ignored(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "rel" / "gpuadvisor" / "catalogs").mkdir(parents=True)
+    (tmp_path / "rel" / "gpuadvisor" / "catalogs" / "acme.toml").write_text(ACME)
+    monkeypatch.setenv("XDG_CONFIG_HOME", "rel")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    catalog_mod._CACHE.clear()
+    assert "acme" not in load_catalog().providers
+    assert catalog_mod.user_dir() == tmp_path / "home" / ".config" / "gpuadvisor" / "catalogs"
+
+
+def test_a_catalog_with_a_bom_is_read(extra_dir):
+    p = extra_dir("acme.toml", "")
+    p.write_bytes(b"\xef\xbb\xbf" + ACME.encode())
+    cat = load_catalog()
+    assert "acme" in cat.providers and not cat.warnings

@@ -372,3 +372,18 @@ def test_costs_align_with_options(cat):
     tr = translate(cat, "modal", "fal", '["H100", "L4"]')
     assert len(tr.costs) == len(tr.target) == 2
     assert tr.costs[1].source_count == 1 and tr.costs[1].before == pytest.approx(cat.lookup("modal", "L4").price.per_hour)
+
+
+@pytest.mark.parametrize("spec", ["[" + "-" * 1000 + "1]", "[" + "+".join(["1"] * 900) + "]",
+                                  "[GpuType." + ".".join(["A"] * 1000) + "]", "[" + "not " * 500 + "1]"])
+def test_deep_expressions_in_a_spec_list_are_bad_input(run, spec):
+    # D7: the error message called ast.unparse, which recursed too deep: exit 3
+    result = run("translate", "modal", "runpod", spec, code=2)
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("gpuadvisor: error:") and len(line) < 300
+
+
+def test_a_count_with_several_signs_is_bad_input(run):
+    # found by make fuzz: int("---1") raised ValueError (exit 3)
+    result = run("translate", "fal", "modal", "GPU-H100:---1", code=2)
+    assert "invalid GPU count '---1'" in result.stderr

@@ -19,7 +19,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from gpuadvisor.catalog.build import build_catalog, validate_paths
 from gpuadvisor.catalog.cache import CACHE_ENV, CacheStore, cache_dir, fingerprint, read_sources
 from gpuadvisor.catalog.locate import (
     BUILTIN_ONLY_ENV,
@@ -53,6 +52,16 @@ __all__ = [
 ]
 
 _CACHE: dict[str, Catalog] = {}
+_LAZY = ("build_catalog", "validate_paths")  # from catalog.build: a warm start never needs them
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        from gpuadvisor.catalog import build
+
+        globals()[name] = value = getattr(build, name)
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def load_catalog(extra: list[tuple[str, Path]] | None = None, *, use_cache: bool = True) -> Catalog:
@@ -74,7 +83,8 @@ def load_catalog(extra: list[tuple[str, Path]] | None = None, *, use_cache: bool
     try:
         cat = store.read(key) if store else None
         if cat is None:
-            cat = build_catalog(files, contents=contents)
+            build = globals().get("build_catalog") or __getattr__("build_catalog")  # (tests replace it)
+            cat = build(files, contents=contents)
             if store:
                 store.write(key, cat)
     finally:

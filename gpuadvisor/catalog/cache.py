@@ -27,7 +27,7 @@ from gpuadvisor.perf import DiffusionFamily, NvCodec, Perf
 from gpuadvisor.profiles import Model, Workload
 
 CACHE_ENV = "GPUADVISOR_NO_CACHE"
-FORMAT = 4  # bump when the JSON layout below changes
+FORMAT = 6  # bump when the JSON layout below changes
 MAX_CACHE_BYTES = 256 * 1024 * 1024
 KEEP = 4  # cache files kept (the newest), so switching between catalog sets stays fast
 _CODE = ("catalog/__init__.py", "catalog/build.py", "catalog/cache.py", "catalog/locate.py", "catalog/providers.py",
@@ -95,12 +95,28 @@ def _names(cls) -> tuple[str, ...]:
     return _NAMES[cls]
 
 
+# Tuple fields that are usually empty: a row stores them in a trailing {field: value} of the
+# non-empty ones only, so rebuilding a row converts only what is there (most offerings have no
+# aliases, notes, claims, upgrades or suffixes).
+_SPARSE = {
+    "Gpu": ("notes", "aliases", "unconfirmed"), "Provider": ("notes", "origin"),
+    "Offering": ("aliases", "notes", "claimed", "may_upgrade_to", "suffixes", "origin"),
+    "Workload": ("aliases", "guidance"), "Model": ("aliases", "notes"),
+}
+
+
 def _row(obj) -> list:
-    """A dataclass as the list of its field values; nested objects as rows, an offering's GPUs as
-    their ids (decode links them back to the one Gpu object each)."""
-    out = []
+    """A dataclass as the list of its field values, then a dict of its non-empty sparse fields;
+    nested objects as rows, an offering's GPUs as their ids (decode links them back to the one
+    Gpu object each)."""
+    sparse = _SPARSE.get(type(obj).__name__, ())
+    out, extra = [], {}
     for name in _names(type(obj)):
         v = getattr(obj, name)
+        if name in sparse:
+            if v:
+                extra[name] = v
+            continue
         if isinstance(v, Gpu):
             v = v.id
         elif name == "gpus":
@@ -110,6 +126,7 @@ def _row(obj) -> list:
         elif name == "disputes":
             v = [_row(d) for d in v]
         out.append(v)
+    out.append(extra)
     return out
 
 
@@ -117,17 +134,24 @@ def _maker(cls, conv: dict):
     """A function row -> instance of cls, converting the fields named in `conv` (lists back to
     tuples, ids back to objects). Instances get their fields without __init__ (they are frozen
     dataclasses: the cache holds what validation already checked)."""
-    names = _names(cls)
-    at = [(names.index(k), f) for k, f in conv.items()]
-    n, new, setattr_ = len(names), cls.__new__, object.__setattr__
+    sparse = _SPARSE.get(cls.__name__, ())
+    dense = [n for n in _names(cls) if n not in sparse]
+    at = [(dense.index(k), f) for k, f in conv.items() if k not in sparse]
+    sparse_conv = {k: conv[k] for k in sparse}
+    empty = {k: () for k in sparse}
+    n, new, setattr_ = len(dense) + 1, cls.__new__, object.__setattr__
 
     def make(row: list):  # the row is consumed: decode reads each parsed document once
         if len(row) != n:
             raise ValueError(f"{cls.__name__}: {len(row)} fields, not {n}")
         for i, f in at:
             row[i] = f(row[i])
+        values = dict(zip(dense, row))  # noqa: B905 (the row's last item is the sparse dict)
+        values.update(empty)
+        for k, v in row[-1].items():
+            values[k] = sparse_conv[k](v)
         obj = new(cls)
-        setattr_(obj, "__dict__", dict(zip(names, row)))  # noqa: B905 (lengths checked above)
+        setattr_(obj, "__dict__", values)
         return obj
 
     return make
@@ -161,6 +185,7 @@ def _perf_row(p: Perf) -> list:
         elif name == "codecs":
             v = [[arch, _row(c)] for arch, c in v]
         out.append(v)
+    out.append({})  # the sparse-field dict every row ends with (Perf has none)
     return out
 
 
@@ -291,8 +316,13 @@ class CacheStore:
             return None
         finally:
             os.close(fd)
+        import gc
         import json
 
+        # Decoding makes ~20 objects per offering, none in a cycle: the collector would only walk
+        # them (and everything else alive) again and again, which doubled the time at 10,000.
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             doc = json.loads(data)
             if not isinstance(doc, dict) or doc.get("format") != FORMAT or doc.get("key") != key:
@@ -300,8 +330,13 @@ class CacheStore:
             return decode(doc)
         except Exception:  # damaged or from another layout: rebuilt and rewritten
             return None
+        finally:
+            if collecting:
+                gc.enable()
 
     def write(self, key: str, cat: Catalog) -> None:
+        if self.refused:  # said once; this run goes on uncached
+            return
         import json
 
         try:

@@ -145,7 +145,8 @@ def _billing_values(file: _File, t: _Table) -> dict:
         file.fail(where + ("as_of",), f"must be a date YYYY-MM-DD, not {out['as_of']!r}")
     if out["sources"] is not None and not out["sources"]:
         file.fail(where + ("sources",), "must list at least one source")
-    for key in ("granularity_s", "minimum_s", "idle_timeout_s"):
+    for key in ("granularity_s", "minimum_s", "idle_timeout_s", "host_vcpu_hour", "host_memory_gb_hour",
+                "host_low_vcpu_hour", "host_low_memory_gb_hour"):
         out[key] = bt.get(key, "num", None, nonneg=True)
     out["concurrency"] = bt.get("concurrency", "int", None, positive=True)
     for key in ("min_workers", "max_workers"):

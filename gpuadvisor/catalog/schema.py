@@ -8,7 +8,11 @@ from typing import Any
 
 from gpuadvisor.errors import CatalogProblem, did_you_mean
 
-MAX_FILE_BYTES = 4 * 1024 * 1024  # a catalog larger than this is refused, not parsed
+# A catalog larger than this is refused, not parsed. tomllib is pure Python: ~0.7 s per MB of
+# dense tables on a quiet machine, twice that on a busy one. 512 KB (~3,000 priced offerings; the
+# largest built-in file is 20 KB) keeps any one file well under 2 s.
+MAX_FILE_BYTES = 512 * 1024
+MAX_HEADER_PARTS = 64  # dotted parts of a [table] header; tomllib's time grows with depth x keys
 KINDS = ("gpu", "pool", "cpu")
 TOP_LEVEL = ("arch", "gpu", "provider", "offering", "workload", "model", "perf")
 
@@ -60,6 +64,11 @@ class _File:
         except UnicodeDecodeError as e:
             self.fail((), f"not UTF-8 text ({e.reason} at byte {e.start})")
             return
+        deep = _deep_header(self.text)
+        if deep:
+            self.problems.append(CatalogProblem(self.name, deep, "", f"table header nested more than "
+                                                f"{MAX_HEADER_PARTS} levels deep"))
+            return
         import tomllib  # only when a file is actually parsed (the cache usually spares it)
 
         try:
@@ -96,6 +105,18 @@ class _File:
             self.problems.append(CatalogProblem(self.name, None, "", f"more problems not checked: a file with "
                                                 f"{MAX_PROBLEMS} is skipped anyway; fix these first"))
             raise TooManyProblems(self)
+
+
+def _deep_header(text: str) -> int | None:
+    """The line of the first [table] header with more than MAX_HEADER_PARTS dotted parts, or None.
+    tomllib walks a header's whole path for every key beneath it, so a 20,000-part header over
+    100,000 keys would take hours: such a file is refused before it is parsed."""
+    import re
+
+    for m in re.finditer(r"^[ \t]*\[[^\n]*", text, re.M):
+        if m.group(0).count(".") > MAX_HEADER_PARTS:
+            return text.count("\n", 0, m.start()) + 1
+    return None
 
 
 def read_catalog_bytes(path: Path) -> bytes | str:
@@ -206,7 +227,8 @@ PROVIDER_KEYS = ("id", "name", "docs_url", "as_of", "max_count", "count_note", "
                  "verified_count", "lists", "billing")
 BILLING_KEYS = ("as_of", "sources", "granularity_s", "minimum_s", "billed", "states", "idle_timeout_s",
                 "idle_timeout_range_s", "cold_start_s", "concurrency", "min_workers", "max_workers", "always_on_basis",
-                "settings", "notes")
+                "settings", "notes", "host_vcpu_hour", "host_memory_gb_hour", "host_low_vcpu_hour",
+                "host_low_memory_gb_hour")
 SYNTAX_KEYS = ("code", "counted", "list", "config", "config_count", "snippet", "config_cpu")
 OFFERING_KEYS = ("name", "kind", "gpu", "members", "max_count", "aliases", "ram_gb", "vcpus",
                   "price", "price_low", "notes", "claimed", "legacy", "recommend", "may_upgrade_to", "suffixes",

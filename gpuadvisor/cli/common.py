@@ -67,6 +67,8 @@ class _Command(TyperCommand):
 
 def _fail(message: str, code: int):
     message = message.strip() or "invalid command line"  # never an empty error
+    if len(message) > 900:  # an echoed 100 KB argument is no help: one readable line
+        message = f"{message[:800]}… ({len(message):,} characters)"
     sys.stderr.write(f"{PROG}: error: {message}\n")
     sys.exit(code)
 

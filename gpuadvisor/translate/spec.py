@@ -109,7 +109,7 @@ def split_spec(spec: str) -> list[str]:
 
 def _parse_count(text: str, item: str) -> int:
     t = text.strip()
-    if not t.lstrip("+-").isdigit() or not t.isascii():
+    if not (t[1:] if t[:1] in "+-" else t).isdigit() or not t.isascii():  # one sign at most: "---1" is no count
         raise UsageError(f"invalid GPU count {t!r} in {item!r}: write NAME:N with N a whole number")
     if len(t) > 6:
         raise UsageError(f"GPU count {t} in {item!r} is far beyond any provider's limit")
