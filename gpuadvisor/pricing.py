@@ -36,6 +36,7 @@ class Quote:
     how: str  # a sentence for the reasons: where the figure comes from
     as_of: str = ""
     host_per_hour: float = 0.0  # of per_hour × count: CPU and RAM billed on top of the GPU, for the whole worker
+    host: tuple[float, float] = (0.0, 0.0)  # the (vCPUs, GB of RAM) that host_per_hour pays for
 
     def to_json(self) -> dict:
         return {"per_hour": round(self.per_hour, 4), "basis": self.basis, "estimated": self.estimated,
@@ -136,7 +137,7 @@ def with_host(q: Quote | None, billing, count: int, vcpus: float, memory_gb: flo
         return q
     how = (f"{q.how}; + ${host:,.2f}/h for {vcpus:g} vCPUs and {memory_gb:g} GB of RAM billed on top "
            f"(${per_vcpu:,.4f} per vCPU-hour, ${per_gb:,.4f} per GB-hour; the workload's assumed host)")
-    return replace(q, per_hour=q.per_hour + host / count, how=how, host_per_hour=host)
+    return replace(q, per_hour=q.per_hour + host / count, how=how, host_per_hour=host, host=(vcpus, memory_gb))
 
 
 @dataclass(frozen=True)
@@ -187,6 +188,16 @@ class Change:
                 "target_quote": self.target.to_json() if self.target else None}
 
 
-def change(source: Offering, n: int, target: Offering, m: int, offerings: list[Offering], basis: str = "list") -> Change:
-    """The bill before and after a translation of one option (n × source → m × target)."""
-    return Change(quote(source, offerings, basis), quote(target, offerings, basis), n, m, basis)
+def change(source: Offering, n: int, target: Offering, m: int, cat, basis: str = "list") -> Change:
+    """The bill before and after a translation of one option (n × source → m × target), each side
+    with its worker's CPU and RAM where that provider bills them apart, as `recommend` and `cost`
+    price it (the `general` workload's host): a GPU-only price would flatter those providers."""
+    host = cat.workloads.get("general")
+
+    def priced(off: Offering, count: int) -> Quote | None:
+        q = quote(off, cat.offerings, basis)
+        if off.kind == "cpu" or host is None:  # a CPU type's price is the whole machine already
+            return q
+        return with_host(q, cat.providers[off.provider].billing, count, host.host_vcpus, host.host_memory_gb, basis)
+
+    return Change(priced(source, n), priced(target, m), n, m, basis)

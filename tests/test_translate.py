@@ -351,15 +351,43 @@ def test_translate_shows_the_bill_before_and_after(run):
     data = run.json("translate", "modal", "runpod", "A100:4")
     cost = data["cost"]
     assert cost["basis"] == "list"
-    assert cost["source_per_hour"] == pytest.approx(4 * cost["source_quote"]["per_hour"])
+    assert cost["source_per_hour"] == pytest.approx(4 * cost["source_quote"]["per_hour"], abs=1e-3)
     assert cost["difference_per_hour"] == pytest.approx(cost["target_per_hour"] - cost["source_per_hour"])
     out = run("translate", "modal", "runpod", "A100:4").stdout
-    assert out.splitlines()[0].endswith(f"upgrade; ${cost['source_per_hour']:,.2f} → ${cost['target_per_hour']:,.2f}/h (+30%)")
+    assert out.splitlines()[0].endswith(f"upgrade; ${cost['source_per_hour']:,.2f} → ${cost['target_per_hour']:,.2f}/h (+27%)")
 
 
-def test_an_upgrade_that_triples_the_bill_says_so(run):
+def test_the_bill_includes_the_host_where_a_provider_bills_it_apart(run, cat):
+    # Modal bills CPU and RAM on top of the GPU; RunPod's GPU price includes them. A GPU-only Modal
+    # figure would make every translation away from Modal look dearer than it is (recommend and cost
+    # price the host the same way).
+    cost = run.json("translate", "modal", "runpod", "A100:4")["cost"]
+    billing, host = cat.providers["modal"].billing, cat.workloads["general"]
+    expected_host = host.host_vcpus * billing.host_vcpu_hour + host.host_memory_gb * billing.host_memory_gb_hour
+    assert cost["source_quote"]["host_per_hour"] == pytest.approx(expected_host, abs=1e-4)
+    assert cost["source_per_hour"] == pytest.approx(4 * cat.lookup("modal", "A100-40GB").price.per_hour + expected_host, abs=1e-3)
+    assert cost["target_quote"]["host_per_hour"] == 0
+    out = run("translate", "modal", "runpod", "A100:4").stdout
+    assert f"Modal +${expected_host:,.2f}/h" in out and "RunPod" not in out.split("assumed):")[1].splitlines()[0]
+
+
+def test_a_cpu_worker_is_not_charged_a_host_on_top(cat):
+    # a CPU type's price is the machine: its vCPUs and RAM are the offering, not a host on top
+    from dataclasses import replace
+
+    from gpuadvisor.models import Price
+    from gpuadvisor.pricing import change
+
+    cpu = replace(cat.lookup("modal", "CPU"), price=Price(0.5, "2026-11-01", "test"))
+    gpu = cat.lookup("modal", "L4")
+    c = change(cpu, 1, gpu, 1, cat)
+    assert c.before == pytest.approx(0.5) and c.source.host_per_hour == 0
+    assert c.target.host_per_hour > 0 and c.after == pytest.approx(gpu.price.per_hour + c.target.host_per_hour)
+
+
+def test_an_upgrade_that_doubles_the_bill_says_so(run):
     out = run("translate", "modal", "fal", "T4").stdout
-    assert "3.2× the bill" in out.splitlines()[0]
+    assert "2.3× the bill" in out.splitlines()[0]  # Modal's T4 with its host: $0.81/h
     assert "* estimated" in out  # fal publishes no on-demand L40 price: estimated, and said
 
 
@@ -371,7 +399,9 @@ def test_the_headline_is_the_weakest_match(run):
 def test_costs_align_with_options(cat):
     tr = translate(cat, "modal", "fal", '["H100", "L4"]')
     assert len(tr.costs) == len(tr.target) == 2
-    assert tr.costs[1].source_count == 1 and tr.costs[1].before == pytest.approx(cat.lookup("modal", "L4").price.per_hour)
+    assert tr.costs[1].source_count == 1
+    assert tr.costs[1].before == pytest.approx(cat.lookup("modal", "L4").price.per_hour + tr.costs[1].source.host_per_hour)
+    assert tr.costs[1].source.host_per_hour > 0
 
 
 @pytest.mark.parametrize("spec", ["[" + "-" * 1000 + "1]", "[" + "+".join(["1"] * 900) + "]",
