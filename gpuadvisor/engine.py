@@ -146,6 +146,7 @@ class Ranking:
     floor: float | None = None  # in the workload's unit
     ceiling: float | None = None
     job: Job | None = None
+    tolerance: float = 0.0  # value: costs per unit within this fraction of the lowest tie (lower $/h first)
 
     def best(self) -> dict[str, int | None]:
         """1-based rank, in this ranking's order, of the best value, cheapest and fastest option."""
@@ -366,7 +367,7 @@ def rank(cat: Catalog, req: Requirement) -> Ranking:
     tie = value_tie(out, cat.perf.value_tolerance)
     out.sort(key=_sort_key(req.optimize, order, tie))
     out = _scored(out, req.optimize, tie)
-    return Ranking(req, out, excluded, floor, ceiling, job)
+    return Ranking(req, out, excluded, floor, ceiling, job, cat.perf.value_tolerance)
 
 
 def _floor(req: Requirement, job: Job, thrs: list[Throughput]) -> float | None:

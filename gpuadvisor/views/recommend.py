@@ -115,4 +115,20 @@ def _best_lines(ranking, best: dict) -> list[str]:
         if ranking.ceiling is not None:
             bits.append(f"value counts at most {_speed(ranking.ceiling)} {unit}, what one stream can use")
         lines.append("; ".join(bits) + ".")
+    if best.get("value") is not None:
+        lines += _tie_line(ranking, ranking.candidates[best["value"] - 1])
     return lines
+
+
+def _tie_line(ranking, chosen) -> list[str]:
+    """Why the best value is not the lowest cost per unit, when it is not: a tie within the model's
+    accuracy goes to the lower hourly price. Unsaid, a cheaper-per-unit option below #1 reads as a bug."""
+    counted = [(i, c) for i, c in enumerate(ranking.candidates, 1) if c.value_cost is not None and not c.below_floor]
+    if not counted or chosen.value_cost is None:
+        return []
+    i, low = min(counted, key=lambda ic: ic[1].value_cost)
+    if low is chosen or chosen.value_cost <= low.value_cost * 1.0001:
+        return []
+    unit = low.throughput.cost_unit.removeprefix("$")
+    return [f"#{i} is cheaper per unit (${_cost(low.value_cost)}{unit} as value counts it); costs within "
+            f"{ranking.tolerance:.0%} of the lowest count as a tie (about the model's accuracy), and a tie goes to the lower $/h."]
