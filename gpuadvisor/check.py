@@ -18,6 +18,8 @@ unverified count) comes from the catalogs.
   GA109 info     a value the scanner cannot work out from the file (what it is, and why)
   GA110 info     the value is an environment variable's default: the deployed value may differ
   GA111 warning  the GPU count cannot be read: the config may not run on the count you think
+  GA112 error    a GPU type where RunPod's wire format takes pool ids (create_endpoint's gpu_ids,
+                 .runpod/hub.json gpuIds): runpod-workers/worker-sdxl#23
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from gpuadvisor.errors import CountOverLimit, CpuGpuMixup, GpuAdvisorError, UnknownName, UsageError
-from gpuadvisor.filescan import MAX_FILE_BYTES, Finding, scan_source
+from gpuadvisor.filescan import MAX_FILE_BYTES, WIRE_ID_KINDS, Finding, scan_source
 from gpuadvisor.fsread import display_path, read_text_capped
 from gpuadvisor.models import Offering
 from gpuadvisor.syntax import Option, write_config
@@ -47,10 +49,12 @@ RULES = {
     "GA109": ("unresolved", "info", "A GPU value that cannot be worked out from the file"),
     "GA110": ("env-default", "info", "A GPU taken from an environment variable's default"),
     "GA111": ("count-unknown", "warning", "A GPU count that cannot be read from the file"),
+    "GA112": ("type-for-pool-id", "error", "A GPU type where the provider's wire format takes pool ids"),
 }
 SPREAD = 0.7  # a pool whose weakest member has under 70% of the best one's bandwidth or compute is flagged
 SKIP_DIRS = {".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache", "build", "dist"}
 MAX_FILES = 10_000
+CONFIG_DIRS = {".runpod"}  # hidden directories that hold a provider's config (.runpod/hub.json)
 
 
 @dataclass(frozen=True)
@@ -71,9 +75,39 @@ def _issue(file: str, f: Finding, code: str, message: str, suggestion: str | Non
     return Issue(file, f.line, code, RULES[code][1], message, suggestion)
 
 
-def _rewrite(cat, provider_id: str, options: list[Option]) -> str:
-    """A config line in the provider's own syntax, e.g. `gpu="H100!"`."""
-    return write_config(cat.providers[provider_id], options)
+# How a wire-format site (filescan.WIRE_ID_KINDS) writes its pool ids and count
+WIRE_SYNTAX = {"create-endpoint": ('gpu_ids="{}"', "gpu_count={}"), "hub": ('"gpuIds": "{}"', '"gpuCount": {}')}
+
+
+def _rewrite(cat, f: Finding, options: list[Option], exclude: tuple[str, ...] = ()) -> str | None:
+    """A config line in the provider's own syntax for this site, e.g. `gpu="H100!"`; at a wire-format
+    site, pool ids (a GPU type as the pool that holds it), with `-type` exclusions."""
+    if f.kind not in WIRE_SYNTAX:
+        return write_config(cat.providers[f.provider], options)
+    ids = []
+    for o in options:
+        pool = o.offering if o.offering.kind == "pool" else _pool_of(cat, o.offering)
+        if pool is None:
+            return None
+        ids.append(pool.name)
+    ids = list(dict.fromkeys(ids)) + [f"-{x}" for x in exclude]
+    key, count = WIRE_SYNTAX[f.kind]
+    n = options[0].count if options else 1
+    return key.format(",".join(ids)) + (", " + count.format(n) if n > 1 else "")
+
+
+def _pool_of(cat, off: Offering) -> Offering | None:
+    """The smallest pool of the provider that holds this GPU type."""
+    pools = [o for o in cat.offerings_of(off.provider) if o.kind == "pool" and off.hw is not None
+             and any(g is off.hw for g in o.gpus) and not o.legacy]
+    return min(pools, key=lambda o: len(o.gpus), default=None)
+
+
+def _wire_name(cat, provider: str, hw) -> str:
+    """A GPU type as RunPod's wire format writes it: its display name ("NVIDIA L4")."""
+    typed = next((o for o in cat.offerings_of(provider) if o.kind == "gpu" and o.hw is hw), None)
+    names = [a for a in (typed.aliases if typed else ()) if " " in a]
+    return names[0] if names else (typed.name if typed else hw.id)
 
 
 def check_finding(cat, file: str, f: Finding) -> list[Issue]:
@@ -117,10 +151,18 @@ def _check_spec(cat, file: str, f: Finding, spec: str) -> list[Issue]:
     written = [o.text.split(":")[0] for o in options]
     for so, name in zip(options, written, strict=True):
         out.extend(_check_option(cat, file, f, so, name))
-    if len(options) > 1 and provider.list_note:
+    if f.kind in WIRE_ID_KINDS:
+        for so in options:
+            if so.offering.kind == "gpu":
+                pool = _pool_of(cat, so.offering)
+                out.append(_issue(file, f, "GA112", f"{so.text.split(':')[0]!r} is a GPU type, but this field takes pool ids"
+                                  + (f" ({so.offering.name} is in {pool.name})" if pool else "")
+                                  + "; RunPod reads a type here only as a `-type` exclusion (runpod-workers/worker-sdxl#23)",
+                                  _rewrite(cat, f, [Option(o.offering, o.count) for o in options])))
+    if len(options) > 1 and provider.list_note and f.kind not in WIRE_ID_KINDS:
         first = options[0]
         out.append(_issue(file, f, "GA102", provider.list_note,
-                          _rewrite(cat, f.provider, [Option(first.offering, first.count, first.suffix)])))
+                          _rewrite(cat, f, [Option(first.offering, first.count, first.suffix)])))
     return out
 
 
@@ -132,7 +174,7 @@ def _renamed(cat, f: Finding, spec: str, e: UnknownName) -> str | None:
         options = parse_spec(cat, f.provider, spec.replace(e.name, e.suggestions[0], 1), f.count)
     except GpuAdvisorError:
         return None
-    return _rewrite(cat, f.provider, [Option(o.offering, o.count, o.suffix) for o in options])
+    return _rewrite(cat, f, [Option(o.offering, o.count, o.suffix) for o in options])
 
 
 def _check_option(cat, file: str, f: Finding, so: SourceOption, written: str) -> list[Issue]:
@@ -141,22 +183,22 @@ def _check_option(cat, file: str, f: Finding, so: SourceOption, written: str) ->
     key = written.strip().lower()
     if key in (a.lower() for a in off.ambiguous_aliases):
         out.append(_issue(file, f, "GA101", f"{written!r} means different hardware by client version; read as {off.name}",
-                          _rewrite(cat, f.provider, [Option(off, n, so.suffix)])))
+                          _rewrite(cat, f, [Option(off, n, so.suffix)])))
     if key in (a.lower() for a in off.legacy_aliases):
         out.append(_issue(file, f, "GA105", f"{written!r} is a legacy name for {off.name}",
-                          _rewrite(cat, f.provider, [Option(off, n, so.suffix)])))
+                          _rewrite(cat, f, [Option(off, n, so.suffix)])))
     if off.legacy:
         modern = _modern(cat, off)
         why = off.notes[0].removeprefix("Legacy:").strip() if off.notes else "it may stop working"
         out.append(_issue(file, f, "GA105", f"{off.name!r} is a legacy name: {why}",
-                          _rewrite(cat, f.provider, [Option(o, n) for o in modern]) if modern else None))
+                          _rewrite(cat, f, [Option(o, n) for o in modern]) if modern else None))
     cpu_keyword = _separate_cpu_keyword(provider)
     if cpu_keyword and off.kind == "cpu" and not f.kind.startswith("cpu"):
         out.append(_issue(file, f, "GA107", f"{off.name} is a CPU machine type, given where a GPU is asked for",
-                          _rewrite(cat, f.provider, [Option(off)])))
+                          _rewrite(cat, f, [Option(off)])))
     elif cpu_keyword and off.kind != "cpu" and f.kind.startswith("cpu"):
         out.append(_issue(file, f, "GA107", f"{off.name} is a GPU, given where a CPU machine type is asked for",
-                          _rewrite(cat, f.provider, [Option(off, n)])))
+                          _rewrite(cat, f, [Option(off, n)])))
     if off.kind == "cpu" and f.count and f.count > 1:
         out.append(_issue(file, f, "GA107", f"a GPU count of {f.count} on {off.name}, a CPU machine type"))
     if off.may_upgrade_to and not so.suffix:
@@ -164,19 +206,27 @@ def _check_option(cat, file: str, f: Finding, so: SourceOption, written: str) ->
         targets = " or ".join(cat.gpus[g].name if g in cat.gpus else g for g in off.may_upgrade_to)
         out.append(_issue(file, f, "GA102", f"{provider.name} may run {off.name} on {targets}"
                           + (f"; {off.name}{pin} prevents that" if pin else ""),
-                          _rewrite(cat, f.provider, [Option(off, n, pin)]) if pin else None))
+                          _rewrite(cat, f, [Option(off, n, pin)]) if pin else None))
     if off.kind == "pool" and len(off.gpus) > 1 and not off.recommend and not off.legacy:  # legacy: GA105 says it
         low, high = off.hw, max(off.gpus, key=lambda g: (g.bandwidth_gb_s, g.fp16_tflops))
         out.append(_issue(file, f, "GA102", f"{off.name} may give any of {len(off.gpus)} GPUs, from {low.name} "
                           f"({low.vram_gb:g} GB) to {high.name}: name a pool or a type that holds the job"))
     elif off.kind == "pool" and len(off.gpus) > 1 and not off.legacy:
-        spread = _spread(off)
+        if f.excluded:  # a wire-format pool narrowed with `-type` exclusions: judge what is left
+            gone = {x.lower() for x in f.excluded}
+            left = tuple(g for g in off.gpus if _wire_name(cat, f.provider, g).lower() not in gone and g.id not in gone)
+            off = replace(off, gpus=left, hw=min(left, key=lambda g: (g.bandwidth_gb_s, g.fp16_tflops))) if left else off
+        spread = _spread(off) if len(off.gpus) > 1 else ""
         if spread:
             best = max(off.gpus, key=lambda g: (g.bandwidth_gb_s, g.fp16_tflops))
             typed = next((o for o in cat.offerings_of(f.provider) if o.kind == "gpu" and o.hw is best), None)
+            if f.kind in WIRE_ID_KINDS:  # pool ids only: narrow the pool with `-type` exclusions
+                weak = tuple(_wire_name(cat, f.provider, g) for g in off.gpus if g is not best and _spread_below(g, best))
+                fix = _rewrite(cat, f, [Option(off, n)], exclude=weak)
+            else:
+                fix = _rewrite(cat, f, [Option(typed, n)]) if typed else None
             out.append(_issue(file, f, "GA102", f"{off.name} may give any of {', '.join(g.id for g in off.gpus)}: "
-                              f"its weakest, {off.hw.id}, has {spread}",
-                              _rewrite(cat, f.provider, [Option(typed, n)]) if typed else None))
+                              f"its weakest, {off.hw.id}, has {spread}", fix))
     if n > 1 and off.unverified(n):
         out.append(_issue(file, f, "GA104", count_caveat(provider, off, n)))
     return out
@@ -195,6 +245,10 @@ def _spread(pool: Offering) -> str:
         if getattr(weakest, attr) < SPREAD * best:
             return f"{getattr(weakest, attr):,.0f} of the best member's {best:,.0f}{unit} {label}"
     return ""
+
+
+def _spread_below(gpu, best) -> bool:
+    return gpu.bandwidth_gb_s < SPREAD * best.bandwidth_gb_s or gpu.fp16_tflops < SPREAD * best.fp16_tflops
 
 
 def _modern(cat, off: Offering) -> list[Offering]:
@@ -219,7 +273,7 @@ def _modern_config(cat, f: Finding) -> str | None:
         if not modern:
             return None
         rewritten.extend(Option(o, so.count, so.suffix if o is so.offering else "") for o in modern)
-    return _rewrite(cat, f.provider, rewritten) if rewritten else None
+    return _rewrite(cat, f, rewritten) if rewritten else None
 
 
 # ---------------------------------------------------------------------------- files
@@ -235,8 +289,8 @@ def python_files(paths: list[Path]) -> list[Path]:
     for p in paths:
         if p.is_dir():
             for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
-                out.extend(Path(root) / name for name in sorted(files) if name.endswith(".py") or handles(name))
+                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and (not d.startswith(".") or d in CONFIG_DIRS))
+                out.extend(Path(root) / name for name in sorted(files) if name.endswith(".py") or handles(Path(root) / name))
                 if len(out) > MAX_FILES:
                     raise UsageError(f"more than {MAX_FILES:,} Python files under {display_path(p)}; name fewer")
         elif p.exists() or p.is_symlink():

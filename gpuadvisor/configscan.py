@@ -9,6 +9,8 @@ Python; what the names mean comes from the catalogs.
                              list) and gpu_count. TOML is read with tomllib.
   cog.yaml                   Replicate (Cog): has no hardware field; `build: gpu: true` only picks a
                              CUDA base image, so the file is noted and yields nothing to translate.
+  .runpod/hub.json           RunPod Hub listing: config.gpuIds (pool ids, comma-separated, in
+                             RunPod's wire format) and config.gpuCount; runsOn "CPU" has no GPU.
 
 Each reader returns a filescan.Scan with line numbers, so `translate --file` and `check` treat a
 config file like an app file.
@@ -26,16 +28,25 @@ READERS = {"config.yaml": "baseten", "config.yml": "baseten", "cerebrium.toml": 
 CEREBRIUM_NOT_GPU = {"CPU": "CPU only", "INF2": "AWS Inferentia2, not a GPU", "TRN1": "AWS Trainium, not a GPU"}
 
 
+def _format(path: str | Path) -> str | None:
+    """The config format a file's path says: a READERS name, or `hub` for .runpod/hub.json."""
+    p = Path(path)
+    if p.name.lower() == "hub.json" and p.parent.name == ".runpod":
+        return "hub"
+    return p.name.lower() if p.name.lower() in READERS else None
+
+
 def handles(path: str | Path) -> bool:
-    return Path(path).name.lower() in READERS
+    return _format(path) is not None
 
 
 def scan_config_text(name: str, text: str, source: str | None = None) -> Scan:
-    """The configuration in one config file's text; `name` is the file's name (it says the format)."""
-    provider = READERS[Path(name).name.lower()]
+    """The configuration in one config file's text; `name` is the file's path or name (it says the format)."""
+    fmt = _format(name)
+    provider = "runpod" if fmt == "hub" else READERS[fmt]
     if source and source != provider:
         return Scan((), 0, (provider,))
-    reader = {"baseten": _truss, "cerebrium": _cerebrium, "replicate": _cog}[provider]
+    reader = _hub if fmt == "hub" else {"baseten": _truss, "cerebrium": _cerebrium, "replicate": _cog}[provider]
     findings, notes = reader(text)
     return Scan(tuple(findings), len(findings), (provider,) if findings or notes else (), tuple(notes))
 
@@ -144,6 +155,39 @@ def _cerebrium(text: str) -> tuple[list[Finding], list[str]]:
     return [Finding(**base, spec=spec, count=count)], []
 
 
+# ---------------------------------------------------------------------------- JSON (RunPod Hub)
+
+def _hub(text: str) -> tuple[list[Finding], list[str]]:
+    """.runpod/hub.json (RunPod Hub's listing format, e.g. runpod-workers/worker-sdxl): the GPU is
+    config.gpuIds in RunPod's wire format (pool ids), the count config.gpuCount."""
+    import json
+    import re
+
+    from gpuadvisor.filescan import wire_ids
+
+    try:
+        data = json.loads(text)
+    except ValueError as e:
+        raise UsageError(f"cannot parse the file as JSON: {e}") from None
+    except RecursionError:
+        raise UsageError("cannot parse the file as JSON: nested too deeply") from None
+    config = data.get("config") if isinstance(data, dict) else None
+    if not isinstance(config, dict) or "gpuIds" not in config:
+        return [], []
+    value, count = config["gpuIds"], config.get("gpuCount")
+    m = re.search(r'"gpuIds"\s*:', text)
+    line = text.count("\n", 0, m.start()) + 1 if m else 1
+    code = f'"gpuIds": {json.dumps(value)}' + (f', "gpuCount": {json.dumps(count)}' if count is not None else "")
+    base = dict(line=line, provider="runpod", kind="hub", code=code)
+    if str(config.get("runsOn", "GPU")).upper() == "CPU":
+        return [Finding(**base, status="no-gpu", problem='runsOn "CPU": a CPU worker')], []
+    if not isinstance(value, str) or not value.strip():
+        return [Finding(**base, status="invalid", reason="value", problem=f"{code}: gpuIds must be pool ids, e.g. \"ADA_24\"")], []
+    if count is not None and (isinstance(count, bool) or not isinstance(count, int)):
+        return [Finding(**base, status="invalid", reason="value", problem=f"gpuCount = {count!r} is not a whole number")], []
+    return [wire_ids(Finding(**base, spec=value.strip(), count=count))], []
+
+
 def _toml_text(value) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_toml_text(v) for v in value) + "]"
@@ -155,6 +199,6 @@ def scan_config(path: Path, source: str | None = None) -> Scan:
 
     text = read_text_capped(path, MAX_FILE_BYTES, "config file")
     try:
-        return scan_config_text(path.name, text, source)
+        return scan_config_text(str(path), text, source)
     except UsageError as e:
         raise UsageError(f"{display_path(path)}: {e}") from None

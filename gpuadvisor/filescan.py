@@ -24,7 +24,7 @@ with the reason, never guessed; a count that cannot be read makes the config "co
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from gpuadvisor.errors import UsageError
@@ -51,6 +51,10 @@ RUNPOD_CALLS = {
     "ServerlessEndpoint": ("live-serverless", "gpus", "gpuCount"),
     "create_endpoint": ("create-endpoint", "gpu_ids", "gpu_count"),
 }
+# Sites that take RunPod's wire format (its REST/GraphQL `gpuIds`): pool ids, comma-separated, with
+# `-GPU type` exclusions; a GPU type there is not a choice (runpod-workers/worker-sdxl#23 fixed
+# "NVIDIA GeForce RTX 4090" to "ADA_24"; runpod/flash#24 "link to pool IDs instead of GPU IDs").
+WIRE_ID_KINDS = frozenset({"create-endpoint", "hub"})
 FAL_CALLS = {"function": "fal-function", "isolated": "isolated", "on": "on"}
 # beam-cloud/beta9 sdk (re-exported by `beam`): gpu= (a GpuType, its string, or a priority list) and
 # gpu_count=; v1 apps: beam.App(gpu=...), Runtime(gpu=...). Called bare (`@endpoint`) or on the module.
@@ -90,6 +94,7 @@ class Finding:
     reason: str = ""
     problem: str = ""
     overridable_by: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()  # wire-format `-type` exclusions (WIRE_ID_KINDS), as written
 
     @property
     def specs(self) -> tuple[str | None, ...]:
@@ -267,6 +272,20 @@ class _Reader:
                     problem=f"the GPU is {name!r} but its count cannot be read ({error.message}): count unknown")
 
 
+def wire_ids(f: Finding) -> Finding:
+    """A wire-format site (WIRE_ID_KINDS) with its `-GPU type` exclusions taken out of the spec and
+    said in a note: they narrow a pool, they are not GPUs to translate."""
+    if f.kind not in WIRE_ID_KINDS or not f.spec or "-" not in f.spec:
+        return f
+    parts = [p.strip() for p in f.spec.split(",") if p.strip()]
+    kept = [p for p in parts if not p.startswith("-")]
+    dropped = [p[1:].strip() for p in parts if p.startswith("-")]
+    if not dropped or not kept:
+        return f
+    note = "excludes " + ", ".join(dropped) + " from the pools (RunPod's `-type` form); translated without the exclusion"
+    return replace(f, spec=",".join(kept), notes=(*f.notes, note), excluded=tuple(dropped))
+
+
 # ---------------------------------------------------------------------------- call shapes
 
 def imported_providers(imports: list) -> tuple[str, ...]:
@@ -334,7 +353,7 @@ class _Scanner:
                 if self.is_fal_app(node):
                     self.fal_class(node)
         self.sites.sort(key=lambda s: (s[0], s[1]))
-        return [make() for _, _, make in self.sites[:MAX_FINDINGS]]
+        return [wire_ids(make()) for _, _, make in self.sites[:MAX_FINDINGS]]
 
     def is_fal_app(self, node: ast.ClassDef, depth: int = 0) -> bool:
         """A subclass of fal.App (or of a class in this file that is one)."""

@@ -20,7 +20,7 @@ EXPECTED = {
     "modal_lint.py": [(12, "GA101"), (16, "GA102"), (20, "GA103"), (24, "GA104"), (28, "GA105"), (32, "GA106"),
                       (36, "GA107"), (40, "GA108"), (44, "GA109"), (48, "GA110"), (53, "GA111")],
     "runpod_lint.py": [(11, "GA102"), (15, "GA102"), (19, "GA102"), (23, "GA103"), (27, "GA107"), (31, "GA107"),
-                       (35, "GA108"), (39, "GA110"), (43, "GA111")],
+                       (35, "GA108"), (39, "GA110"), (43, "GA111"), (52, "GA112")],
     "fal_lint.py": [(12, "GA103"), (17, "GA104"), (22, "GA105"), (26, "GA107"), (31, "GA108"), (35, "GA109"),
                     (39, "GA110"), (43, "GA111")],
 }
@@ -195,3 +195,38 @@ def test_engine_report_is_plain_data(cat):
     report = check_paths(cat, [CHECK / "fal_lint.py"])
     assert report.files == 1 and len(report.sites) == 9
     assert [i.code for i in report.issues][:2] == ["GA103", "GA104"]
+
+
+# ------------------------------------------------------------------ RunPod's wire format (pool ids)
+
+
+def test_a_gpu_type_in_a_hub_listing_is_an_error_with_the_pool_as_fix(run):
+    # the real case the issue cites: runpod-workers/worker-sdxl#23 (fixtures with their origin)
+    result = run("check", str(APPS / "runpod_hub_before"), "--json", code=1)
+    [finding] = json.loads(result.stdout)["findings"]
+    assert (finding["line"], finding["code"], finding["severity"]) == (10, "GA112", "error")
+    assert finding["file"].endswith(".runpod/hub.json")
+    assert finding["suggestion"] == '"gpuIds": "ADA_24"'  # what PR #23 changed it to
+    run("check", str(APPS / "runpod_hub_after"), code=0)
+
+
+def test_create_endpoint_suggestions_are_in_its_own_syntax(run):
+    # a Flash-syntax rewrite (gpu=GpuGroup...) cannot be pasted into create_endpoint(gpu_ids=...)
+    findings = json.loads(run("check", str(CHECK / "runpod_lint.py"), "--json", code=1).stdout)["findings"]
+    wire = [f for f in findings if f["code"] == "GA112"]
+    assert [f["suggestion"] for f in wire] == ['gpu_ids="ADA_24"']
+
+
+def test_a_wire_format_pool_narrowed_by_exclusions_is_judged_on_what_is_left(tmp_path, run):
+    app = tmp_path / "app.py"
+    app.write_text('import runpod\nrunpod.create_endpoint(name="x", template_id="t", gpu_ids="AMPERE_24", gpu_count=2)\n')
+    [finding] = json.loads(run("check", str(app), "--json", "--fail-on", "never").stdout)["findings"]
+    assert finding["code"] == "GA102" and finding["suggestion"] == 'gpu_ids="AMPERE_24,-NVIDIA L4", gpu_count=2'
+    app.write_text('import runpod\nrunpod.create_endpoint(name="x", template_id="t", gpu_ids="AMPERE_24,-NVIDIA L4")\n')
+    run("check", str(app), code=0)
+
+
+def test_translate_reads_a_hub_listing(run):
+    data = run.json("translate", "--file", str(APPS / "runpod_hub_after" / ".runpod" / "hub.json"), "modal")
+    [f] = data["findings"]
+    assert f["line"] == 10 and f["translation"]["source"]["options"][0]["name"] == "ADA_24"
