@@ -1,7 +1,8 @@
 """`catalog import`: real SkyPilot vms.csv excerpts (tests/fixtures/imports, origin in
-ORIGIN-skypilot.md) and gpuhunt's layout. No real gpuhunt CSV is public (ORIGIN-gpuhunt.md): the
-gpuhunt fixture is SYNTHETIC, gpuhunt's own test rows from src/tests/scripts/test_catalog_v1.py,
-used only for the column layout (RawCatalogItem in src/gpuhunt/_internal/models.py)."""
+ORIGIN-skypilot.md) and a real gpuhunt catalog (gpuhunt-lium.csv: gpuhunt's own code over an API
+response its authors recorded; ORIGIN-gpuhunt-lium.md). The SYNTHETIC gpuhunt fixture, gpuhunt's own
+test rows from src/tests/scripts/test_catalog_v1.py, covers the older column layout
+(ORIGIN-gpuhunt.md)."""
 
 from __future__ import annotations
 
@@ -106,3 +107,21 @@ def test_a_builtin_id_is_refused(tmp_path, run, user_catalogs):
     result = run("catalog", "import", "skypilot", str(tmp_path / "runpod.csv"), code=2)
     assert "built-in provider" in result.stderr and "--id runpod-pods" in result.stderr
     assert run.json("catalog", "import", "skypilot", str(tmp_path / "runpod.csv"), "--id", "runpod-pods")["offerings"] == 15
+
+
+def test_a_real_gpuhunt_catalog_gives_a_provider_for_every_command(tmp_path, run, user_catalogs):
+    # gpuhunt-lium.csv: gpuhunt 0.1.34's own Lium provider and catalog writer over the API response its
+    # authors recorded (2026-09-10); origin in ORIGIN-gpuhunt-lium.md. price is per instance there.
+    shutil.copy(FIX / "gpuhunt-lium.csv", tmp_path / "lium.csv")
+    result = run("catalog", "import", "gpuhunt", str(tmp_path / "lium.csv"), "--id", "lium")
+    assert "Imported 7 offering(s) as provider lium" in result.stdout
+    assert "Skipped 1 spot-only rows" in result.stdout  # the 1×RTX 5090 in us-mn is spot only
+    offerings = {o["name"]: o for o in run.json("list", "--provider", "lium")}
+    h200x2 = offerings["f092246d-5704-4c9e-b57f-7c0710a06deb-2"]
+    assert h200x2["gpu"] == "h200" and h200x2["price"]["per_hour"] == pytest.approx(7.98 / 2)
+    assert offerings["6780e503-6861-4dca-bdec-ca9dcf37e8d0"]["price"]["per_hour"] == pytest.approx(9.84 / 8)
+    assert run.json("show", "6780e503-6861-4dca-bdec-ca9dcf37e8d0")["gpu"]["id"] == "a100-80gb-sxm"
+    tr = run.json("translate", "modal", "lium", "H200:2")
+    assert tr["match"] == "exact" and tr["target"]["options"][0]["name"] == "f092246d-5704-4c9e-b57f-7c0710a06deb-2"
+    rec = run.json("recommend", "--vram", "100", "-w", "llm", "-p", "lium")
+    assert rec["recommendations"][0]["gpu"] == "h200"
