@@ -252,10 +252,10 @@ def _weight_formula(m: Model, dtype: str, scale: float | None) -> tuple[float, f
         read = (A - emb) * q + head * 2
         scales = f" + scales {scale:.3f} byte/param" if scale else ""
         formula = (f"({_fmt_b(m.params_b)} − {_fmt_b(emb / 1e9)} embeddings/lm_head) × {_bytes(b)} ({dtype}){scales}"
-                   f" + {_fmt_b(emb / 1e9)} × 2 bytes (16-bit embeddings and lm_head) = {held / 1e9:,.1f} GB")
+                   f" + {_fmt_b(emb / 1e9)} × 2 bytes (16-bit embeddings and lm_head) = {held / 1e9:,.1f} GB ({_gb(held):,.1f} GiB)")
         return held, read, formula
     input_table = emb - head  # 0 when tied: the one table is read in full as the lm_head
-    return P * b, (A - input_table) * b, f"{gb} = {P * b / 1e9:,.1f} GB"
+    return P * b, (A - input_table) * b, f"{gb} = {P * b / 1e9:,.1f} GB ({_gb(P * b):,.1f} GiB)"
 
 
 def estimate(cat: Catalog, model: str | None = None, params: float | None = None, dtype: str | None = None,
@@ -385,7 +385,7 @@ def _estimate_pipeline(m: Model, dtype: str | None, batch: int, mode: str, a: As
         lines.append(Line("text encoders, VAE", encoders,
                           f"{_fmt_b(m.encoder_params_b)} params × {_bytes(DTYPE_BYTES[m.dtype])} ({m.dtype}); not multiplied by the batch"))
     lines.append(Line("activations, overhead", activations * batch,
-                      f"documented peak {m.vram_gb:g} GB at {m.dtype} − weights {documented_weights + encoders:.1f} GB"
+                      f"documented peak {m.vram_gb:g} GiB at {m.dtype} − weights {documented_weights + encoders:.1f} GiB"
                       + (f", × {batch} images in the batch" if batch > 1 else "")))
     if used != m.dtype:
         notes.append(f"documented at {m.dtype}; the denoiser's weights rescaled to {used}, encoders and activations kept")

@@ -157,3 +157,16 @@ def test_json_is_untouched_by_width(run):
     a = run("recommend", "--vram", "70", "--json", env={"COLUMNS": "40", "FORCE_COLOR": "1"}).stdout
     b = run("recommend", "--vram", "70", "--json").stdout
     assert json.loads(a) == json.loads(b)
+
+
+@pytest.mark.parametrize("width", (60, 80, 120))
+def test_cost_keeps_every_column_when_narrow(run, width):
+    # review of #13: at 80 columns the cost table was cut after "idle"; now it stacks, one block per option
+    args = ["cost", "-r", "10000", "-s", "2", "--top", "2"]
+    out = terminal(run, args, width)
+    data = run.json(*args)
+    for header in ("$/month", "busy", "idle", "cold starts", "$/request", "util.", "1 always-on $/mo"):
+        assert header in out, f"{header!r} lost at {width} columns:\n{out}"
+    for option in data["options"][:2]:
+        assert any(option["name"] in line for line in out.splitlines())
+    assert all(len(line) <= width for line in out.splitlines()), out

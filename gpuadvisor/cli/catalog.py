@@ -80,8 +80,8 @@ def catalog_paths(as_json: JsonOpt = False):
 
 @catalog_app.command("import", cls=_Command)
 def catalog_import_cmd(
-    fmt: Annotated[str, typer.Argument(help="skypilot (a vms.csv) or gpuhunt (a <provider>.csv).", show_default=False)],
-    csv_path: Annotated[Optional[Path], typer.Argument(help="The CSV file (or give --from-url).", show_default=False)] = None,
+    fmt: Annotated[str, typer.Argument(help="skypilot (a vms.csv) or gpuhunt (a PROVIDER.csv).", show_default=False, metavar="FORMAT")],
+    csv_path: Annotated[Optional[Path], typer.Argument(help="The CSV file (or give --from-url).", show_default=False, metavar="[CSV]")] = None,
     provider_id: Annotated[Optional[str], typer.Option("--id", help="Provider id for the new catalog (default: the cloud name).")] = None,
     cloud: Annotated[Optional[str], typer.Option("--cloud", help="The cloud's name as SkyPilot/dstack write it in snippets "
                                                  "(default: the CSV's directory for vms.csv, else the file name).")] = None,

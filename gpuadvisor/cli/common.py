@@ -75,7 +75,7 @@ def _fail(message: str, code: int):
 
 app = typer.Typer(
     cls=_Group, no_args_is_help=True, pretty_exceptions_enable=False, add_completion=True, rich_markup_mode="markdown",
-    help="Which GPU to rent on Modal, RunPod or fal.ai — and how to write it in that provider's syntax.",
+    help="Which GPU to rent on Modal, RunPod, fal.ai, Beam, Replicate, Baseten or Cerebrium (or a cloud you import) — and how to write it in that provider's syntax.",
     epilog="**Examples**\n\n"
            "* `gpuadvisor recommend --model llama-3.1-8b --context 8k`\n"
            "* `gpuadvisor translate modal runpod \"A100:4\"`\n"
@@ -165,7 +165,7 @@ def _root(
     builtin_only: Annotated[bool, typer.Option("--builtin-only", help="Read only the built-in catalogs: no extra catalog "
                                                "directory at all (also GPUADVISOR_BUILTIN_ONLY=1).")] = False,
 ):
-    """gpuadvisor: sourced GPU facts, recommendations and translations for Modal, RunPod and fal.ai."""
+    """gpuadvisor: sourced GPU facts, recommendations and translations for serverless GPU providers."""
     from gpuadvisor.catalog import set_builtin_only
 
     set_builtin_only(builtin_only)

@@ -112,10 +112,12 @@ def check_cmd(
     fmt: Annotated[Optional[str], typer.Option("--format", help="text (default), json, sarif or csv.",
                                                autocompletion=lambda incomplete: _complete(("text", "json", "sarif", "csv"), incomplete))] = None,
 ):
-    """Lint the GPU specs in Modal, RunPod and fal apps (files are parsed, never run).
+    """Lint the GPU specs in provider apps and config files (files are parsed, never run).
 
     Finds ambiguous or legacy names, specs that may land on other hardware, counts over a limit,
     CPU/GPU mix-ups and values that cannot be read, each with a code (GA101…) and a rewrite.
+    Reads Modal, RunPod, fal, Beam and Replicate apps, and Baseten's config.yaml, Cerebrium's
+    cerebrium.toml and RunPod's .runpod/hub.json.
     Exit 0: nothing at `--fail-on` or above; 1: findings; 2: bad input. Silence one line with
     `# noqa: GA102` (or `# noqa` for all).
 

@@ -62,7 +62,7 @@ def _blocks(view: View, report, shown, data) -> None:
                      _money(m["cold_starts"]), _money(m["min_workers"]), _small(o.per_request),
                      f"{o.usage.cold_starts:,.1f}", f"{o.utilisation:.0%}", _money(o.dedicated_monthly)])
     view.table(["#", "provider", "name", "$/h", "$/month", "busy", "idle", "cold starts", "min workers", "$/request",
-                "cold starts/day", "util.", "1 always-on $/mo"], rows, right=set(range(3, 13)) | {0})
+                "cold starts/day", "util.", "1 always-on $/mo"], rows, right=set(range(3, 13)) | {0}, keep={1, 2}, head=3)
     view.bars([(f"#{i} {o.offering.provider} {o.offering.name}" + (f" ×{o.count}" if o.count > 1 else ""), [(label, data["options"][i - 1]["monthly"][k])
                                                                   for k, label in PARTS]) for i, o in enumerate(shown, 1)],
               title="Where the month goes")

@@ -44,6 +44,6 @@ def estimate_view(est, smallest: dict, cat) -> View:
                          gib(f["total_usable_gib"]), f["config"], "—" if f["price_per_hour"] is None else f"{f['price_per_hour']:,.2f}"])
     view.table(["provider", "smallest fit", "GiB usable", "total", "config", "$/h"], rows, right={2, 3, 5},
                keep={0, 1}, code={4}, head=2,
-               title=f"Smallest configuration per provider for {est.total_gb:,.1f} GiB "
-                     "(run `gpuadvisor recommend --model …` to rank by workload)")
+               title=f"Smallest configuration per provider for {est.total_gb:,.1f} GiB")
+    view.text("To rank by work done per dollar: gpuadvisor recommend with the same options.", style="dim")
     return view
