@@ -417,3 +417,15 @@ def test_a_count_with_several_signs_is_bad_input(run):
     # found by make fuzz: int("---1") raised ValueError (exit 3)
     result = run("translate", "fal", "modal", "GPU-H100:---1", code=2)
     assert "invalid GPU count '---1'" in result.stderr
+
+
+def test_the_target_column_keeps_the_pin(run):
+    # review of #11: the snippet kept `!` but the table's target column dropped it
+    rows = run("translate", "modal", "modal", "H100!").stdout.splitlines()
+    assert any(line.split()[:3] == ["H100!", "H100!", "exact"] for line in rows)
+
+
+def test_the_single_type_alternative_is_shown_in_text_too(run):
+    out = run("translate", "modal", "runpod", '["H100", "A100-80GB"]').stdout
+    assert "Or, to pin the card: NVIDIA_H100_80GB_HBM3 alone" in out
+    assert "\n    gpu=GpuType.NVIDIA_H100_80GB_HBM3\n" in out

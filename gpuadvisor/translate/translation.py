@@ -91,6 +91,6 @@ def translate(cat: Catalog, source: str, target: str, spec: str, count: int | No
         notes.append(dst_p.list_note)
         single = unique[0]
         alternatives.append({"config": write_config(dst_p, [single]),
-                             "why": f"one {single.offering.kind} only: the only form that pins where workers run"})
+                             "why": f"to pin the card: {single.offering.name} alone (a list does not pin where workers run)"})
     costs = [change(o.offering, o.count, t.offering, t.count, cat) for o, t in zip(options, targets, strict=True)]
     return Translation(src_p, dst_p, spec, options, targets, write_snippet(dst_p, config), config, notes, alternatives, costs)

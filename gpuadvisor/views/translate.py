@@ -10,7 +10,7 @@ def _translation_blocks(view: View, tr) -> None:
     for so, to, cost in zip(tr.source, tr.target, tr.costs, strict=True):
         src = f"{so.offering.name}{so.suffix}" + (f" ×{so.count}" if so.count > 1 and not so.offering.fixed_count else "")
         src += f"\n({so.hw.id})" if so.hw else "\n(CPU)"
-        dst = f"{to.offering.name}" + (f" ×{to.count}" if to.count > 1 and not to.offering.fixed_count else "")
+        dst = f"{to.offering.name}{to.suffix}" + (f" ×{to.count}" if to.count > 1 and not to.offering.fixed_count else "")
         dst += f"\n({to.offering.hw.id})" if to.offering.hw else "\n(CPU)"
         notes = [*(f"source: {n}" for n in so.notes), *to.notes]
         rows.append([src, dst, to.match, cost.text().replace(" (", "\n("), "\n".join(notes)])
@@ -31,6 +31,9 @@ def _translation_blocks(view: View, tr) -> None:
         view.text(*[f"• {n}" for n in tr.notes], style="dim")
     view.text(f"{tr.target_provider.name} snippet:")
     view.text(*["    " + ln for ln in tr.snippet.splitlines()], style="code")
+    for alt in tr.alternatives:
+        view.text(f"Or, {alt['why']}:")
+        view.text(f"    {alt['config']}", style="code")
 
 
 def translate_view(tr) -> View:
