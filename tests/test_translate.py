@@ -309,7 +309,7 @@ def test_a_list_written_to_runpod_says_how_runpod_places_it(cat):
     tr = translate(cat, "modal", "runpod", '["L40S", "A100-80GB"]')
     assert any("runpod/flash#366" in n and "no set order" in n for n in tr.notes)
     [alt] = tr.alternatives
-    assert alt["config"] == "gpu=GpuType.NVIDIA_RTX_6000_ADA_GENERATION" and "pins" in alt["why"]
+    assert alt["config"] == "gpu=GpuType.NVIDIA_RTX_6000_ADA_GENERATION" and "to pin the card" in alt["why"]
     single = translate(cat, "modal", "runpod", "L40S")
     assert not single.alternatives and not any("flash#366" in n for n in single.notes)
 
