@@ -75,7 +75,7 @@ def _fail(message: str, code: int):
 
 app = typer.Typer(
     cls=_Group, no_args_is_help=True, pretty_exceptions_enable=False, add_completion=True, rich_markup_mode="markdown",
-    help="Which GPU to rent on Modal, RunPod, fal.ai, Beam, Replicate, Baseten or Cerebrium (or a cloud you import) — and how to write it in that provider's syntax.",
+    help="Which GPU to rent on Modal, RunPod, fal.ai and every other provider in the catalogs (`gpuadvisor catalog info`) — and how to write it in that provider's syntax.",
     epilog="**Examples**\n\n"
            "* `gpuadvisor recommend --model llama-3.1-8b --context 8k`\n"
            "* `gpuadvisor translate modal runpod \"A100:4\"`\n"

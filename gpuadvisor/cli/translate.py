@@ -116,8 +116,7 @@ def check_cmd(
 
     Finds ambiguous or legacy names, specs that may land on other hardware, counts over a limit,
     CPU/GPU mix-ups and values that cannot be read, each with a code (GA101…) and a rewrite.
-    Reads Modal, RunPod, fal, Beam and Replicate apps, and Baseten's config.yaml, Cerebrium's
-    cerebrium.toml and RunPod's .runpod/hub.json.
+    Reads Python apps by what they import, and provider config files by name (README: `check`).
     Exit 0: nothing at `--fail-on` or above; 1: findings; 2: bad input. Silence one line with
     `# noqa: GA102` (or `# noqa` for all).
 
