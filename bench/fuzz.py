@@ -8,6 +8,9 @@
    SIGINT at random moments of start-up (exit 130, no traceback).
 4. Catalog files: hostile and generated ones up to the size cap (512 KB), each validated in-process and
    its key -> line scan (tomlpos) timed alone; every input must finish within BOUND seconds.
+5. App files: generated Python files up to the scanner's size cap (512 KB), the shapes that cost the
+   most (thousands of decorated functions, a constant table, long f-strings, deep nesting), each
+   run as `translate --file` and `check` processes within BOUND seconds.
 
 Strategies are in tests/fuzzing.py (the in-suite tests use them with a CI-sized count).
 Counts: --lines N, --specs N (per provider), --processes N, --signals N.
@@ -264,6 +267,44 @@ def fuzz_catalogs(rng: random.Random, processes: int) -> dict:
     return {"times": times, "commands": cmd_times, "bad": bad}
 
 
+def hostile_apps() -> dict[str, bytes]:
+    """Python app files just under the scanner's cap, in the shapes that cost the most to read."""
+    from gpuadvisor.filescan import MAX_FILE_BYTES
+
+    def fill(head: str, unit: str, tail: str = "") -> bytes:
+        n = (MAX_FILE_BYTES - len(head) - len(tail) - 16) // len(unit)
+        return (head + unit * n + tail).encode()
+
+    return {
+        "decorated functions to the cap": fill("import modal\napp = modal.App()\n",
+                                               '@app.function(gpu="H100")\ndef f(): pass\n'),
+        "one constant table to the cap": fill("import modal\nx = [", "1,", "]\n"),
+        "f-string GPUs to the cap": fill('import modal\napp = modal.App()\nG = "H100"\n',
+                                         '@app.function(gpu=f"{G}:2")\ndef f(): pass\n'),
+        "calls inside calls to the cap": fill("import modal\napp = modal.App()\n",
+                                              "app.function(gpu=str(str(str('A10'))))\n"),
+        "dict of configs to the cap": fill("import modal\nC = {", "'a': {'gpu': 'H100'},", "}\n"),
+    }
+
+
+def fuzz_apps() -> dict:
+    d = Path(tempfile.mkdtemp(prefix="gpuadvisor-fuzz-app-"))
+    times, bad = [], []
+    for i, (label, data) in enumerate(hostile_apps().items()):
+        f = d / f"app{i}.py"
+        f.write_bytes(data)
+        for args in (["translate", "--file", str(f), "fal"], ["check", str(f)]):
+            t = time.perf_counter()
+            r = subprocess.run(_script() + args, capture_output=True, timeout=120)
+            dt = time.perf_counter() - t
+            times.append((dt, label, args[0], len(data)))
+            if r.returncode not in (0, 1, 2) or b"Traceback" in r.stderr or b"internal error" in r.stderr:
+                bad.append((label, f"{args[0]}: exit {r.returncode}: {r.stderr[-200:]!r}"))
+            if dt > BOUND:
+                bad.append((label, f"`{args[0]}` took {dt:.2f} s"))
+    return {"times": times, "bad": bad}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lines", type=int, default=5000)
@@ -303,6 +344,11 @@ def main() -> int:
     for dt, label, cmd in sorted(cats["commands"], reverse=True):
         print(f"  process `{cmd}` on {label!r:.50}: {dt:.2f} s (cold cache, start-up included)")
     report("catalog files", {"bad": cats["bad"]})
+    apps = fuzz_apps()
+    print(f"\n== {len(apps['times'])} app-file runs (bound {BOUND:g} s each, start-up included)")
+    for dt, label, cmd, size in sorted(apps["times"], reverse=True):
+        print(f"  {cmd:10} {label:40} {size:9,} bytes  {dt:.2f} s")
+    report("app files", {"bad": apps["bad"]})
     print(f"\n{failures} problem(s) in {time.perf_counter() - t0:.0f} s")
     return 1 if failures else 0
 

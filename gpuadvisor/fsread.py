@@ -24,7 +24,7 @@ def display_path(path: os.PathLike | str) -> str:
 
 
 def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):g} MB" if n >= 1024 * 1024 else f"{n:,} bytes"
+    return f"{n / (1024 * 1024):g} MB" if n >= 1024 * 1024 else f"{n // 1024:,} KB" if n % 1024 == 0 else f"{n:,} bytes"
 
 
 def read_capped(path: os.PathLike | str, cap: int, what: str = "file") -> bytes:

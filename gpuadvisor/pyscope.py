@@ -97,8 +97,33 @@ def _names_in(target: ast.AST) -> list[str]:
     return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
 
 
-def collect_bindings(body: list[ast.stmt], cond: bool = False, out: dict | None = None) -> dict[str, list[Binding]]:
-    """Names bound by these statements (module or class level), not descending into functions or classes."""
+_TABLES = frozenset({ast.List, ast.Tuple, ast.Set, ast.Dict})
+
+
+def _constant_table(node: ast.AST) -> bool:
+    """A literal list, tuple, set or dict of more than 64 plain constants: a data table. Walking its
+    elements one by one made a 1 MB literal take seconds; none of them can hold a GPU config."""
+    kind = type(node)
+    if kind not in _TABLES:
+        return False
+    items = node.elts if kind is not ast.Dict else [*node.values, *(k for k in node.keys if k is not None)]
+    return len(items) > 64 and all(type(e) is ast.Constant for e in items)
+
+
+def _walk(node: ast.AST):
+    """ast.walk, without descending into constant tables (_constant_table)."""
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        yield n
+        if not _constant_table(n):
+            todo.extend(ast.iter_child_nodes(n))
+
+
+def collect_bindings(body: list[ast.stmt], cond: bool = False, out: dict | None = None,
+                     walrus: bool = True) -> dict[str, list[Binding]]:
+    """Names bound by these statements (module or class level), not descending into functions or classes.
+    walrus=False (the source has no `:=`) skips the walk for assignment expressions."""
     out = {} if out is None else out
     stack = [(s, cond) for s in reversed(body)]
     while stack:
@@ -153,7 +178,7 @@ def collect_bindings(body: list[ast.stmt], cond: bool = False, out: dict | None 
                             stack.extend((s, True) for s in reversed(child.body))
                         elif isinstance(child, ast.stmt):
                             stack.append((child, inner))
-        for n in ast.walk(stmt) if isinstance(stmt, (ast.Expr, ast.Assign, ast.If, ast.While)) else ():
+        for n in _walk(stmt) if walrus and isinstance(stmt, (ast.Expr, ast.Assign, ast.If, ast.While)) else ():
             if isinstance(n, ast.NamedExpr) and isinstance(n.target, ast.Name):
                 out.setdefault(n.target.id, []).append(Binding("other", line, conditional=True))
     for bindings in out.values():
@@ -203,7 +228,8 @@ class ModuleIndex:
     def __init__(self, tree: ast.Module, text: str):
         self.tree = tree
         self.source = Source(text)
-        self.module = collect_bindings(tree.body)
+        self.walrus = ":=" in text
+        self.module = collect_bindings(tree.body, walrus=self.walrus)
         # One walk over the tree: parents (for scopes), and the nodes a scanner looks at.
         self.parents: dict[int, ast.AST] = {}
         self.calls: list[ast.Call] = []
@@ -213,6 +239,8 @@ class ModuleIndex:
         todo = [tree]
         while todo:
             parent = todo.pop()
+            if _constant_table(parent):  # data, not code: nothing in it is a call, a class or an import
+                continue
             for child in ast.iter_child_nodes(parent):
                 self.parents[id(child)] = parent
                 todo.append(child)
@@ -232,7 +260,7 @@ class ModuleIndex:
         return self.source.segment(node, limit)
 
     def class_bindings(self, node: ast.ClassDef) -> dict[str, list[Binding]]:
-        return self._classes.setdefault(id(node), collect_bindings(node.body))
+        return self._classes.setdefault(id(node), collect_bindings(node.body, walrus=self.walrus))
 
     def scopes(self, node: ast.AST) -> list[ast.AST]:
         """Enclosing scopes of a node, innermost first. A decorator, default value or base class

@@ -298,7 +298,7 @@ def test_special_files_are_refused(tmp_path):
 def test_large_files_are_refused(tmp_path):
     big = tmp_path / "big.py"
     big.write_text("#" * (filescan.MAX_FILE_BYTES + 1))
-    with pytest.raises(UsageError, match="larger than 2 MB"):
+    with pytest.raises(UsageError, match="larger than 512 KB"):
         scan_file(big)
 
 

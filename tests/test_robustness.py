@@ -129,7 +129,7 @@ def test_hostile_catalogs_are_refused_by_validate(hostile_dir, tmp_path):
         assert result.returncode == 2, (f.name, result.stdout[-300:], result.stderr)
         assert "✗" in result.stdout and f.name in result.stdout
     giant = validate_paths([hostile_dir / "giant.toml"])[0]
-    assert "larger than 524,288 bytes is not read" in giant.problems[0].message
+    assert "larger than 512 KB is not read" in giant.problems[0].message
 
 
 def test_hostile_extra_catalogs_only_warn(hostile_dir, tmp_path):
