@@ -24,6 +24,7 @@ with the reason, never guessed; a count that cannot be read makes the config "co
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -435,6 +436,20 @@ def scan_tree(tree: ast.Module, text: str, source: str | None = None) -> Scan:
     return Scan(tuple(found), len(scanner.sites), imported, tuple(dict.fromkeys(scanner.notes))[:20])
 
 
+_NEWER = re.compile(r"^\s*(type\s+\w+\s*(\[.*\])?\s*=|(async\s+)?def\s+\w+\s*\[|class\s+\w+\s*\[)")
+
+
+def _newer_syntax(e: SyntaxError) -> str:
+    """A hint when the line is Python 3.12 syntax (PEP 695 `type` aliases and generics) and this
+    Python is older: the file is fine, the interpreter running gpuadvisor cannot read it."""
+    import sys
+
+    if sys.version_info >= (3, 12) or not e.text or not _NEWER.match(e.text):
+        return ""
+    return (f"; that line is Python 3.12 syntax (PEP 695) and gpuadvisor runs on Python "
+            f"{sys.version_info.major}.{sys.version_info.minor} here: install it under Python 3.12 or later to read this file")
+
+
 def parse(text: str) -> ast.Module:
     """ast.parse with one clear UsageError for anything it refuses."""
     if "\0" in text:
@@ -444,7 +459,7 @@ def parse(text: str) -> ast.Module:
         return ast.parse(text)
     except SyntaxError as e:
         where = f" (line {e.lineno})" if e.lineno else ""
-        raise UsageError(f"cannot parse the file as Python: {e.msg}{where}") from None
+        raise UsageError(f"cannot parse the file as Python: {e.msg}{where}{_newer_syntax(e)}") from None
     except (ValueError, RecursionError, MemoryError) as e:
         raise UsageError(f"cannot parse the file as Python: {clip(str(e) or type(e).__name__, 80)}") from None
 

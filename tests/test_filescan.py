@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -340,3 +341,16 @@ def test_random_call_shapes_are_read_or_explained(value, key, call, count):
         assert f.status in ("ok", "no-gpu", "unresolved", "invalid")
         assert f.status == "ok" or f.problem
         assert f.status != "ok" or f.spec or f.alternatives
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="Python 3.12 parses PEP 695 syntax")
+def test_newer_python_syntax_is_named_as_such(tmp_path):
+    # review of #16: a real corpus file (y1zhou/biomodals) with a `type` alias exited 2 with "invalid syntax"
+    app = tmp_path / "app.py"
+    app.write_text('import modal\ntype Gpu = str\n@app.function(gpu="T4")\ndef f(): pass\n')
+    with pytest.raises(UsageError, match=r"line 2\); that line is Python 3.12 syntax \(PEP 695\)"):
+        scan_file(app)
+    app.write_text('import modal\nx = = 1\n')
+    with pytest.raises(UsageError) as e:
+        scan_file(app)
+    assert "PEP 695" not in str(e.value)
