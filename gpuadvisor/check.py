@@ -141,10 +141,10 @@ def _check_spec(cat, file: str, f: Finding, spec: str) -> list[Issue]:
         options = parse_spec(cat, f.provider, spec, f.count)
     except UnknownName as e:
         return [_issue(file, f, "GA108", str(e), _renamed(cat, f, spec, e))]
-    except CountOverLimit as e:
-        return [_issue(file, f, "GA103", str(e))]
+    except CountOverLimit as e:  # the fix is the closest allowed count (the most GPUs, or the SKU of that count)
+        return [_issue(file, f, "GA103", str(e), _rewrite(cat, f, [Option(*e.fix)]) if e.fix else None)]
     except CpuGpuMixup as e:
-        return [_issue(file, f, "GA107", str(e))]
+        return [_issue(file, f, "GA107", str(e), _rewrite(cat, f, [Option(*e.fix)]) if e.fix else None)]
     except GpuAdvisorError as e:
         return [_issue(file, f, "GA108", str(e))]
     out: list[Issue] = []
@@ -200,7 +200,8 @@ def _check_option(cat, file: str, f: Finding, so: SourceOption, written: str) ->
         out.append(_issue(file, f, "GA107", f"{off.name} is a GPU, given where a CPU machine type is asked for",
                           _rewrite(cat, f, [Option(off, n)])))
     if off.kind == "cpu" and f.count and f.count > 1:
-        out.append(_issue(file, f, "GA107", f"a GPU count of {f.count} on {off.name}, a CPU machine type"))
+        out.append(_issue(file, f, "GA107", f"a GPU count of {f.count} on {off.name}, a CPU machine type",
+                          _rewrite(cat, f, [Option(off)])))
     if off.may_upgrade_to and not so.suffix:
         pin = next((s for s, _ in off.suffixes), "")
         targets = " or ".join(cat.gpus[g].name if g in cat.gpus else g for g in off.may_upgrade_to)

@@ -14,11 +14,20 @@ class UsageError(GpuAdvisorError):
 
 
 class CountOverLimit(UsageError):
-    """A GPU count over what the provider allows for that GPU (check: GA103)."""
+    """A GPU count over what the provider allows for that GPU (check: GA103). `fix` is (offering,
+    count) that is allowed and closest, for a rewrite, when there is one."""
+
+    def __init__(self, message: str, fix: tuple | None = None):
+        super().__init__(message)
+        self.fix = fix
 
 
 class CpuGpuMixup(UsageError):
-    """A CPU machine type given a GPU count, or mixed with GPUs (check: GA107)."""
+    """A CPU machine type given a GPU count, or mixed with GPUs (check: GA107). `fix`: as above."""
+
+    def __init__(self, message: str, fix: tuple | None = None):
+        super().__init__(message)
+        self.fix = fix
 
 
 class UnknownName(UsageError):

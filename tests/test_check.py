@@ -230,3 +230,12 @@ def test_translate_reads_a_hub_listing(run):
     data = run.json("translate", "--file", str(APPS / "runpod_hub_after" / ".runpod" / "hub.json"), "modal")
     [f] = data["findings"]
     assert f["line"] == 10 and f["translation"]["source"]["options"][0]["name"] == "ADA_24"
+
+
+def test_count_and_cpu_errors_come_with_a_rewrite(run):
+    # review of #11: GA103 and GA107 had no suggestion; the closest allowed config is one
+    found = {(f["file"].rsplit("/", 1)[-1], f["line"]): f["suggestion"]
+             for f in run.json("check", str(CHECK), code=1)["findings"]}
+    assert found[("modal_lint.py", 20)] == 'gpu="A10:4"'  # Modal's A10 goes to 4
+    assert found[("runpod_lint.py", 23)] == "gpu=GpuGroup.AMPERE_80, gpu_count=8"
+    assert found[("fal_lint.py", 26)] == 'machine_type = "M"'  # num_gpus dropped from a CPU type

@@ -161,16 +161,18 @@ def parse_item(cat: Catalog, provider: Provider, item: str, count: int | None) -
     notes = []
     if off.kind == "cpu":
         if n != 1:
-            raise CpuGpuMixup(f"{off.name} is a CPU machine type; it takes no GPU count")
+            raise CpuGpuMixup(f"{off.name} is a CPU machine type; it takes no GPU count", fix=(off, 1))
     elif off.fixed_count and n != off.fixed_count:
         skus = [o for o in cat.offerings_of(provider.id) if o.fixed_count and o.hw is off.hw and not o.legacy]
         same = next((o for o in skus if o.fixed_count == n), None)
         raise CountOverLimit(f"{off.name} is always {off.fixed_count} GPU(s) on {provider.name}, not {n}: the count is "
                              "part of the name; " + (f"write {same.name}" if same else "it comes as " + ", ".join(
-                                 f"{o.name} ({o.fixed_count})" for o in sorted(skus, key=lambda o: o.fixed_count))))
+                                 f"{o.name} ({o.fixed_count})" for o in sorted(skus, key=lambda o: o.fixed_count))),
+                             fix=(same, n) if same else None)
     elif n > off.max_count:
         raise CountOverLimit(f"{off.name} allows at most {off.max_count} GPU(s) per container on {provider.name}, not {n}"
-                         + (f" ({provider.count_note})" if provider.count_note and off.max_count == provider.max_count else ""))
+                         + (f" ({provider.count_note})" if provider.count_note and off.max_count == provider.max_count else ""),
+                             fix=(off, off.max_count))
     notes.extend(_source_notes(cat, provider, off, name, suffix))
     if off.unverified(n):
         notes.append(count_caveat(provider, off, n))
