@@ -57,3 +57,12 @@ def test_catalog_rejects_a_discount_above_the_list_price(run, extra_dir):
     """)
     result = run("list", "--json")
     assert "price_low" in result.stderr and "above the on-demand price" in result.stderr
+
+
+@pytest.mark.parametrize("values", [[1.0], [3.0, 1.0], [2.5, 0.5, 9.0], [4.0, 1.0, 3.0, 2.0], [1.12, 0.69, 1.12]])
+def test_median_matches_the_standard_library(values):
+    import statistics
+
+    from gpuadvisor.pricing import _median
+
+    assert _median(values) == statistics.median(values)
