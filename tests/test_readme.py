@@ -123,7 +123,9 @@ def test_the_readme_has_examples_for_every_command():
 
 @contextlib.contextmanager
 def loopback_server(directory: Path):
-    """http.server on 127.0.0.1:8765 serving `directory`, for the `catalog update` examples."""
+    """http.server on 127.0.0.1:8765 serving `directory`, for the `catalog update` examples; yields
+    the address it listens on (another free port when 8765 is taken: the commands and their output
+    are rewritten to and from it, so the README keeps one stable address)."""
     import functools
     import http.server
     import threading
@@ -134,11 +136,14 @@ def loopback_server(directory: Path):
 
     handler = functools.partial(Quiet, directory=str(directory))
     host, port = LOOPBACK.split(":")
-    server = http.server.ThreadingHTTPServer((host, int(port)), handler)
+    try:
+        server = http.server.ThreadingHTTPServer((host, int(port)), handler)
+    except OSError:  # 8765 in use on this machine
+        server = http.server.ThreadingHTTPServer((host, 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield
+        yield f"{host}:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
@@ -152,9 +157,9 @@ def test_readme_example(tmp_path, line, steps):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(source, tmp_path / name)
     served = any(LOOPBACK in command for command, _ in steps)
-    with loopback_server(tmp_path) if served else contextlib.nullcontext():
+    with loopback_server(tmp_path) if served else contextlib.nullcontext(LOOPBACK) as address:
         for command, expected in steps:
-            actual = run_example(command, tmp_path).splitlines()
+            actual = run_example(command.replace(LOOPBACK, address), tmp_path).replace(address, LOOPBACK).splitlines()
             assert matches(expected, actual), (
                 f"README.md:{line}: `{command}` printed:\n" + "\n".join(actual)
                 + "\n\nbut the README says:\n" + "\n".join(expected))
