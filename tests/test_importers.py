@@ -47,10 +47,18 @@ def test_runpod_excerpt_reads_gb_in_sizeinmib_and_keeps_spot_and_regions():
     assert 'gpu = "h100-nvl"' in imp.toml and 'gpu = "rtx-4000-ada"' in imp.toml
 
 
-def test_gcp_accelerator_rows_are_skipped_and_counted():
+def test_gcp_gpu_machine_types_carry_their_gpus_at_host_plus_gpu_prices():
+    # review of #14: a2/a3 VMs came out as CPU-only VMs at their host price. SkyPilot lists GCP's host
+    # VM and its GPUs as separate rows and joins them (gcp_catalog._ACC_INSTANCE_TYPE_DICTS); so do we.
     imp = imported("skypilot", "skypilot-gcp-vms.csv", "gcp")
-    [(why, n)] = imp.skipped.items()
-    assert n == 18 and "without an instance type" in why
+    assert imp.offerings == 10
+    assert 'name = "a2-highgpu-1g"' in imp.toml and 'gpu = "a100-40gb"' in imp.toml
+    assert "per_hour = 3.67339," in imp.toml  # 0.73948 host + 2.93391 for one A100, GCP's $3.67/h
+    assert 'name = "a2-ultragpu-1g"' in imp.toml and 'gpu = "a100-80gb-sxm"' in imp.toml
+    # the a3 VMs (us-central1) have no H100 price in their zone in this excerpt (only asia-northeast1)
+    assert imp.skipped["GPU machine types whose GPUs have no price in the same zone (GCP prices them apart)"] == 2
+    assert 'name = "a3-highgpu-1g"' not in imp.toml and 'name = "a3-edgegpu-8g"' not in imp.toml
+    assert sum(n for why, n in imp.skipped.items() if "without an instance type" in why) == 18
 
 
 def test_unmapped_names_are_counted_never_guessed():

@@ -19,6 +19,27 @@ from gpuadvisor.errors import UsageError
 
 REQUIRED = ("InstanceType", "AcceleratorName", "AcceleratorCount", "Region", "Price")
 MAX_INFO_CHARS = 2000
+# GCP's GPU machine types come with their GPUs, but SkyPilot's GCP vms.csv lists the host VM (no
+# accelerator, its price the host alone) apart from the accelerator rows (no instance type, their
+# price the GPUs alone). SkyPilot joins them with this table, sky/catalog/gcp_catalog.py
+# _ACC_INSTANCE_TYPE_DICTS (accelerator -> count -> machine types), inverted here; the instance's
+# price is the host's plus its GPUs' in the same zone (a2-highgpu-1g: 0.73948 + 2.93391 = 3.673,
+# GCP's published $3.67/h).
+_ACC_INSTANCE_TYPES = {
+    "A100": {1: ["a2-highgpu-1g"], 2: ["a2-highgpu-2g"], 4: ["a2-highgpu-4g"], 8: ["a2-highgpu-8g"],
+             16: ["a2-megagpu-16g"]},
+    "A100-80GB": {1: ["a2-ultragpu-1g"], 2: ["a2-ultragpu-2g"], 4: ["a2-ultragpu-4g"], 8: ["a2-ultragpu-8g"]},
+    "L4": {1: ["g2-standard-4", "g2-standard-8", "g2-standard-12", "g2-standard-16", "g2-standard-32"],
+           2: ["g2-standard-24"], 4: ["g2-standard-48"], 8: ["g2-standard-96"]},
+    "H100": {1: ["a3-highgpu-1g"], 2: ["a3-highgpu-2g"], 4: ["a3-highgpu-4g"], 8: ["a3-highgpu-8g"]},
+    "H100-MEGA": {8: ["a3-megagpu-8g"]},
+    "H200": {8: ["a3-ultragpu-8g"]},
+    "B200": {8: ["a4-highgpu-8g"]},
+}
+MACHINE_GPUS = {vm: (acc, n) for acc, counts in _ACC_INSTANCE_TYPES.items() for n, vms in counts.items() for vm in vms}
+# Machine families whose VMs always carry GPUs: one missing from the table is skipped, never
+# imported as a CPU-only VM at its host price.
+GPU_FAMILIES = ("a2-", "a3-", "a4-", "g2-", "g4-")
 
 
 def _gpu_info(raw: str) -> tuple[str, float | None]:
@@ -42,6 +63,8 @@ def read_skypilot(text: str) -> tuple[list[Row], dict[str, int]]:
     def skip(why: str) -> None:
         skipped[why] = skipped.get(why, 0) + 1
 
+    accelerators: dict[tuple, tuple] = {}  # (name, count, zone or region) -> (price, spot, label, memory)
+    hosts = []  # GPU machine types listed without their GPUs (GCP), joined below
     for i, raw in enumerate(reader, 2):
         row = {(k or "").strip(): v for k, v in raw.items()}
         where = f"line {i}"
@@ -50,7 +73,17 @@ def read_skypilot(text: str) -> tuple[list[Row], dict[str, int]]:
         instance = (row.get("InstanceType") or "").strip()
         acc = (row.get("AcceleratorName") or "").strip() or None
         if not instance:
-            skip("rows without an instance type (GCP attachable GPUs/TPUs: the price covers the accelerator only)")
+            count, price = number(row, "AcceleratorCount", where), number(row, "Price", where)
+            if acc and count and price:
+                label, mem = _gpu_info(row.get("GpuInfo") or row.get("GPUInfo") or "")
+                entry = (price, number(row, "SpotPrice", where), label, mem)
+                for place in ((row.get("AvailabilityZone") or "").strip(), (row.get("Region") or "").strip()):
+                    accelerators.setdefault((acc, int(count), place), entry)
+            skip("rows without an instance type (GCP attachable GPUs/TPUs: the price covers the accelerator only; "
+                 "joined to the GPU machine types that carry them)")
+            continue
+        if acc is None and instance.startswith(GPU_FAMILIES):
+            hosts.append((row, where, instance))
             continue
         count = number(row, "AcceleratorCount", where)
         price = number(row, "Price", where)
@@ -64,4 +97,26 @@ def read_skypilot(text: str) -> tuple[list[Row], dict[str, int]]:
         region = (row.get("Region") or "").strip() or "unknown"
         rows.append(Row(instance, acc, int(count or 0), number(row, "vCPUs", where), number(row, "MemoryGiB", where),
                         region, price, number(row, "SpotPrice", where), label, mem))
+    for row, where, instance in hosts:
+        joined = _with_gpus(row, where, instance, accelerators)
+        if joined is None:
+            skip("GPU machine types whose GPUs have no price in the same zone (GCP prices them apart)")
+        else:
+            rows.append(joined)
     return rows, skipped
+
+
+def _with_gpus(row: dict, where: str, instance: str, accelerators: dict) -> Row | None:
+    """A GCP GPU machine type as SkyPilot prices it: the host VM plus its GPUs in the same zone."""
+    if instance not in MACHINE_GPUS:
+        return None
+    acc, n = MACHINE_GPUS[instance]
+    zone, region = (row.get("AvailabilityZone") or "").strip(), (row.get("Region") or "").strip()
+    found = accelerators.get((acc, n, zone)) or accelerators.get((acc, n, region))
+    host, host_spot = number(row, "Price", where), number(row, "SpotPrice", where)
+    if found is None or not host or host <= 0:
+        return None
+    price, spot, label, mem = found
+    both = host_spot + spot if host_spot is not None and spot is not None else None
+    return Row(instance, acc, n, number(row, "vCPUs", where), number(row, "MemoryGiB", where), region or "unknown",
+               host + price, both, label, mem)
