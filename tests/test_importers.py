@@ -133,3 +133,21 @@ def test_a_real_gpuhunt_catalog_gives_a_provider_for_every_command(tmp_path, run
     assert tr["match"] == "exact" and tr["target"]["options"][0]["name"] == "f092246d-5704-4c9e-b57f-7c0710a06deb-2"
     rec = run.json("recommend", "--vram", "100", "-w", "llm", "-p", "lium")
     assert rec["recommendations"][0]["gpu"] == "h200"
+
+
+def test_the_cloud_comes_from_the_directory_even_for_a_bare_file_name(tmp_path, run, user_catalogs, monkeypatch):
+    # review of #14: `cd lambda && catalog import skypilot vms.csv` gave "provider id ''"
+    (tmp_path / "lambda").mkdir()
+    shutil.copy(FIX / "skypilot-lambda-vms.csv", tmp_path / "lambda" / "vms.csv")
+    monkeypatch.chdir(tmp_path / "lambda")
+    assert run.json("catalog", "import", "skypilot", "vms.csv")["provider"] == "lambda"
+
+
+def test_a_bare_vms_csv_url_is_one_error_line(run, user_catalogs, monkeypatch):
+    import gpuadvisor.catalog.update as update
+
+    monkeypatch.setattr(update, "fetch", lambda url, cap: (FIX / "skypilot-lambda-vms.csv").read_bytes())
+    result = run("catalog", "import", "skypilot", "--from-url", "https://example.com/vms.csv", code=2)
+    assert "cannot tell the cloud from 'https://example.com/vms.csv': give --cloud NAME" in result.stderr
+    data = run.json("catalog", "import", "skypilot", "--from-url", "https://example.com/catalogs/v8/lambda/vms.csv")
+    assert data["provider"] == "lambda"

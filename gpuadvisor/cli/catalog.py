@@ -112,14 +112,18 @@ def catalog_import_cmd(
         from gpuadvisor.catalog.update import fetch
 
         text = fetch(from_url, MAX_CSV_BYTES).decode("utf-8", errors="replace")
-        source, stem = from_url, from_url.rstrip("/").rsplit("/", 2)
+        from urllib.parse import urlsplit
+
+        source, stem = from_url, ["", *urlsplit(from_url).path.rstrip("/").split("/")][-2:]
     else:
         from gpuadvisor.fsread import display_path, read_text_capped
 
         text = read_text_capped(csv_path, MAX_CSV_BYTES, "CSV file")
-        source, stem = display_path(csv_path), [csv_path.parent.name, csv_path.name]
+        source, stem = display_path(csv_path), [csv_path.absolute().parent.name, csv_path.name]  # `vms.csv` in its cloud's directory
     name = stem[-1].rsplit(".", 1)[0]
-    cloud = cloud or (stem[-2] if name == "vms" and len(stem) > 1 else name)
+    cloud = cloud or (stem[-2] if name == "vms" else name)
+    if not cloud:
+        raise UsageError(f"cannot tell the cloud from {source!r}: give --cloud NAME (as SkyPilot or dstack writes it, e.g. lambda)")
     pid = (provider_id or cloud).strip().lower()
     if not pid or any(c.isspace() or c in "/\\." for c in pid):
         raise UsageError(f"provider id {pid!r} must be a lowercase name without spaces, dots or slashes (use --id)")
