@@ -239,13 +239,22 @@ def _gpu_filter(cat: Catalog, names: tuple[str, ...]):
             offerings.add(id(off))
         else:
             gpus.add(g.id)
+            if n.strip().lower() != g.id:  # a bare name (H100) takes every form factor of it: providers
+                gpus.update(s.id for s in cat.gpus.values() if _form_family(s.id) == _form_family(g.id))
     return lambda off: id(off) in offerings or (off.hw is not None and off.hw.id in gpus)
+
+
+def _form_family(gpu_id: str) -> str:
+    """A GPU id without its form factor: h100-sxm and h100-pcie are both `h100` (many providers do not
+    say which they run, and gpuadvisor then assumes PCIe, so `--gpu h100` must find both)."""
+    return gpu_id.removesuffix("-sxm").removesuffix("-pcie")
 
 
 def _nothing(need, excluded: dict, q: CostQuery) -> str:
     bits = [f"{n} {why.replace('_', ' ')}" for why, n in excluded.items() if n]
     what = f"for {need:,.1f} GiB" if need else "for these filters"
-    return f"no option to price {what}" + (f" ({'; '.join(bits)})" if bits else "")
+    hint = ": raise --max-workers (or --concurrency) so the workers keep up" if excluded.get("cannot_keep_up") else ""
+    return f"no option to price {what}" + (f" ({'; '.join(bits)})" if bits else "") + hint
 
 
 def _option(cat: Catalog, q: CostQuery, off: Offering, count: int, p: Provider, price: Quote) -> CostOption | None:

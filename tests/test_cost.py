@@ -153,4 +153,21 @@ def test_nothing_that_fits_is_exit_1(run):
 
 def test_a_user_max_workers_that_cannot_keep_up_is_left_out(run):
     r = run("cost", "-r", "100000", "-s", "2", "-p", "modal", "--gpu", "t4", "--max-workers", "1", code=1)
-    assert "cannot keep up" in r.stderr
+    assert "cannot keep up" in r.stderr and "raise --max-workers" in r.stderr
+
+
+def test_a_bare_gpu_name_takes_both_form_factors(run):
+    # review of #14: `--gpu h100` left out Beam's, Cerebrium's and Replicate's H100s, which providers do not
+    # say are SXM or PCIe (gpuadvisor assumes PCIe); `--gpu h100-sxm` still means the SXM part only
+    both = {(o["provider"], o["gpu"]) for o in run.json("cost", "-r", "1000", "-s", "2", "--gpu", "h100", "--top", "30")["options"]}
+    assert ("beam", "h100-pcie") in both and ("cerebrium", "h100-pcie") in both and ("modal", "h100-sxm") in both
+    sxm = {o["gpu"] for o in run.json("cost", "-r", "1000", "-s", "2", "--gpu", "h100-sxm", "--top", "30")["options"]}
+    assert sxm == {"h100-sxm"}
+
+
+def test_cerebrium_bills_model_initialisation(run):
+    # review of #15: Cerebrium bills model initialisation (code outside the request function); its
+    # cold starts were priced at $0
+    [opt] = run.json("cost", "-r", "10000", "-s", "2", "-g", "t4", "-p", "cerebrium", "--max-workers", "1",
+                     "--cold-start", "10")["options"]
+    assert opt["monthly"]["cold_starts"] > 200
