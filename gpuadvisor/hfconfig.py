@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -365,6 +366,7 @@ def _checkpoint_size(directory: Path, shown: str) -> tuple[int, str, int | None]
         raise UsageError(f"{display_path(directory)} has more than {MAX_SHARDS} safetensors files; not read")
     if not files:
         return None
+    _all_shards(files, directory)
     total_bytes = total_params = 0
     for f in files:
         b, p = read_safetensors_header(f)
@@ -372,6 +374,26 @@ def _checkpoint_size(directory: Path, shown: str) -> tuple[int, str, int | None]
         total_params += p
     what = "the safetensors header" if len(files) == 1 else f"the headers of {len(files)} safetensors files"
     return total_bytes, what, total_params
+
+
+_SHARD = re.compile(r"^(?P<stem>.+)-(?P<i>\d+)-of-(?P<n>\d+)\.safetensors$")
+
+
+def _all_shards(files: list[Path], directory: Path) -> None:
+    """A sharded checkpoint (model-00001-of-00004.safetensors) counted from some of its shards
+    would size the model at a fraction of itself: every shard must be there, or the index."""
+    sets: dict[tuple[str, int], set[int]] = {}
+    for f in files:
+        m = _SHARD.match(f.name)
+        if m:
+            sets.setdefault((m["stem"], int(m["n"])), set()).add(int(m["i"]))
+    for (stem, n), have in sets.items():
+        missing = sorted(set(range(1, n + 1)) - have)
+        if missing:
+            raise UsageError(f"{display_path(directory)} has {len(have)} of the {n} shards of {stem} "
+                             f"(missing {stem}-{missing[0]:05d}-of-{n:05d}.safetensors"
+                             + (f" and {len(missing) - 1} more" if len(missing) > 1 else "")
+                             + "): add them, or model.safetensors.index.json, so the size is the model's")
 
 
 def read_safetensors_header(path: Path) -> tuple[int, int]:

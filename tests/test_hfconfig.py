@@ -146,6 +146,16 @@ def test_safetensors_headers_count_parameters_without_reading_tensors(tmp_path):
     assert ck.params_from == "the headers of 2 safetensors files"
 
 
+def test_a_partial_shard_set_is_refused_not_undercounted(tmp_path, run):
+    # review of #15: one shard of four sized an 8B model at its first shard's parameters, silently
+    shutil.copy(MODELS / "phi3-mini-slerp-merge" / "config.json", tmp_path / "config.json")
+    _safetensors(tmp_path / "model-00001-of-00004.safetensors", {"a": ("BF16", [1000, 1000])})
+    _safetensors(tmp_path / "model-00003-of-00004.safetensors", {"b": ("BF16", [10])})
+    r = run("estimate", "--model", str(tmp_path), code=2)
+    assert "has 2 of the 4 shards of model (missing model-00002-of-00004.safetensors and 1 more)" in r.stderr
+    assert r.stderr.count("\n") == 1
+
+
 @pytest.mark.parametrize("header_len,why", [(10**12, "larger than the file"), (3, "not valid JSON")])
 def test_a_bad_safetensors_header_is_one_line(tmp_path, run, header_len, why):
     shutil.copy(MODELS / "phi3-mini-slerp-merge" / "config.json", tmp_path / "config.json")
