@@ -52,6 +52,13 @@ class NoMatch(GpuAdvisorError):
     exit_code = 1
 
 
+class NetworkError(GpuAdvisorError):
+    """A download that failed on the way (no connection, no answer, a reset, a truncated body, a
+    server error): the request was fine, so exit 1 as the contract says, not 2. Nothing changed."""
+
+    exit_code = 1
+
+
 class CatalogError(GpuAdvisorError):
     """A catalog file that cannot be used. `problems` holds one (file, line, key, message) per issue."""
 

@@ -124,9 +124,16 @@ def test_a_bad_update_changes_nothing(server, user_dir, run, monkeypatch, case):
         "not-toml-member": (server("/n.tar.gz", tarball({"run.sh": b"echo hi"})), "not a .toml file"),
         "not-https": ("http://example.org/acme.toml", "plain http is refused"),
     }[case]
-    result = run("catalog", "update", url, code=2)
+    # the contract: exit 2 for bad input, 1 for a network failure (the request was fine)
+    result = run("catalog", "update", url, code=1 if case in ("truncated", "slow") else 2)
     assert words in result.stderr and result.stderr.count("\n") == 1, result.stderr
     assert snapshot(user_dir) == before
+
+
+def test_no_connection_is_a_network_failure_exit_1(user_dir, run):
+    result = run("catalog", "update", "http://127.0.0.1:1/acme.toml", code=1)
+    assert "cannot download" in result.stderr and "nothing changed" in result.stderr
+    assert not list(user_dir.glob("*.toml"))
 
 
 def test_default_url_comes_from_the_environment(server, user_dir, run, monkeypatch):

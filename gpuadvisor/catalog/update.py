@@ -20,7 +20,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gpuadvisor.errors import UsageError
+from gpuadvisor.errors import NetworkError, UsageError
 
 URL_ENV = "GPUADVISOR_CATALOG_URL"
 MAX_DOWNLOAD_BYTES = 16 * 1024 * 1024
@@ -64,7 +64,7 @@ def fetch(url: str, cap: int | None = None, timeout: float | None = None, progre
             chunks, got = [], 0
             while True:
                 if time.monotonic() - start > 3 * timeout:
-                    raise UsageError(f"{url}: download took longer than {3 * timeout:g} s; nothing changed")
+                    raise NetworkError(f"{url}: download took longer than {3 * timeout:g} s; nothing changed")
                 chunk = resp.read(min(65536, cap + 1 - got))
                 if not chunk:
                     break
@@ -75,19 +75,20 @@ def fetch(url: str, cap: int | None = None, timeout: float | None = None, progre
                 if progress:
                     progress(got, total)
             if total and got != total:
-                raise UsageError(f"{url}: truncated body ({got:,} of {total:,} bytes); nothing changed")
+                raise NetworkError(f"{url}: truncated body ({got:,} of {total:,} bytes); nothing changed")
             return b"".join(chunks)
-    except UsageError:
+    except (UsageError, NetworkError):
         raise
-    except urllib.error.HTTPError as e:
-        raise UsageError(f"{url}: HTTP {e.code} {e.reason}; nothing changed") from None
+    except urllib.error.HTTPError as e:  # 4xx: the URL is wrong (bad input, 2); 5xx: the server failed (1)
+        error = NetworkError if e.code >= 500 else UsageError
+        raise error(f"{url}: HTTP {e.code} {e.reason}; nothing changed") from None
     except urllib.error.URLError as e:
         why = e.reason if isinstance(e.reason, str) else (getattr(e.reason, "strerror", None) or str(e.reason))
-        raise UsageError(f"{url}: cannot download ({why}); nothing changed") from None
+        raise NetworkError(f"{url}: cannot download ({why}); nothing changed") from None
     except TimeoutError:
-        raise UsageError(f"{url}: no answer within {timeout:g} s; nothing changed") from None
+        raise NetworkError(f"{url}: no answer within {timeout:g} s; nothing changed") from None
     except Exception as e:  # http.client.IncompleteRead, connection resets, bad status lines ...
-        raise UsageError(f"{url}: download failed ({type(e).__name__}: {e}); nothing changed") from None
+        raise NetworkError(f"{url}: download failed ({type(e).__name__}: {e}); nothing changed") from None
 
 
 def unpack(url: str, body: bytes) -> dict[str, bytes]:
