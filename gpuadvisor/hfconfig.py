@@ -108,13 +108,17 @@ def load(path: str) -> Checkpoint:
 
 
 def _read_json(path: Path, cap: int, what: str) -> dict:
-    raw = read_capped(path, cap, what)
+    return _json_object(read_capped(path, cap, what), display_path(path), "utf-8-sig")
+
+
+def _json_object(raw: bytes, what: str, encoding: str = "utf-8") -> dict:
+    """A JSON object from bytes, or one UsageError line naming `what` and why not."""
     try:
-        data = json.loads(raw.decode("utf-8-sig"))
+        data = json.loads(raw.decode(encoding))
     except (UnicodeDecodeError, ValueError, RecursionError) as e:
-        raise UsageError(f"{display_path(path)} is not valid JSON ({_why(e)})") from None
+        raise UsageError(f"{what} is not valid JSON ({_why(e)})") from None
     if not isinstance(data, dict):
-        raise UsageError(f"{display_path(path)} must hold a JSON object, not {type(data).__name__}")
+        raise UsageError(f"{what} must hold a JSON object, not {type(data).__name__}")
     return data
 
 
@@ -420,12 +424,7 @@ def read_safetensors_header(path: Path) -> tuple[int, int]:
         raw = _read_exact(fd, n)
     finally:
         os.close(fd)
-    try:
-        header = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as e:
-        raise UsageError(f"{shown}: the safetensors header is not valid JSON ({_why(e)})") from None
-    if not isinstance(header, dict):
-        raise UsageError(f"{shown}: the safetensors header must be a JSON object")
+    header = _json_object(raw, f"{shown}: the safetensors header")
     total_bytes = total_params = 0
     for name, t in header.items():
         if name == "__metadata__":
