@@ -11,13 +11,13 @@ compared with one dedicated worker of the same configuration kept on all month.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from gpuadvisor.billing import DAY, MONTH, Bill, Period, Scaling, Usage, bill, day_usage
 from gpuadvisor.catalog import Catalog
 from gpuadvisor.errors import NoMatch, UnknownName, UsageError
 from gpuadvisor.models import Billing, Offering, Provider
-from gpuadvisor.pricing import BASES, Quote, quote, with_host
+from gpuadvisor.pricing import BASES, Quote, worker_quote
 
 # A day's shape: (hours, share of the day's requests) per part of the day.
 SHAPES = {"flat": ((24.0, 1.0),), "business-hours": ((8.0, 1.0), (16.0, 0.0))}
@@ -188,13 +188,12 @@ def check_query(q: CostQuery) -> None:
 def cost(cat: Catalog, q: CostQuery) -> CostReport:
     """Every option priced for the month, cheapest first. NoMatch when nothing fits or is priced."""
     check_query(q)
-    from gpuadvisor.engine import recommendable, resolve_workload, smallest_count, smallest_skus
+    from gpuadvisor.engine import recommendable, smallest_count, smallest_skus
 
     need = q.estimate.total_gb if q.estimate is not None else q.vram_gb
     providers = tuple(dict.fromkeys(cat.provider(p).id for p in q.providers))
     picks = _gpu_filter(cat, q.gpus)
     excluded = {"too_small": 0, "no_price": 0, "no_billing": 0, "cannot_keep_up": 0}
-    host = resolve_workload(cat, "general")  # the host a worker asks for where CPU and RAM are billed apart
     staged = []
     for off in cat.offerings:
         if not recommendable(off) or (providers and off.provider not in providers) or not picks(off):
@@ -207,8 +206,7 @@ def cost(cat: Catalog, q: CostQuery) -> CostReport:
         if count is None:
             excluded["too_small"] += 1
             continue
-        price = with_host(quote(off, cat.offerings, q.price_basis), p.billing, count, host.host_vcpus,
-                          host.host_memory_gb, q.price_basis)
+        price = worker_quote(cat, off, count, q.price_basis)  # with the `general` workload's host
         if price is None:
             excluded["no_price"] += 1
             continue
@@ -343,8 +341,8 @@ def _always_on(off: Offering, price: Quote, basis: str, count: int) -> Quote:
     if basis:
         for p in (off.price_low, off.price):
             if p is not None and p.basis.lower().startswith(basis.lower()):
-                return Quote(p.per_hour + price.host_per_hour / count, p.basis, False,
-                             f"${p.per_hour:,.3f}/h, {p.basis}, as of {p.as_of}", p.as_of, price.host_per_hour)
+                return replace(price, per_hour=p.per_hour + price.host_per_hour / count, basis=p.basis, estimated=False,
+                               how=f"${p.per_hour:,.3f}/h, {p.basis}, as of {p.as_of}", as_of=p.as_of)
     return price
 
 

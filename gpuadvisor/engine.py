@@ -23,7 +23,7 @@ from gpuadvisor.catalog import Catalog, find_record
 from gpuadvisor.errors import NoMatch, UsageError
 from gpuadvisor.models import Gpu, Offering, Provider
 from gpuadvisor.perf import Job, Throughput, generic_family, link, throughput
-from gpuadvisor.pricing import BASES, Quote, quote, with_host
+from gpuadvisor.pricing import BASES, Quote, worker_quote
 from gpuadvisor.profiles import Workload
 from gpuadvisor.syntax import Option, write_config
 
@@ -344,8 +344,7 @@ def rank(cat: Catalog, req: Requirement) -> Ranking:
         if thr.value <= 0:
             excluded["no_engines"] += 1
             continue
-        q = with_host(quote(off, cat.offerings, req.price_basis), cat.providers[off.provider].billing, count,
-                      w.host_vcpus, w.host_memory_gb, req.price_basis)
+        q = worker_quote(cat, off, count, req.price_basis, w)
         if req.budget_per_hour is not None:
             if q is None:
                 excluded["no_price_for_budget"] += 1

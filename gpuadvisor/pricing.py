@@ -193,16 +193,19 @@ class Change:
                 "target_quote": self.target.to_json() if self.target else None}
 
 
+def worker_quote(cat, off: Offering, count: int, basis: str = "list", host=None) -> Quote | None:
+    """The price of `count` × `off` as its provider bills a worker: the GPU's quote, plus the worker's
+    CPU and RAM where the provider bills them apart. `host` is the workload whose host is assumed
+    (default `general`). A CPU type's price is the whole machine already. `recommend`, `cost` and
+    `translate` all price through here, so their figures agree."""
+    q = quote(off, cat.offerings, basis)
+    host = host or cat.workloads.get("general")
+    if off.kind == "cpu" or host is None:
+        return q
+    return with_host(q, cat.providers[off.provider].billing, count, host.host_vcpus, host.host_memory_gb, basis)
+
+
 def change(source: Offering, n: int, target: Offering, m: int, cat, basis: str = "list") -> Change:
     """The bill before and after a translation of one option (n × source → m × target), each side
-    with its worker's CPU and RAM where that provider bills them apart, as `recommend` and `cost`
-    price it (the `general` workload's host): a GPU-only price would flatter those providers."""
-    host = cat.workloads.get("general")
-
-    def priced(off: Offering, count: int) -> Quote | None:
-        q = quote(off, cat.offerings, basis)
-        if off.kind == "cpu" or host is None:  # a CPU type's price is the whole machine already
-            return q
-        return with_host(q, cat.providers[off.provider].billing, count, host.host_vcpus, host.host_memory_gb, basis)
-
-    return Change(priced(source, n), priced(target, m), n, m, basis)
+    priced as a worker (worker_quote): a GPU-only price would flatter providers that bill the host apart."""
+    return Change(worker_quote(cat, source, n, basis), worker_quote(cat, target, m, basis), n, m, basis)
