@@ -18,15 +18,14 @@ def _translation_blocks(view: View, tr) -> None:
                keep={0, 1, 3}, prose={4}, head=3)
     if any(c.source and c.source.estimated or c.target and c.target.estimated for c in tr.costs):
         view.text("* estimated: the median on-demand price of the same GPU elsewhere (see --json for the sources).", style="dim")
-    hosts = {}  # provider name → the largest host charge in its figures
-    for side, provider in ((0, tr.source_provider), (1, tr.target_provider)):
-        for q in (c.target if side else c.source for c in tr.costs):
-            if q is not None and q.host_per_hour and q.host_per_hour > hosts.get(provider.name, (0,))[0]:
-                hosts[provider.name] = (q.host_per_hour, q.host)
+    # provider name → a quote with its host charge (one host per provider: the same in every option)
+    hosts = {p.name: charged[0] for p, quotes in ((tr.source_provider, [c.source for c in tr.costs]),
+                                                 (tr.target_provider, [c.target for c in tr.costs]))
+             if (charged := [q for q in quotes if q is not None and q.host_per_hour])}
     if hosts:
-        vcpus, gb = next(iter(hosts.values()))[1]
+        vcpus, gb = next(iter(hosts.values())).host
         view.text(f"$/h includes the worker's CPU and RAM where billed apart from the GPU ({vcpus:g} vCPUs and {gb:g} GB "
-                  "assumed): " + ", ".join(f"{name} +${h:,.2f}/h" for name, (h, _) in hosts.items()) + ".", style="dim")
+                  "assumed): " + ", ".join(f"{name} +${q.host_per_hour:,.2f}/h" for name, q in hosts.items()) + ".", style="dim")
     if tr.notes:
         view.text(*[f"• {n}" for n in tr.notes], style="dim")
     view.text(f"{tr.target_provider.name} snippet:")
