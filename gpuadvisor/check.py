@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from gpuadvisor.errors import CountOverLimit, CpuGpuMixup, GpuAdvisorError, UnknownName, UsageError
-from gpuadvisor.filescan import MAX_FILE_BYTES, WIRE_ID_KINDS, Finding, scan_source
+from gpuadvisor.filescan import MAX_FILE_BYTES, WIRE_SYNTAX, Finding, scan_source
 from gpuadvisor.fsread import display_path, read_text_capped
 from gpuadvisor.models import Offering
 from gpuadvisor.syntax import Option, write_config
@@ -75,10 +75,6 @@ def _issue(file: str, f: Finding, code: str, message: str, suggestion: str | Non
     return Issue(file, f.line, code, RULES[code][1], message, suggestion)
 
 
-# How a wire-format site (filescan.WIRE_ID_KINDS) writes its pool ids and count
-WIRE_SYNTAX = {"create-endpoint": ('gpu_ids="{}"', "gpu_count={}"), "hub": ('"gpuIds": "{}"', '"gpuCount": {}')}
-
-
 def _rewrite(cat, f: Finding, options: list[Option], exclude: tuple[str, ...] = ()) -> str | None:
     """A config line in the provider's own syntax for this site, e.g. `gpu="H100!"`; at a wire-format
     site, pool ids (a GPU type as the pool that holds it), with `-type` exclusions."""
@@ -103,9 +99,14 @@ def _pool_of(cat, off: Offering) -> Offering | None:
     return min(pools, key=lambda o: len(o.gpus), default=None)
 
 
+def _typed(cat, provider: str, hw) -> Offering | None:
+    """The provider's GPU type (not a pool) for this GPU, if it names one."""
+    return next((o for o in cat.offerings_of(provider) if o.kind == "gpu" and o.hw is hw), None)
+
+
 def _wire_name(cat, provider: str, hw) -> str:
     """A GPU type as RunPod's wire format writes it: its display name ("NVIDIA L4")."""
-    typed = next((o for o in cat.offerings_of(provider) if o.kind == "gpu" and o.hw is hw), None)
+    typed = _typed(cat, provider, hw)
     names = [a for a in (typed.aliases if typed else ()) if " " in a]
     return names[0] if names else (typed.name if typed else hw.id)
 
@@ -151,7 +152,7 @@ def _check_spec(cat, file: str, f: Finding, spec: str) -> list[Issue]:
     written = [o.text.split(":")[0] for o in options]
     for so, name in zip(options, written, strict=True):
         out.extend(_check_option(cat, file, f, so, name))
-    if f.kind in WIRE_ID_KINDS:
+    if f.kind in WIRE_SYNTAX:
         for so in options:
             if so.offering.kind == "gpu":
                 pool = _pool_of(cat, so.offering)
@@ -159,7 +160,7 @@ def _check_spec(cat, file: str, f: Finding, spec: str) -> list[Issue]:
                                   + (f" ({so.offering.name} is in {pool.name})" if pool else "")
                                   + "; RunPod reads a type here only as a `-type` exclusion (runpod-workers/worker-sdxl#23)",
                                   _rewrite(cat, f, [Option(o.offering, o.count) for o in options])))
-    if len(options) > 1 and provider.list_note and f.kind not in WIRE_ID_KINDS:
+    if len(options) > 1 and provider.list_note and f.kind not in WIRE_SYNTAX:
         first = options[0]
         out.append(_issue(file, f, "GA102", provider.list_note,
                           _rewrite(cat, f, [Option(first.offering, first.count, first.suffix)])))
@@ -220,11 +221,11 @@ def _check_option(cat, file: str, f: Finding, so: SourceOption, written: str) ->
         spread = _spread(off) if len(off.gpus) > 1 else ""
         if spread:
             best = max(off.gpus, key=lambda g: (g.bandwidth_gb_s, g.fp16_tflops))
-            typed = next((o for o in cat.offerings_of(f.provider) if o.kind == "gpu" and o.hw is best), None)
-            if f.kind in WIRE_ID_KINDS:  # pool ids only: narrow the pool with `-type` exclusions
+            if f.kind in WIRE_SYNTAX:  # pool ids only: narrow the pool with `-type` exclusions
                 weak = tuple(_wire_name(cat, f.provider, g) for g in off.gpus if g is not best and _spread_below(g, best))
                 fix = _rewrite(cat, f, [Option(off, n)], exclude=weak)
             else:
+                typed = _typed(cat, f.provider, best)
                 fix = _rewrite(cat, f, [Option(typed, n)]) if typed else None
             out.append(_issue(file, f, "GA102", f"{off.name} may give any of {', '.join(g.id for g in off.gpus)}: "
                               f"its weakest, {off.hw.id}, has {spread}", fix))

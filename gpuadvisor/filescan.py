@@ -55,7 +55,8 @@ RUNPOD_CALLS = {
 # Sites that take RunPod's wire format (its REST/GraphQL `gpuIds`): pool ids, comma-separated, with
 # `-GPU type` exclusions; a GPU type there is not a choice (runpod-workers/worker-sdxl#23 fixed
 # "NVIDIA GeForce RTX 4090" to "ADA_24"; runpod/flash#24 "link to pool IDs instead of GPU IDs").
-WIRE_ID_KINDS = frozenset({"create-endpoint", "hub"})
+# kind -> how a rewrite writes the pool ids and the count there.
+WIRE_SYNTAX = {"create-endpoint": ('gpu_ids="{}"', "gpu_count={}"), "hub": ('"gpuIds": "{}"', '"gpuCount": {}')}
 FAL_CALLS = {"function": "fal-function", "isolated": "isolated", "on": "on"}
 # beam-cloud/beta9 sdk (re-exported by `beam`): gpu= (a GpuType, its string, or a priority list) and
 # gpu_count=; v1 apps: beam.App(gpu=...), Runtime(gpu=...). Called bare (`@endpoint`) or on the module.
@@ -95,7 +96,7 @@ class Finding:
     reason: str = ""
     problem: str = ""
     overridable_by: tuple[str, ...] = ()
-    excluded: tuple[str, ...] = ()  # wire-format `-type` exclusions (WIRE_ID_KINDS), as written
+    excluded: tuple[str, ...] = ()  # wire-format `-type` exclusions (WIRE_SYNTAX), as written
 
     @property
     def specs(self) -> tuple[str | None, ...]:
@@ -274,9 +275,9 @@ class _Reader:
 
 
 def wire_ids(f: Finding) -> Finding:
-    """A wire-format site (WIRE_ID_KINDS) with its `-GPU type` exclusions taken out of the spec and
+    """A wire-format site (WIRE_SYNTAX) with its `-GPU type` exclusions taken out of the spec and
     said in a note: they narrow a pool, they are not GPUs to translate."""
-    if f.kind not in WIRE_ID_KINDS or not f.spec or "-" not in f.spec:
+    if f.kind not in WIRE_SYNTAX or not f.spec or "-" not in f.spec:
         return f
     parts = [p.strip() for p in f.spec.split(",") if p.strip()]
     kept = [p for p in parts if not p.startswith("-")]
