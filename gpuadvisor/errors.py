@@ -13,21 +13,21 @@ class UsageError(GpuAdvisorError):
     """A bad option value, spec or name given by the user."""
 
 
-class CountOverLimit(UsageError):
-    """A GPU count over what the provider allows for that GPU (check: GA103). `fix` is (offering,
-    count) that is allowed and closest, for a rewrite, when there is one."""
+class FixableSpec(UsageError):
+    """A spec the provider refuses, with the closest one it accepts: `fix` is (offering, count) for
+    a rewrite (check), or None when there is none."""
 
     def __init__(self, message: str, fix: tuple | None = None):
         super().__init__(message)
         self.fix = fix
 
 
-class CpuGpuMixup(UsageError):
-    """A CPU machine type given a GPU count, or mixed with GPUs (check: GA107). `fix`: as above."""
+class CountOverLimit(FixableSpec):
+    """A GPU count over what the provider allows for that GPU (check: GA103)."""
 
-    def __init__(self, message: str, fix: tuple | None = None):
-        super().__init__(message)
-        self.fix = fix
+
+class CpuGpuMixup(FixableSpec):
+    """A CPU machine type given a GPU count, or mixed with GPUs (check: GA107)."""
 
 
 class UnknownName(UsageError):
