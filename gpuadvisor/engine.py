@@ -474,7 +474,8 @@ def _gb(x: float) -> str:
     return f"{x:,.0f}" if abs(x - round(x)) < 0.05 else f"{x:,.1f}"
 
 
-def _num(x: float) -> str:
+def speed_text(x: float) -> str:
+    """A throughput as the reasons and the recommend table print it: three figures at most."""
     return f"{x:,.0f}" if x >= 100 else f"{x:,.1f}" if x >= 10 else f"{x:,.2f}"
 
 
@@ -499,12 +500,12 @@ def reasons_for(c: Candidate) -> list[str]:
         out.append(f"fits {_gb(need)} GiB in {each} GiB usable but leaves {_gb(spare)} GiB unused")
     else:
         out.append(f"fits {_gb(need)} GiB in {each} GiB usable, {_gb(spare)} GiB to spare")
-    speed = f"≈ {_num(thr.value)} {thr.unit}"
+    speed = f"≈ {speed_text(thr.value)} {thr.unit}"
     if thr.per_stream is not None and c.job and c.job.batch > 1:
-        speed += f" ({_num(thr.per_stream)} per sequence × {c.job.batch})"
+        speed += f" ({speed_text(thr.per_stream)} per sequence × {c.job.batch})"
     extra = dict((n, (v, u)) for n, v, u in thr.extra)
     if "seconds per generation" in extra:
-        speed += f" ({_num(extra['seconds per generation'][0])} s each)"
+        speed += f" ({speed_text(extra['seconds per generation'][0])} s each)"
     if c.below_floor:
         speed += ": below the speed floor"
     out.append(speed)
@@ -515,7 +516,7 @@ def reasons_for(c: Candidate) -> list[str]:
         if vc is not None and abs(vc - cpu) > 0.005 * cpu:
             why = []
             if c.credited < thr.value:
-                why.append(f"{_num(c.credited)} {thr.unit} counted")
+                why.append(f"{speed_text(c.credited)} {thr.unit} counted")
             if count > 1:
                 why.append(f"+{c.premium:.0%} per doubling of GPUs")
             text += f" ({_money(vc)}{unit} as value ranks it: {', '.join(why)})"

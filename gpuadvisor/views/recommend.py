@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gpuadvisor.engine import speed_text
 from gpuadvisor.render import View
 from gpuadvisor.views.common import csv_value, gib
 
@@ -59,7 +60,7 @@ def recommend_view(ranking, top: int, explain: bool, est=None) -> View:
         size = f"{c.count} × {gib(o.usable_gib)}" if c.count > 1 else gib(o.usable_gib)
         price = "—" if c.total_price_per_hour is None else f"{c.total_price_per_hour:,.2f}" + ("*" if c.quote.estimated else "")
         cpu = c.cost_per_unit
-        rows.append([str(i), o.provider, o.name, c.hw.id, size, f"{_speed(c.throughput.value)}", price,
+        rows.append([str(i), o.provider, o.name, c.hw.id, size, f"{speed_text(c.throughput.value)}", price,
                      "—" if cpu is None else _cost(cpu), c.config, "\n".join(c.reasons)])
     view.table(["#", "provider", "name", "GPU", "GiB usable", unit, "$/h", picks[0].throughput.cost_unit if picks else "",
                 "config", "why"], rows, right={0, 4, 5, 6, 7}, keep={1, 2, 3}, code={8}, prose={9}, head=4)
@@ -68,7 +69,7 @@ def recommend_view(ranking, top: int, explain: bool, est=None) -> View:
             lines = [f"#{i} {c.offering.provider} {c.offering.name}" + (f" ×{c.count}" if c.count > 1 else "") + ":",
                      f"  {c.throughput.formula}"]
             lines += [f"  {k}: {v}" for k, v in c.throughput.inputs]
-            lines += [f"  {n}: {_speed(v)} {u}" for n, v, u in c.throughput.extra]
+            lines += [f"  {n}: {speed_text(v)} {u}" for n, v, u in c.throughput.extra]
             if c.quote is not None:
                 lines.append(f"  price: {c.quote.how}")
             view.text(*lines, style="dim")
@@ -85,10 +86,6 @@ def recommend_view(ranking, top: int, explain: bool, est=None) -> View:
     return view
 
 
-def _speed(x: float) -> str:
-    return f"{x:,.0f}" if x >= 100 else f"{x:,.1f}" if x >= 10 else f"{x:,.2f}"
-
-
 def _cost(x: float) -> str:
     return f"{x:,.2f}" if x >= 0.1 else f"{x:,.4f}".rstrip("0")
 
@@ -103,7 +100,7 @@ def _best_lines(ranking, best: dict) -> list[str]:
         c = ranking.candidates[r - 1]
         what = ("$" + _cost(c.cost_per_unit) + c.throughput.cost_unit.removeprefix("$") if key == "value" and c.cost_per_unit is not None
                 else f"${c.total_price_per_hour:,.2f}/h" if key == "cost" and c.total_price_per_hour is not None
-                else f"{_speed(c.throughput.value)} {c.throughput.unit}")
+                else f"{speed_text(c.throughput.value)} {c.throughput.unit}")
         parts.append(f"{label}: #{r} {c.offering.provider} {c.offering.name}" + (f" ×{c.count}" if c.count > 1 else "")
                      + f" ({what})")
     lines = ["; ".join(parts) + "."]
@@ -111,9 +108,9 @@ def _best_lines(ranking, best: dict) -> list[str]:
         unit = ranking.candidates[0].throughput.unit
         bits = []
         if ranking.floor is not None:
-            bits.append(f"slower than {_speed(ranking.floor)} {unit} is too slow (set with --min-throughput)")
+            bits.append(f"slower than {speed_text(ranking.floor)} {unit} is too slow (set with --min-throughput)")
         if ranking.ceiling is not None:
-            bits.append(f"value counts at most {_speed(ranking.ceiling)} {unit}, what one stream can use")
+            bits.append(f"value counts at most {speed_text(ranking.ceiling)} {unit}, what one stream can use")
         lines.append("; ".join(bits) + ".")
     if best.get("value") is not None:
         lines += _tie_line(ranking, ranking.candidates[best["value"] - 1])
