@@ -48,6 +48,9 @@ def scan_config_text(name: str, text: str, source: str | None = None) -> Scan:
         return Scan((), 0, (provider,))
     reader = _hub if fmt == "hub" else {"baseten": _truss, "cerebrium": _cerebrium, "replicate": _cog}[provider]
     findings, notes = reader(text)
+    from gpuadvisor.filescan import wire_ids  # RunPod's wire format, as for a Python app's create_endpoint
+
+    findings = [wire_ids(f) for f in findings]
     return Scan(tuple(findings), len(findings), (provider,) if findings or notes else (), tuple(notes))
 
 
@@ -143,8 +146,8 @@ def _cerebrium(text: str) -> tuple[list[Finding], list[str]]:
     names = value if isinstance(value, list) else [value]
     if not names or not all(isinstance(n, str) and n.strip() for n in names):
         return [Finding(**base, status="invalid", reason="value", problem=f"{code}: compute must be a name or a list of names")], []
-    if count is not None and (isinstance(count, bool) or not isinstance(count, int)):
-        return [Finding(**base, status="invalid", reason="value", problem=f"gpu_count = {count!r} is not a whole number")], []
+    if problem := _not_whole("gpu_count", count):
+        return [Finding(**base, status="invalid", reason="value", problem=problem)], []
     other = [CEREBRIUM_NOT_GPU[n.strip().upper()] for n in names if n.strip().upper() in CEREBRIUM_NOT_GPU]
     if other:
         if names[0].strip().upper() == "CPU":
@@ -162,8 +165,6 @@ def _hub(text: str) -> tuple[list[Finding], list[str]]:
     config.gpuIds in RunPod's wire format (pool ids), the count config.gpuCount."""
     import json
     import re
-
-    from gpuadvisor.filescan import wire_ids
 
     try:
         data = json.loads(text)
@@ -183,9 +184,16 @@ def _hub(text: str) -> tuple[list[Finding], list[str]]:
         return [Finding(**base, status="no-gpu", problem='runsOn "CPU": a CPU worker')], []
     if not isinstance(value, str) or not value.strip():
         return [Finding(**base, status="invalid", reason="value", problem=f"{code}: gpuIds must be pool ids, e.g. \"ADA_24\"")], []
-    if count is not None and (isinstance(count, bool) or not isinstance(count, int)):
-        return [Finding(**base, status="invalid", reason="value", problem=f"gpuCount = {count!r} is not a whole number")], []
-    return [wire_ids(Finding(**base, spec=value.strip(), count=count))], []
+    if problem := _not_whole("gpuCount", count):
+        return [Finding(**base, status="invalid", reason="value", problem=problem)], []
+    return [Finding(**base, spec=value.strip(), count=count)], []
+
+
+def _not_whole(key: str, count) -> str | None:
+    """Why a count a config file gives is not a GPU count (None: it is one, or it is not given)."""
+    if count is None or (isinstance(count, int) and not isinstance(count, bool)):
+        return None
+    return f"{key} = {count!r} is not a whole number"
 
 
 def _toml_text(value) -> str:
