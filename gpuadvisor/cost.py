@@ -292,13 +292,16 @@ def _option(cat: Catalog, q: CostQuery, off: Offering, count: int, p: Provider, 
 
 
 def _seconds(cat: Catalog, q: CostQuery, off: Offering, count: int) -> tuple[float, str]:
+    """Seconds one request takes on this GPU: given, or timed by the performance model for the model
+    (an LLM request of --tokens-in/--tokens-out among --concurrency others; one image or video)."""
     if q.seconds_per_request is not None:
         return q.seconds_per_request, "given (--seconds-per-request)"
-    from gpuadvisor.engine import job_from_estimate, resolve_workload
     from gpuadvisor.perf import request_seconds
+    from gpuadvisor.perf.job import job_from_estimate
 
-    job = job_from_estimate(cat, q.estimate, resolve_workload(cat, "llm"))
-    return request_seconds(cat.perf, job, off.hw, count, q.tokens_in, q.tokens_out)
+    tokens = (q.tokens_in or 0, q.tokens_out or 0)
+    job = job_from_estimate(cat.perf, q.estimate, cat.workloads.get("llm"), tokens)
+    return request_seconds(cat.perf, job, off.hw, count)
 
 
 def _scaling(b: Billing, s: Settings, traffic: Traffic, seconds: float, notes: list[str]) -> Scaling | None:

@@ -22,7 +22,8 @@ from functools import cached_property
 from gpuadvisor.catalog import Catalog, find_record
 from gpuadvisor.errors import NoMatch, UsageError
 from gpuadvisor.models import Gpu, Offering, Provider
-from gpuadvisor.perf import Job, Throughput, generic_family, link, throughput
+from gpuadvisor.perf import Job, Throughput, link, throughput
+from gpuadvisor.perf import job as perf_job
 from gpuadvisor.pricing import BASES, Quote, worker_quote
 from gpuadvisor.profiles import Workload
 from gpuadvisor.syntax import Option, write_config
@@ -210,57 +211,21 @@ def recommendable(off: Offering) -> bool:
 
 # ---------------------------------------------------------------------------- the job
 
-def job_from_vram(cat: Catalog, need: float, w: Workload, codec: str | None = None) -> Job:
-    """A job known only by its memory need: weights ≈ need ÷ (1 + headroom) (said in --explain)."""
-    weights_gib = need / (1 + w.headroom)
-    params_b = weights_gib * 2**30 / w.bytes_per_param / 1e9
-    assumed = (f"weights ≈ {need:,.1f} GiB ÷ (1 + {w.headroom:g} headroom) = {weights_gib:,.1f} GiB, "
-               f"{params_b:,.1f}B params at {w.bytes_per_param:g} bytes each",)
-    if w.throughput in ("diffusion", "video"):
-        fams = [f for f in cat.perf.diffusion if bool(f.unit_seconds) == (w.throughput == "video") and f.documented_gib]
-        fam = min(fams, key=lambda f: abs(math.log(need / f.documented_gib)), default=None) if fams else generic_family(cat.perf, need)
-        if fam is None:
-            return Job("general", need, params_b, assumed=assumed)
-        scale = need / fam.documented_gib
-        return Job(w.throughput, need, params_b, family=fam.id, work_scale=scale,
-                   assumed=(f"a {need:,.1f} GiB job sized like {fam.name or fam.id} (documented at {fam.documented_gib:g} GiB): "
-                            f"its work per step × {scale:.2f}",))
-    if w.throughput == "llm":
-        return Job("llm", need, params_b, read_bytes=weights_gib * 2**30, assumed=assumed + ("no KV cache: batch 1",))
-    if w.throughput == "training":
-        return Job("training", need, params_b, mode=w.mode if w.mode != "inference" else "full", context=4096,
-                   assumed=assumed + ("4,096 tokens per step",))
-    if w.throughput == "transcode":
-        return Job("transcode", need, codec=codec or w.codec, assumed=(f"codec {codec or w.codec}",))
-    return Job(w.throughput, need, params_b, assumed=assumed)
+def job_from_vram(cat: Catalog, need: float, w: Workload, codec: str | None = None,
+                  tokens: tuple[int, int] = (0, 0)) -> Job:
+    """A job known only by its memory need (gpuadvisor.perf.job)."""
+    return perf_job.job_from_vram(cat.perf, need, w, codec, tokens)
 
 
-def job_from_estimate(cat: Catalog, est, w: Workload) -> Job:
-    """A job from `estimate`: the model's real weights, KV cache, layers and mode."""
-    if est.kind == "llm" and est.mode == "inference":
-        return Job("llm", est.total_gb, est.active_params_b, read_bytes=est.active_weight_bytes,
-                   kv_bytes_per_seq=est.kv_bytes_per_sequence, batch=est.batch, context=est.context,
-                   layers=est.layers or 32, hidden=est.hidden_size or 4096)
-    if est.kind == "llm":
-        return Job("training", est.total_gb, est.active_params_b, batch=est.batch, context=est.context,
-                   layers=est.layers or 32, hidden=est.hidden_size or 4096, mode=est.mode)
-    fam = cat.perf.family(est.model.id if est.model else None)
-    if fam is None:
-        return job_from_vram(cat, est.total_gb, w)
-    dtype_note = () if est.dtype == est.model.dtype else (f"{est.dtype} weights timed like {est.model.dtype} ones",)
-    return Job("video" if fam.unit_seconds else "diffusion", est.total_gb, est.params_b, batch=est.batch,
-               family=fam.id, assumed=dtype_note)
+def job_from_estimate(cat: Catalog, est, w: Workload, tokens: tuple[int, int] = (0, 0), engine: str = "") -> Job:
+    """A job from `estimate` (gpuadvisor.perf.job)."""
+    return perf_job.job_from_estimate(cat.perf, est, w, tokens, engine)
 
 
-def job_for(cat: Catalog, w: Workload, est, need: float, codec: str | None = None) -> Job:
-    """The job to time: the model's own figures when the estimate is the kind of work the profile
-    measures, else the profile's assumptions from the memory need alone."""
-    if est is not None:
-        kind = "llm" if est.kind == "llm" and est.mode == "inference" else "training" if est.kind == "llm" else est.kind
-        fits = {"llm": ("llm",), "training": ("training",), "diffusion": ("diffusion",), "video": ("video",)}
-        if w.throughput in fits.get(kind, ()):
-            return job_from_estimate(cat, est, w)
-    return job_from_vram(cat, need, w, codec)
+def job_for(cat: Catalog, w: Workload, est, need: float, codec: str | None = None, tokens: tuple[int, int] = (0, 0),
+            engine: str = "") -> Job:
+    """The job to time (gpuadvisor.perf.job): the model's own figures where they fit the profile."""
+    return perf_job.job_for(cat.perf, w, est, need, codec, tokens, engine)
 
 
 # ---------------------------------------------------------------------------- ranking

@@ -164,7 +164,7 @@ def from_config(cfg: dict, shown: str, directory: Path | None = None) -> Checkpo
         attention_heads=a.heads, kv_heads=a.kv_heads, head_dim=a.head_dim, context=a.context,
         sliding_window=a.window, full_attention_layers=a.full_layers if a.window else None,
         kv_elements_per_token_layer=a.mla_elements, vocab_size=a.vocab, tie_word_embeddings=a.tied,
-        dtype=stored if stored in _BYTES else "bf16", notes=tuple(a.notes),
+        dtype=stored if stored in _BYTES else "bf16", notes=tuple(a.notes), **a.experts(),
     )
     return Checkpoint(model, shown, arch, dtype, quant, params_from, weight_bytes, total, tuple(notes))
 
@@ -320,6 +320,15 @@ class _Arch:
         if self.arch in ("qwen3", "qwen3_moe", "gemma3", "gemma3_text"):
             n += 2 * hd  # q_norm and k_norm
         return n
+
+    def experts(self) -> dict:
+        """{experts, experts_per_token} of an MoE config (the performance model counts the experts a
+        batch touches), else {}."""
+        key = {"mixtral": "num_local_experts", "qwen2_moe": "num_experts", "qwen3_moe": "num_experts"}.get(
+            self.arch, "n_routed_experts" if self.arch.startswith("deepseek") else None)
+        e = self._int(key, 0) if key else 0
+        k = self._int("num_experts_per_tok", 0) if e else 0
+        return {"experts": e, "experts_per_token": k} if e and 0 < k <= e else {}
 
     def _mlp(self, i: int) -> tuple[int, int, int]:
         """(dense MLP, all experts, active experts) parameters of layer i, routers and shared experts

@@ -16,7 +16,7 @@ _WORKLOAD_KEYS = ("name", "description", "aliases", "throughput", "floor", "floo
 _MODEL_KEYS = ("name", "family", "kind", "params_b", "active_params_b", "layers", "hidden_size",
                "attention_heads", "kv_heads", "head_dim", "context", "vram_gb", "dtype", "aliases",
                "notes", "sources", "sliding_window", "full_attention_layers", "kv_elements_per_token_layer",
-               "vocab_size", "tie_word_embeddings", "encoder_params_b")
+               "vocab_size", "tie_word_embeddings", "encoder_params_b", "experts", "experts_per_token")
 MODEL_KINDS = ("llm", "diffusion", "video")
 WEIGHT_DTYPES = ("fp32", "fp16", "bf16", "fp8", "int8", "int4", "nf4", "awq", "gptq", "fp4", "int3", "int2")
 TRAINING_MODES = ("full", "lora", "qlora")
@@ -124,6 +124,8 @@ class Model:
     vocab_size: int | None = None
     tie_word_embeddings: bool = False
     encoder_params_b: float | None = None
+    experts: int | None = None  # MoE: routed experts per layer, and how many each token uses
+    experts_per_token: int | None = None
     vram_gb: float | None = None
     dtype: str = "bf16"
     aliases: tuple[str, ...] = ()
@@ -157,7 +159,7 @@ def build_models(files, overrides=None) -> dict[str, Model]:
             kind = t.get("kind", "str", "llm", choices=MODEL_KINDS)
             ints = {k: t.get(k, "int", None, positive=True) for k in (
                 "layers", "hidden_size", "attention_heads", "kv_heads", "head_dim", "context", "sliding_window",
-                "full_attention_layers", "kv_elements_per_token_layer", "vocab_size")}
+                "full_attention_layers", "kv_elements_per_token_layer", "vocab_size", "experts", "experts_per_token")}
             vals = dict(
                 name=t.get("name", "str", mid), kind=kind, params_b=t.get("params_b", "num", positive=True),
                 sources=tuple(t.get("sources", "strlist") or ()), family=t.get("family", "str", ""),
@@ -182,6 +184,10 @@ def build_models(files, overrides=None) -> dict[str, Model]:
                     f.fail(path + ("full_attention_layers",), "cannot exceed layers")
             elif vals["vram_gb"] is None and "vram_gb" not in t.data:
                 f.fail(path, f"a {kind} model needs vram_gb: its documented memory need")
+            if (ints["experts"] is None) != (ints["experts_per_token"] is None):
+                f.fail(path, "experts and experts_per_token go together")
+            elif ints["experts"] and ints["experts_per_token"] > ints["experts"]:
+                f.fail(path + ("experts_per_token",), f"cannot exceed experts ({ints['experts']})")
             active, total = vals["active_params_b"], vals["params_b"]
             if active and total and active > total:
                 f.fail(path + ("active_params_b",), f"cannot exceed params_b ({total})")

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from gpuadvisor.engine import job_from_estimate, smallest_per_provider
 from gpuadvisor.errors import GpuAdvisorError, UnknownName, UsageError
 from gpuadvisor.estimate import DTYPE_BYTES, GIB, estimate, resolve_model
-from gpuadvisor.perf import llm_decode
+from gpuadvisor.perf import llm as llm_decode
 from gpuadvisor.units import parse_context, parse_params_b
 
 SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -99,8 +99,10 @@ def test_decode_reads_weights_and_kv_once_per_step(cat):
     job = job_from_estimate(cat, est, cat.workloads["llm"])
     h200 = cat.gpus["h200"]
     one = llm_decode(cat.perf, job, h200, 1)
-    step = (est.active_weight_bytes + est.kv_bytes_per_sequence) / (h200.bandwidth_gb_s * 1e9 * cat.perf.bandwidth(h200))
-    assert one.value == pytest.approx(1 / (step + 80 * cat.perf.decode_overhead_us_per_layer * 1e-6))
+    bw = h200.bandwidth_gb_s * 1e9 * cat.perf.bandwidth(h200)
+    eng = cat.perf.engine()
+    step = est.active_weight_bytes / (bw * eng.weight_efficiency("HBM", "fp8")) + est.kv_bytes_per_sequence / bw
+    assert one.value == pytest.approx(1 / (step + 80 * eng.overhead_us_per_layer * 1e-6))
     assert "memory-bound" in one.formula
 
 

@@ -157,7 +157,7 @@ def _assemble(files: list[_File]):
     _check_gpu_names(files, gpus, offerings, providers)
     workloads = build_workloads(files, overrides)
     models = build_models(files, overrides)
-    from gpuadvisor.perfdata import build_perf
+    from gpuadvisor.perf.data import build_perf
 
     perf = build_perf(files, gpus)
     return archs, gpus, providers, offerings, workloads, models, list(overrides.records.values()), perf

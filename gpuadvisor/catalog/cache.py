@@ -23,16 +23,16 @@ from pathlib import Path
 from gpuadvisor.catalog.query import Catalog, FileReport
 from gpuadvisor.errors import CatalogProblem
 from gpuadvisor.models import Arch, Billing, Dispute, Gpu, Offering, Price, Provider, Syntax
-from gpuadvisor.perf import DiffusionFamily, NvCodec, Perf
+from gpuadvisor.perf.constants import DiffusionFamily, Engine, NvCodec, Perf
 from gpuadvisor.profiles import Model, Workload
 
 CACHE_ENV = "GPUADVISOR_NO_CACHE"
-FORMAT = 6  # bump when the JSON layout below changes
+FORMAT = 7  # bump when the JSON layout below changes
 MAX_CACHE_BYTES = 256 * 1024 * 1024
 KEEP = 4  # cache files kept (the newest), so switching between catalog sets stays fast
 _CODE = ("catalog/__init__.py", "catalog/build.py", "catalog/cache.py", "catalog/locate.py", "catalog/providers.py",
          "catalog/query.py", "catalog/schema.py", "models.py", "profiles.py", "errors.py", "syntax.py",
-         "tomlpos.py", "fsread.py", "perf.py", "perfdata.py")  # what builds, checks and defines the cached objects
+         "tomlpos.py", "fsread.py", "perf/constants.py", "perf/data.py")  # what builds, checks and defines the cached objects
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
@@ -182,8 +182,8 @@ def _perf_row(p: Perf) -> list:
         v = getattr(p, name)
         if name == "diffusion":
             v = [_row(f) for f in v]
-        elif name == "codecs":
-            v = [[arch, _row(c)] for arch, c in v]
+        elif name in ("codecs", "engines"):
+            v = [[key, _row(c)] for key, c in v]
         out.append(v)
     out.append({})  # the sparse-field dict every row ends with (Perf has none)
     return out
@@ -195,9 +195,11 @@ def _perf(row: list | None) -> Perf | None:
     t = tuple
     family = _maker(DiffusionFamily, {"sources": t, "calibration": _pairs})
     codec = _maker(NvCodec, {"encode_fps": _pairs, "decode_fps": _pairs})
+    engine = _maker(Engine, {"quant_efficiency": _pairs})
     return _maker(Perf, {"bandwidth_efficiency": _pairs, "scaling": _pairs, "gemm_efficiency": _pairs,
+                         "allreduce_us": _pairs, "data_parallel_efficiency": _pairs,
                          "diffusion": lambda v: t(map(family, v)), "codecs": lambda v: t((a, codec(c)) for a, c in v),
-                         "sources": t})(row)
+                         "engines": lambda v: t((e, engine(c)) for e, c in v), "sources": t})(row)
 
 
 def decode(doc: dict) -> Catalog:

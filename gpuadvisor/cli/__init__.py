@@ -4,6 +4,7 @@ common.py     the app, its error handling (`_Group.main`: one stderr line, the c
               shared options, completion, catalog loading, `_emit`
 browse.py     list, show, compare, models, detect
 advise.py     estimate, recommend, cost
+speed.py      speed
 translate.py  translate (incl. --file), check
 catalog.py    catalog info | validate | paths | import | update
 
@@ -23,7 +24,7 @@ __all__ = ["PROG", "_Command", "_Group", "app", "catalog_app", "main"]
 
 # Each command's room, in the order `gpuadvisor --help` lists the commands; then the groups' rooms.
 COMMANDS = {"list": "browse", "show": "browse", "compare": "browse", "estimate": "advise", "models": "browse",
-            "recommend": "advise", "cost": "advise", "translate": "translate", "check": "translate", "detect": "browse"}
+            "recommend": "advise", "speed": "speed", "cost": "advise", "translate": "translate", "check": "translate", "detect": "browse"}
 GROUPS = {"catalog": "catalog"}
 
 

@@ -4,15 +4,20 @@ user can change one constant without copying the rest."""
 
 from __future__ import annotations
 
-from gpuadvisor.perf import DiffusionFamily, NvCodec, Perf
+from gpuadvisor.perf.constants import QUANT_FORMAT, DiffusionFamily, Engine, NvCodec, Perf
 
 _PERF_KEYS = ("sources", "bandwidth_efficiency", "decode_overhead_us_per_layer", "inference_efficiency",
               "training_efficiency", "full_flops_per_param", "lora_flops_per_param", "qlora_slowdown",
               "training_overhead_ms_per_layer", "scaling", "transcode_fps", "geforce_nvenc_sessions", "value_tolerance",
               "multi_gpu_premium",
-              "gemm_efficiency", "diffusion", "codec")
+              "gemm_efficiency", "diffusion", "codec", "llm_compute_efficiency", "allreduce_us", "pcie_gb_s",
+              "layer_hop_us", "data_parallel_efficiency", "low_precision_speedup", "engine", "default_engine",
+              "fp8_gemm_scale", "diffusion_batch_exponent", "moe_efficiency", "pipeline_efficiency")
 _FAMILY_KEYS = ("name", "tflop_per_step", "fixed_ms_per_step", "steps", "unit_seconds", "documented_gib",
-                "calibration", "sources")
+                "calibration", "sources", "resolution")
+_ENGINE_KEYS = ("name", "overhead_us_per_layer", "bandwidth_scale", "quant_efficiency", "max_batch", "split", "source",
+                "diffusion_speedup")
+_FORMATS = tuple(sorted({*QUANT_FORMAT.values(), "16bit"}))
 _CALIBRATION_KEYS = ("gpu", "steps_per_s", "source")
 _CODEC_KEYS = ("encode_fps", "decode_fps", "source")
 _SCALING = ("nvlink", "bridge", "pcie")
@@ -43,6 +48,7 @@ def build_perf(files, gpus: dict) -> Perf:
     gemm: dict = {}
     families: dict[str, DiffusionFamily] = {}
     codecs: dict[str, NvCodec] = {}
+    engines: dict[str, Engine] = {}
     sources: list[str] = []
     for f in files:
         if "perf" not in f.data:
@@ -52,11 +58,13 @@ def build_perf(files, gpus: dict) -> Perf:
             continue
         sources.extend(t.get("sources", "strlist", []) or [])
         for key in ("decode_overhead_us_per_layer", "training_overhead_ms_per_layer", "full_flops_per_param",
-                    "lora_flops_per_param", "transcode_fps"):
+                    "lora_flops_per_param", "transcode_fps", "pcie_gb_s", "layer_hop_us", "low_precision_speedup"):
             v = t.get(key, "num", None, positive=True)
             if v is not None:
                 vals[key] = float(v)
-        for key in ("inference_efficiency", "training_efficiency", "value_tolerance", "multi_gpu_premium"):
+        for key in ("inference_efficiency", "training_efficiency", "value_tolerance", "multi_gpu_premium",
+                    "llm_compute_efficiency", "fp8_gemm_scale", "diffusion_batch_exponent", "moe_efficiency",
+                    "pipeline_efficiency"):
             v = t.get(key, "num", None, positive=True)
             if v is not None and v > 1:
                 f.fail(("perf", key), f"is a fraction (0–1], not {v:g}")
@@ -71,9 +79,17 @@ def build_perf(files, gpus: dict) -> Perf:
         bw = _fractions(t, "bandwidth_efficiency", _MEMORY)
         if bw:
             vals["bandwidth_efficiency"] = tuple({**dict(vals.get("bandwidth_efficiency", ())), **bw}.items())
-        scaling = _fractions(t, "scaling", _SCALING)
-        if scaling:
-            vals["scaling"] = tuple({**dict(vals.get("scaling", ())), **scaling}.items())
+        for key, upper in (("scaling", 1.0), ("data_parallel_efficiency", 1.0), ("allreduce_us", 10_000.0)):
+            table = _fractions(t, key, _SCALING, upper=upper)
+            if table:
+                vals[key] = tuple({**dict(vals.get(key, ())), **table}.items())
+        default = t.get("default_engine", "str", None)
+        if default is not None:
+            vals["default_engine"] = default
+        for eid, raw in (t.get("engine", "table", {}) or {}).items():
+            eng = _engine(f, ("perf", "engine", eid), eid, raw)
+            if eng is not None:
+                engines[eid] = eng
         ge = _fractions(t, "gemm_efficiency", ("default", *gpus), upper=1.5)
         if ge:
             gemm.update(ge)
@@ -85,8 +101,35 @@ def build_perf(files, gpus: dict) -> Perf:
             c = _codec(f, ("perf", "codec", arch), raw)
             if c is not None:
                 codecs[arch] = c
+    if "default_engine" in vals and vals["default_engine"] not in engines:
+        last = next((f for f in reversed(files) if "perf" in f.data), None)
+        if last is not None:
+            last.fail(("perf", "default_engine"), f"names no [perf.engine] table: {vals['default_engine']!r}")
+        vals.pop("default_engine")
     return Perf(**vals, gemm_efficiency=tuple(gemm.items()), diffusion=tuple(families.values()),
-                codecs=tuple(codecs.items()), sources=tuple(sources))
+                codecs=tuple(codecs.items()), sources=tuple(sources), engines=tuple(engines.items()))
+
+
+def _engine(f, path: tuple, eid: str, raw) -> Engine | None:
+    from gpuadvisor.catalog.schema import _Table
+
+    t = _Table(f, path, raw, _ENGINE_KEYS)
+    if not t.ok:
+        return None
+    before = len(f.problems)
+    overhead = t.get("overhead_us_per_layer", "num", nonneg=True)
+    scale = t.get("bandwidth_scale", "num", 1.0, positive=True)
+    if scale is not None and scale > 1.2:
+        f.fail(path + ("bandwidth_scale",), f"must be at most 1.2, not {scale:g}")
+    quant = _fractions(t, "quant_efficiency", tuple(f"{m}:{q}" for m in _MEMORY for q in _FORMATS) + _FORMATS,
+                       upper=1.5) or {}
+    split = t.get("split", "str", "tp", choices=("tp", "layers"))
+    max_batch = t.get("max_batch", "int", 256, positive=True)
+    src = t.get("source", "str")
+    if len(f.problems) > before or None in (overhead, src):
+        return None
+    return Engine(eid, t.get("name", "str", eid), float(overhead), float(scale or 1.0), tuple(quant.items()),
+                  int(max_batch or 256), split or "tp", float(t.get("diffusion_speedup", "num", 1.0, positive=True) or 1.0), src)
 
 
 def _family(f, path: tuple, fid: str, raw, gpus: dict) -> DiffusionFamily | None:
@@ -112,7 +155,7 @@ def _family(f, path: tuple, fid: str, raw, gpus: dict) -> DiffusionFamily | None
         return None
     return DiffusionFamily(fid, float(work), float(fixed), int(steps), float(t.get("unit_seconds", "num", 0.0, nonneg=True)),
                            float(documented), t.get("name", "str", fid), tuple(t.get("sources", "strlist", []) or ()),
-                           tuple(calibration))
+                           tuple(calibration), int(t.get("resolution", "int", 1024, positive=True) or 1024))
 
 
 def _codec(f, path: tuple, raw) -> NvCodec | None:
