@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.gpuadvisor-installed
 
-.PHONY: install run test lint bench fuzz clean
+.PHONY: install run test lint bench fuzz validate clean
 
 # A venv with the package (editable) and the test/lint tools. CI makes its own venv with a
 # non-editable install and its own stamp, so `make test VENV=...` reuses it as it is.
@@ -43,3 +43,8 @@ clean:
 # processes, SIGINTs, hostile catalog files with a 2 s bound each); prints the figures.
 fuzz: $(STAMP)
 	$(BIN)/python bench/fuzz.py
+
+# The performance model against published measurements (bench/validation/cases.toml): predicted ÷
+# published per case, median and spread per regime, GPU-order agreement; calibration and held-out apart.
+validate: $(STAMP)
+	$(BIN)/python bench/validate.py
