@@ -64,6 +64,7 @@ class CostQuery:
     providers: tuple[str, ...] = ()
     gpus: tuple[str, ...] = ()
     price_basis: str = "list"
+    engine: str = ""  # LLM serving engine the timing assumes ("" = the catalog's default)
 
 
 @dataclass(frozen=True)
@@ -300,7 +301,7 @@ def _seconds(cat: Catalog, q: CostQuery, off: Offering, count: int) -> tuple[flo
     from gpuadvisor.perf.job import job_from_estimate
 
     tokens = (q.tokens_in or 0, q.tokens_out or 0)
-    job = job_from_estimate(cat.perf, q.estimate, cat.workloads.get("llm"), tokens)
+    job = job_from_estimate(cat.perf, q.estimate, cat.workloads.get("llm"), tokens, q.engine)
     return request_seconds(cat.perf, job, off.hw, count)
 
 

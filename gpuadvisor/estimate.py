@@ -60,6 +60,7 @@ class Assumptions:
     lora_fraction: float = 0.01  # trainable adapter parameters as a share of all (rank 16 on all linear layers ≈ 0.5–1%)
     train_context: int = 4096  # sequence length for training when --context is not given
     unknown_context: int = 8192  # context for --params models when --context is not given
+    serving_context: int = 8192  # inference: the window a server allocates per sequence when --context is not given
 
 
 @dataclass(frozen=True)
@@ -289,8 +290,6 @@ def estimate(cat: Catalog, model: str | None = None, params: float | None = None
     notes.extend(m.notes)
     if ck is not None:
         notes.append(f"{m.params_b * 1e9:,.0f} parameters from {ck.params_from}")
-        if context is None and m.context:
-            notes.append(f"context: the config's max_position_embeddings ({m.context:,} tokens); set --context for less")
         notes.extend(ck.notes)
     if m.kind != "llm":
         ignored = [opt for opt, given in (("--context", context), ("--kv-dtype", kv_key)) if given is not None]
@@ -307,7 +306,10 @@ def estimate(cat: Catalog, model: str | None = None, params: float | None = None
         if mode_key != "inference":
             context = a.train_context
         elif m.context:
-            context = m.context
+            context = min(m.context, a.serving_context)
+            if context < m.context:
+                notes.append(f"context {human_tokens(context)}: a serving-typical window per sequence ({m.name} allows "
+                             f"{human_tokens(m.context)}; set --context for more)")
         else:
             context = a.unknown_context
             notes.append(f"context not given: {human_tokens(context)} assumed")

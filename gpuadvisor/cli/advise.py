@@ -33,6 +33,32 @@ BatchOpt = Annotated[int, typer.Option("--batch", help="Concurrent sequences (in
 ModeOpt = Annotated[str, typer.Option("--mode", help="inference, lora, qlora or full (fine-tuning).")]
 OverheadOpt = Annotated[Optional[float], typer.Option("--overhead", help="Fragmentation overhead as a fraction of weights + KV (default 0.05).")]
 OverheadGbOpt = Annotated[Optional[float], typer.Option("--overhead-gb", help="Fixed runtime overhead in GiB (default 1).")]
+TokensInOpt = Annotated[Optional[int], typer.Option("--tokens-in", help="Prompt tokens per request (LLM; default 1,024 in recommend, timed per GPU with --model in cost).")]
+TokensOutOpt = Annotated[Optional[int], typer.Option("--tokens-out", help="Generated tokens per request (LLM; default 256 in recommend).")]
+EngineOpt = Annotated[Optional[str], typer.Option("--engine", help="LLM serving engine the speeds assume: vllm (default), trtllm or llamacpp.")]
+
+
+def _tokens(tokens_in: int | None, tokens_out: int | None) -> tuple[int, int]:
+    """LLM request lengths: given, or the default request (gpuadvisor.perf.speed.DEFAULT_TOKENS)."""
+    from gpuadvisor.errors import UsageError
+    from gpuadvisor.perf.speed import DEFAULT_TOKENS
+
+    tin = DEFAULT_TOKENS[0] if tokens_in is None else tokens_in
+    tout = DEFAULT_TOKENS[1] if tokens_out is None else tokens_out
+    if not 0 <= tin <= 10_000_000 or not 1 <= tout <= 10_000_000:
+        raise UsageError(f"--tokens-in must be 0 or more and --tokens-out 1 or more (at most 10,000,000), not {tin:,} and {tout:,}")
+    return tin, tout
+
+
+def _engine(cat, engine: str | None) -> str:
+    if engine is None:
+        return ""
+    from gpuadvisor.errors import UnknownName
+
+    key = engine.strip().lower()
+    if key not in dict(cat.perf.engines):
+        raise UnknownName("engine (--engine)", engine, list(dict(cat.perf.engines)))
+    return key
 
 
 def _estimate(cat, model, params, dtype, kv_dtype, context, batch, mode, overhead, overhead_gb):
@@ -111,6 +137,9 @@ def recommend_cmd(
     context: ContextOpt = None,
     batch: BatchOpt = 1,
     mode: ModeOpt = "inference",
+    tokens_in: TokensInOpt = None,
+    tokens_out: TokensOutOpt = None,
+    engine: EngineOpt = None,
     as_json: JsonOpt = False,
     fmt: FormatOpt = None,
 ):
@@ -122,6 +151,7 @@ def recommend_cmd(
     **Examples**
 
     * `gpuadvisor recommend --model llama-3.1-8b --context 8k`
+    * `gpuadvisor recommend -m llama-3.1-8b --tokens-in 4000 --tokens-out 300 --batch 16`
     * `gpuadvisor recommend --vram 70 -w llm --optimize speed`
     * `gpuadvisor recommend --model sdxl -p fal --explain`
     * `gpuadvisor recommend --vram 8 -w transcode --codec av1`
@@ -157,8 +187,12 @@ def recommend_cmd(
         codec_key = codec.strip().lower()
         if codec_key not in CODECS:
             raise UnknownName("codec (--codec)", codec, CODECS)
+    tokens = _tokens(tokens_in, tokens_out) if w.throughput == "llm" else (0, 0)
+    if w.throughput != "llm" and (tokens_in is not None or tokens_out is not None or engine is not None):
+        raise UsageError(f"--tokens-in, --tokens-out and --engine time LLM serving, not the {w.id} workload")
     req = Requirement(vram, w, tuple(provider or ()), max_gpus, min_nvenc, budget, optimize.strip().lower(),
-                      min_throughput, price_basis.strip().lower(), job_for(cat, w, est, vram, codec_key), codec_key)
+                      min_throughput, price_basis.strip().lower(),
+                      job_for(cat, w, est, vram, codec_key, tokens, _engine(cat, engine)), codec_key)
     try:
         ranking = rank(cat, req)
     except NoMatch as e:
@@ -182,6 +216,7 @@ def cost_cmd(
     seconds_per_request: Annotated[Optional[float], typer.Option("--seconds-per-request", "-s", help="GPU seconds one request takes.")] = None,
     tokens_in: Annotated[Optional[int], typer.Option("--tokens-in", help="Prompt tokens per request (with --model: timed per GPU by the performance model).")] = None,
     tokens_out: Annotated[Optional[int], typer.Option("--tokens-out", help="Generated tokens per request (with --model).")] = None,
+    engine: EngineOpt = None,
     idle_timeout: Annotated[Optional[float], typer.Option("--idle-timeout", help="Seconds an idle worker waits before shutting down (default: each provider's).")] = None,
     min_workers: Annotated[Optional[int], typer.Option("--min-workers", help="Workers kept on all the time (default: each provider's, 0).")] = None,
     max_workers: Annotated[Optional[int], typer.Option("--max-workers", help="Most workers at once (default: each provider's).")] = None,
@@ -212,6 +247,7 @@ def cost_cmd(
     * `gpuadvisor cost -r 10000 -s 2 --gpu t4 --gpu h100`
     * `gpuadvisor cost --rps 0.5 -s 4 -p modal --idle-timeout 300`
     * `gpuadvisor cost -r 50000 -m llama-3.1-8b --tokens-in 500 --tokens-out 200 --shape business-hours`
+    * `gpuadvisor cost -r 20000 -m sdxl` (each GPU timed per image by the performance model)
     """
     from gpuadvisor.cost import SHAPES, CostQuery, Settings, Traffic, add_crossovers, cost
     from gpuadvisor.errors import UsageError
@@ -235,7 +271,7 @@ def cost_cmd(
         raise UsageError("give both --tokens-in (0 or more) and --tokens-out (1 or more)")
     if seconds_per_request is not None and tokens:
         raise UsageError("give --seconds-per-request or --tokens-in/--tokens-out, not both")
-    if seconds_per_request is None and not tokens:
+    if seconds_per_request is None and not tokens and model is None and params is None:
         raise UsageError("give the work per request: --seconds-per-request S, or --tokens-in N --tokens-out N with --model")
     cat = _catalog()
     est = None
@@ -245,16 +281,20 @@ def cost_cmd(
         ctx = context if context is not None else (str(tokens_in + tokens_out) if tokens else None)
         est = _estimate(cat, model, params, dtype, kv_dtype, ctx, concurrency or 1, "inference", None, None)
         if tokens and est.kind != "llm":
-            raise UsageError(f"{est.name} is not a language model: give --seconds-per-request")
+            raise UsageError(f"{est.name} is not a language model: --tokens-in/--tokens-out time LLM requests")
+        if seconds_per_request is None and not tokens and est.kind == "llm":
+            raise UsageError(f"give the work per request for {est.name}: --tokens-in N --tokens-out N (or --seconds-per-request S)")
     elif tokens:
         raise UsageError("--tokens-in/--tokens-out are timed with a model: add --model NAME (or --params SIZE)")
     elif any(v is not None for v in (dtype, kv_dtype, context)):
         raise UsageError("--dtype, --kv-dtype and --context size a model: add --model NAME or --params SIZE")
     if vram is not None and not (vram > 0 and vram < float("inf")):
         raise UsageError(f"--vram must be a positive number of GiB, not {vram:g}")
+    if engine is not None and (est is None or est.kind != "llm" or seconds_per_request is not None):
+        raise UsageError("--engine times LLM requests: use it with --model and --tokens-in/--tokens-out")
     q = CostQuery(Traffic(requests_per_day, key, burstiness), seconds_per_request, tokens_in, tokens_out, est, vram,
                   Settings(idle_timeout, min_workers, max_workers, concurrency, cold_start), tuple(provider or ()),
-                  tuple(gpu or ()), price_basis.strip().lower())
+                  tuple(gpu or ()), price_basis.strip().lower(), _engine(cat, engine))
     report = cost(cat, q)
     add_crossovers(cat, report, top)
     _note_overrides(cat, [o.offering for o in report.options[:top]], None, est.model if est else None)

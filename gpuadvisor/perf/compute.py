@@ -69,13 +69,13 @@ def diffusion(perf: Perf, job: Job, hw: Gpu, count: int) -> Throughput:
         fixed = min(fixed, one / 2)
         work_s = one - fixed
         memory_s = 0.0
-        how = f"{_n(measured[0])} steps/s measured"
+        how = f"{_n(work_s * 1e3)} ms work (of {_n(measured[0])} steps/s measured)"
         inputs = [("measured", measured[1])]
     else:
         achievable = hw.fp16_tflops * 1e12 * perf.gemm(hw) * perf.inference_efficiency
         work_s = fam.tflop_per_step * 1e12 / achievable
         memory_s = job.read_bytes / (hw.bandwidth_gb_s * 1e9 * perf.bandwidth(hw)) if job.read_bytes else 0.0
-        how = f"{_n(fam.tflop_per_step)} TFLOP ÷ {_n(achievable / 1e12)} TFLOPS"
+        how = f"{_n(fam.tflop_per_step)} TFLOP ÷ {_n(achievable / 1e12)} TFLOPS = {_n(work_s * 1e3)} ms work"
         inputs = [("achievable compute", f"{hw.fp16_tflops:,.0f} TFLOPS × {perf.gemm(hw):g} × {perf.inference_efficiency:g}")]
     step = work_s * job.work_scale * batch_work / (fast * compiled) + memory_s + fixed
     per_generation = steps * step

@@ -184,7 +184,7 @@ def _other(cat: Catalog, q: SpeedQuery, probe, hw: Gpu, off, count: int, usable:
     if per_gpu > hw.usable:
         raise NoMatch(f"{est.name} needs {per_gpu:,.1f} GiB per GPU at batch {batch} ({how}); {hw.name} has "
                       f"{hw.usable:,.1f} GiB usable")
-    assumptions = [f"batch {batch} per GPU" + (" (set --batch)" if q.batch is None else ""), how]
+    assumptions = [f"batch {batch} per GPU" + (" (set --batch)" if q.batch is None else "")] + ([how] if count > 1 else [])
     if probe.kind != "llm" and count > 1:
         assumptions.append(f"{count} GPUs run {count} pipelines side by side")
     job = job_from_estimate(cat.perf, est, cat.workloads.get("image"), steps=q.steps or 0, resolution=q.resolution or 0)

@@ -44,7 +44,8 @@ def cost_view(report, top: int) -> View:
 def _blocks(view: View, report, shown, data) -> None:
     q, t = report.query, report.query.traffic
     work = (f"{q.seconds_per_request:g} s each" if q.seconds_per_request is not None
-            else f"{q.tokens_in:,} tokens in, {q.tokens_out:,} out (timed per GPU)")
+            else f"{q.tokens_in:,} tokens in, {q.tokens_out:,} out (timed per GPU)" if q.tokens_out
+            else "one generation each (timed per GPU)")
     shape = "" if t.shape == "flat" else f", {t.shape} (8 h)"
     burst = "" if t.burstiness == 1 else f", in bursts of {t.burstiness:g}"
     view.text(f"{t.requests_per_day:,.0f} requests/day{shape}{burst}, {work} — {len(report.options)} option(s), "
