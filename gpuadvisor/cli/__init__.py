@@ -47,8 +47,8 @@ def _only_invoked_command(argv: list[str]) -> None:
     """Start-up: Typer builds a click command for every registered command (~1 ms each). When the
     first argument names a command, import only its room and register only that command, so a run
     builds what it uses. Help, completion and unknown names get the full app (and its "did you mean")."""
-    while argv and argv[0] == "--builtin-only":  # the one root option that precedes a command
-        argv = argv[1:]
+    while argv and (argv[0] == "--builtin-only" or argv[0].startswith("--max-price-age")):  # root options
+        argv = argv[2:] if argv[0] == "--max-price-age" else argv[1:]
     name = argv[0] if argv else ""
     if os.environ.get("_GPUADVISOR_COMPLETE") or name not in {**COMMANDS, **GROUPS}:
         _load([*COMMANDS.values(), *GROUPS.values()])
