@@ -53,6 +53,21 @@ def refreshable() -> set[str]:
     return {p for p in FETCHERS if fetcher(p).SOURCE.url}
 
 
+def price_sources(read_overlay: bool = True) -> dict[str, dict]:
+    """For `catalog info`: each provider's price source, and its last refresh (from the overlay)."""
+    from gpuadvisor.catalog.refresh.overlay import read_all
+
+    overlays = read_all() if read_overlay else {}
+    out = {}
+    for pid in FETCHERS:
+        s = fetcher(pid).SOURCE
+        ov = overlays.get(pid)
+        out[pid] = {"url": s.url or None, "publisher": s.publisher or None, "official": s.official,
+                    "page": s.page or None, "none_because": s.why_none or None,
+                    "last_refresh": ov.refreshed if ov else None, "overlay": ov.path if ov else None}
+    return out
+
+
 def norm(label: str) -> str:
     """A source label compared loosely: case, spaces and ** do not matter."""
     return " ".join(label.replace("*", " ").lower().split())
