@@ -104,8 +104,8 @@ def get_catalog() -> Catalog:
         return cat
     from gpuadvisor.catalog.refresh import overlay
 
-    key = ("overlay", id(cat), overlay.fingerprint())
-    if not key[2]:
+    key = ("overlay", id(cat), str(overlay.directory()), overlay.fingerprint())
+    if not key[3]:
         return cat
     if key not in _OVERLAID:
         notes: list[str] = []

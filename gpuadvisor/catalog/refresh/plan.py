@@ -102,6 +102,7 @@ def known(cat, module) -> set[tuple[str, str]]:
             for o in _targets(cat, module.SOURCE.provider, t):
                 if getattr(o, t.field) is not None:
                     out.add((o.name, t.field))
+                    out.update((f.name, t.field) for f in _followers(cat, module.SOURCE.provider, o, t.field))
     return out
 
 
