@@ -80,10 +80,10 @@ def test_every_recorded_response_plans_without_change_against_the_catalog(cat, p
 
 
 def test_every_label_a_fetcher_maps_names_a_real_offering_or_gpu(cat):
-    from gpuadvisor.catalog.refresh import FETCHERS
+    from gpuadvisor.catalog.refresh import providers
     from gpuadvisor.catalog.refresh.plan import _targets
 
-    for pid in FETCHERS:
+    for pid in providers():
         module = fetcher(pid)
         for label, targets in module.TARGETS.items():
             assert label == norm(label), label
@@ -310,3 +310,14 @@ def test_a_refresh_clears_the_stale_line(run, mirror, today):
 def test_fresh_prices_print_no_line(run, monkeypatch):
     monkeypatch.setenv("GPUADVISOR_TODAY", "2026-06-09")
     assert "older than" not in run("translate", "modal", "runpod", "A100-40GB").stderr
+
+
+def test_every_source_file_loads_and_names_its_provider(cat):
+    from gpuadvisor.catalog.refresh import providers
+
+    assert set(providers()) == set(cat.providers)  # the seven built-in providers, each with a source file
+    for pid in providers():
+        f = fetcher(pid)
+        assert f.SOURCE.provider == pid
+        assert f.SOURCE.url.startswith("https://") or f.SOURCE.why_none
+        assert f.SOURCE.official or "third party" in f.SOURCE.publisher or not f.SOURCE.url

@@ -58,6 +58,18 @@ def markdown_table(text: str) -> list[list[str]]:
     return rows
 
 
+def table_rows(text: str, label_column: int, price_column: int, unit: str) -> list[Row]:
+    """Priced rows of the first Markdown table: the label and price cells named by column."""
+    rows = []
+    for cells in markdown_table(text):
+        if len(cells) <= max(label_column, price_column):
+            continue
+        price = money(cells[price_column], unit)
+        if price is not None:
+            rows.append(Row(cells[label_column], price[0], price[1], " | ".join(cells)))
+    return rows
+
+
 @dataclass
 class Item:
     """One mapping of a YAML document: its scalar keys, and the item it is nested in."""

@@ -11,14 +11,17 @@ from gpuadvisor.catalog.refresh.parse import Row, money, yaml_items
 GENERIC = ("per second", "per hour", "per minute")
 
 
-def parse_plans(text: str, accept=None) -> tuple[list[Row], str | None]:
+def parse_plans(text: str, require: str = "") -> tuple[list[Row], str | None]:
+    """Rows of the file; with `require`, only items whose unit, metric or name contains it
+    (a file that also lists per-image model prices or seats)."""
     top, items = yaml_items(text)
     rows = []
     for item in items:
         f = item.fields
         label = f.get("label") or f.get("name") or ""
         price_text = f.get("price_text") or f.get("price") or ""
-        if not label or not price_text or (accept is not None and not accept(f)):
+        said = f"{f.get('unit', '')} {f.get('metric', '')} {f.get('name', '')}".lower()
+        if not label or not price_text or (require and require.lower() not in said):
             continue
         if label.strip().lower() in GENERIC and item.parent is not None:
             parent = item.parent

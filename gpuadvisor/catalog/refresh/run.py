@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from gpuadvisor.catalog.refresh import FETCHERS, fetcher
+from gpuadvisor.catalog.refresh import fetcher, providers
 from gpuadvisor.catalog.refresh.plan import Plan, make_plan
 from gpuadvisor.errors import UnknownName, UsageError
 
@@ -34,15 +34,15 @@ def choose(cat, names: list[str], every: bool, url: str | None) -> tuple[list, l
     if every and names:
         raise UsageError("name providers or give --all, not both")
     if not every and not names:
-        raise UsageError(f"name a provider to refresh ({', '.join(FETCHERS)}) or give --all")
+        raise UsageError(f"name a provider to refresh ({', '.join(providers())}) or give --all")
     if url and (every or len(names) != 1):
         raise UsageError("--url replaces one provider's source: name exactly one provider")
     chosen, skipped = [], []
-    for name in (list(FETCHERS) if every else names):
+    for name in (providers() if every else names):
         pid = cat.provider(name).id  # UnknownName with "did you mean"
         module = fetcher(pid)
         if module is None:
-            raise UnknownName("provider with a price source", name, list(FETCHERS),
+            raise UnknownName("provider with a price source", name, providers(),
                               hint="imported catalogs are refreshed with `gpuadvisor catalog import` again")
         if not module.SOURCE.url:
             skipped.append((pid, module.SOURCE.why_none))
