@@ -109,7 +109,8 @@ def refresh_view(result) -> View:
                 continue
             pct = "—" if c.pct is None else f"{c.pct:+.0f}%"
             dates = f"{c.old.as_of if c.old else '—'} → {c.new.as_of if c.new else '—'}"
-            what = {"changed": "changed", "new": "new price", "vanished": "no longer listed"}[c.status]
+            what = {"changed": "changed", "new": "new price", "vanished": "no longer listed",
+                    "older": "source is older than the price in use: kept"}[c.status]
             rows.append([c.offering + ("" if c.field == "price" else f" ({c.field})"), f"{_money(c.old)} → {_money(c.new)}",
                          pct, dates, what + (" — held back" if c.held else "")])
         same = [c for c in plan.changes if c.status == "same"]

@@ -33,7 +33,7 @@ class Change:
     field: str
     old: Price | None
     new: Price | None
-    status: str  # changed | same | new | vanished
+    status: str  # changed | same | new | vanished | older (the source predates the price in use: kept)
     held: bool = False
 
     @property
@@ -138,8 +138,10 @@ def make_plan(cat, module, text: str, url: str, today: date, accept: bool = Fals
     for (name, fld), price in sorted(new.items()):
         old = getattr(by_name[name], fld)
         status = "new" if old is None else ("same" if old.per_hour == price.per_hour else "changed")
+        if old is not None and price.as_of[:10] < old.as_of[:10]:
+            status = "older"  # the source predates the price in use (a hand-checked later figure): kept
         c = Change(name, fld, old, price, status)
-        c.held = not accept and c.pct is not None and abs(c.pct) > MAX_CHANGE * 100
+        c.held = status != "older" and not accept and c.pct is not None and abs(c.pct) > MAX_CHANGE * 100
         plan.changes.append(c)
     for name, fld in sorted(want - set(new)):
         plan.changes.append(Change(name, fld, getattr(by_name[name], fld), None, "vanished", held=not accept))
@@ -153,7 +155,7 @@ def _overlay(plan: Plan, previous: Overlay | None) -> Overlay:
 
     prices = {name: dict(fields) for name, fields in (previous.prices.items() if previous else [])}
     for c in plan.changes:
-        if not c.held:
+        if not c.held and c.status != "older":
             prices.setdefault(c.offering, {})[c.field] = c.new  # None: vanished and accepted (dropped)
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     return Overlay(plan.provider, plan.url, stamp, prices)
