@@ -192,10 +192,12 @@ def test_refresh_writes_an_overlay_that_takes_precedence(run, mirror, today):
     body = text("runpod").replace("$0.00076", "$0.00080")  # A100 tier +5%
     url = mirror("/runpod.mdx", body)
     out = run.json("catalog", "refresh", "runpod", "--url", url)
-    assert out["written"] == [str(overlay_file("runpod"))] and out["held"] == 0
+    assert out["files"] == [str(overlay_file("runpod"))] and out["held_back"] == 0
     [prov] = out["providers"]
+    assert prov["written"] is True and prov["fetched_at"] and prov["source"] == url
+    assert (prov["added"], prov["vanished"], prov["held_back"]) == ([], [], [])
     change = next(c for c in prov["changes"] if c["offering"] == "AMPERE_80")
-    assert (change["old_per_hour"], change["new_per_hour"], change["change_pct"], change["new_as_of"]) == (2.736, 2.88, 5.3, "2026-12-04")
+    assert (change["old"], change["new"], change["pct"], change["new_as_of"]) == (2.736, 2.88, 5.3, "2026-12-04")
     shown = run.json("show", "AMPERE_80")
     price = next(o["price"] for o in shown["offerings"] if o["provider"] == "runpod" and o["name"] == "AMPERE_80")
     assert (price["per_hour"], price["as_of"], price["age_days"], price["stale"]) == (2.88, "2026-12-04", 0, False)
@@ -216,6 +218,8 @@ def test_held_back_changes_are_said_once_and_not_written(run, mirror, today):
     url = mirror("/r.mdx", text("runpod").replace("$0.00240", "$0.00500"))
     result = run("catalog", "refresh", "runpod", "--url", url)
     assert result.stderr.count("held back") == 1 and "--accept-changes" in result.stderr
+    dry = run.json("catalog", "refresh", "runpod", "--url", url, "--dry-run")
+    assert dry["providers"][0]["held_back"] == ["BLACKWELL_180", "NVIDIA_B200"] and dry["providers"][0]["written"] is False
     written = overlay_file("runpod").read_text()
     assert "BLACKWELL_180" not in written and "AMPERE_80" in written
 
@@ -276,6 +280,7 @@ def test_catalog_info_shows_price_sources_and_last_refresh(run, mirror, today):
 # -- age under answers -------------------------------------------------------------------------
 
 def test_prices_carry_their_age_in_json(run, today):
+    assert "older than" not in run("translate", "modal", "runpod", "A100-40GB", "--json").stderr  # text only
     out = run.json("translate", "modal", "runpod", "A100-40GB")
     q = out["cost"]["source_quote"]
     assert (q["as_of"], q["age_days"], q["stale"], q["provider"]) == ("2026-05-08", 210, True, "modal")

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -253,8 +253,10 @@ def _emit(view, as_json: bool, fmt: str | None = None) -> None:
         if as_json and fmt != "json":
             raise UsageError(f"--json and --format {fmt} contradict each other")
         fmt = "table" if fmt == "text" else fmt
-    emit(view, as_json, fmt or ("json" if as_json else "table"))
-    _stale_prices(view)
+    fmt = fmt or ("json" if as_json else "table")
+    emit(view, as_json, fmt)
+    if fmt == "table":  # under the text answer; JSON carries price.age_days / price.stale instead
+        _stale_prices(view)
 
 
 DATED_COMMANDS = ("recommend", "cost", "translate", "compare", "show")

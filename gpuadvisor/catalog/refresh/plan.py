@@ -9,7 +9,7 @@ source is known to carry is refused whole (a changed page layout must not wipe a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date
 
 from gpuadvisor.catalog.refresh import Target, norm
 from gpuadvisor.catalog.refresh.overlay import Overlay
@@ -44,6 +44,9 @@ class Change:
 
     def to_json(self) -> dict:
         return {"offering": self.offering, "field": self.field, "status": self.status, "held": self.held,
+                "old": None if self.old is None else self.old.per_hour,
+                "new": None if self.new is None else self.new.per_hour,
+                "pct": None if self.pct is None else round(self.pct, 1),
                 "old_per_hour": None if self.old is None else self.old.per_hour,
                 "new_per_hour": None if self.new is None else self.new.per_hour,
                 "change_pct": None if self.pct is None else round(self.pct, 1),
@@ -67,12 +70,21 @@ class Plan:
     def held(self) -> list[Change]:
         return [c for c in self.changes if c.held]
 
+    written: bool = False
+
     def to_json(self) -> dict:
-        return {"provider": self.provider, "source": self.url, "as_of": self.as_of, "published": self.published,
-                "found": self.found, "known": self.known,
+        """The contract's shape (provider, source, fetched_at, changes, added, vanished, held_back,
+        written), plus the counts and the source's unmapped rows."""
+        named = lambda c: c.offering + ("" if c.field == "price" else f" ({c.field})")  # noqa: E731
+        return {"provider": self.provider, "source": self.url,
+                "fetched_at": self.overlay.refreshed if self.overlay else None,
+                "as_of": self.as_of, "published": self.published, "found": self.found, "known": self.known,
                 "changes": [c.to_json() for c in self.changes if c.status != "same"],
+                "added": [named(c) for c in self.changes if c.status == "new"],
+                "vanished": [named(c) for c in self.changes if c.status == "vanished"],
+                "held_back": [named(c) for c in self.held],
                 "unchanged": sum(c.status == "same" for c in self.changes),
-                "held": len(self.held),
+                "written": self.written,
                 "unmapped": [{"label": label, "per_hour": ph} for label, ph in self.unmapped]}
 
 
@@ -151,11 +163,11 @@ def make_plan(cat, module, text: str, url: str, today: date, accept: bool = Fals
 
 def _overlay(plan: Plan, previous: Overlay | None) -> Overlay:
     """The provider's overlay after this refresh: the earlier one, updated with every accepted price."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     prices = {name: dict(fields) for name, fields in (previous.prices.items() if previous else [])}
     for c in plan.changes:
         if not c.held and c.status != "older":
             prices.setdefault(c.offering, {})[c.field] = c.new  # None: vanished and accepted (dropped)
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return Overlay(plan.provider, plan.url, stamp, prices)

@@ -23,10 +23,10 @@ class Result:
     dry_run: bool = False
 
     def to_json(self) -> dict:
-        return {"dry_run": self.dry_run, "directory": None if self.directory is None else str(self.directory),
-                "providers": [p.to_json() for p in self.plans],
+        return {"providers": [p.to_json() for p in self.plans], "dry_run": self.dry_run,
+                "directory": None if self.directory is None else str(self.directory), "files": self.written,
                 "skipped": [{"provider": p, "why": why} for p, why in self.skipped],
-                "written": self.written, "held": sum(len(p.held) for p in self.plans)}
+                "held_back": sum(len(p.held) for p in self.plans)}
 
 
 def choose(cat, names: list[str], every: bool, url: str | None) -> tuple[list, list[tuple[str, str]]]:
@@ -65,4 +65,9 @@ def refresh(cat, modules: list, today: date, download, url: str | None = None, a
 def write(plans: list[Plan], directory: Path) -> list[str]:
     from gpuadvisor.catalog.refresh.overlay import write as write_one
 
-    return [str(write_one(p.overlay, directory)) for p in plans if p.overlay is not None]
+    out = []
+    for p in plans:
+        if p.overlay is not None:
+            out.append(str(write_one(p.overlay, directory)))
+            p.written = True
+    return out
