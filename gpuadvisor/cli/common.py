@@ -284,8 +284,10 @@ def _stale_prices(view) -> None:
                 walk(v, provider)
 
     walk(view.data, None)
-    from gpuadvisor.catalog.refresh import refreshable
+    line = stale_line(dates)
+    if line:  # name the refresh command only for providers that have a source
+        from gpuadvisor.catalog.refresh import refreshable
 
-    line = stale_line(dates, refreshable=refreshable())
+        line = stale_line(dates, refreshable=refreshable())
     if line:
         sys.stderr.write(f"{PROG}: {line}\n")
