@@ -272,7 +272,7 @@ def test_catalog_info_shows_price_sources_and_last_refresh(run, mirror, today):
     by_id = {p["id"]: p for p in info["providers"]}
     assert by_id["runpod"]["price_source"]["official"] is True
     assert by_id["runpod"]["price_source"]["last_refresh"]
-    assert by_id["runpod"]["stale_prices"] == 0
+    assert by_id["runpod"]["stale_prices"] == 0 and by_id["baseten"]["oldest_price_age_days"] == 291
     assert by_id["modal"]["price_source"]["official"] is False and by_id["modal"]["price_source"]["last_refresh"] is None
     assert by_id["baseten"]["price_source"]["url"] is None
 
@@ -326,3 +326,16 @@ def test_every_source_file_loads_and_names_its_provider(cat):
         assert f.SOURCE.provider == pid
         assert f.SOURCE.url.startswith("https://") or f.SOURCE.why_none
         assert f.SOURCE.official or "third party" in f.SOURCE.publisher or not f.SOURCE.url
+
+
+def test_max_price_age_works_after_the_command_too(monkeypatch):
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("GPUADVISOR_TODAY", "2026-12-04")
+    monkeypatch.delenv("GPUADVISOR_MAX_PRICE_AGE", raising=False)
+    cmd = [sys.executable, "-m", "gpuadvisor", "translate", "modal", "runpod", "A100-40GB"]
+    late = subprocess.run([*cmd, "--max-price-age", "200"], capture_output=True, text=True, timeout=60)
+    assert late.returncode == 0 and "older than 200 days" in late.stderr and "runpod 179" not in late.stderr
+    default = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    assert "older than 120 days" in default.stderr and default.stderr.count("\n") == 1

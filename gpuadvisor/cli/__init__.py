@@ -63,6 +63,28 @@ def _only_invoked_command(argv: list[str]) -> None:
         app.registered_commands = []
 
 
+def _hoist_root_options(argv: list[str]) -> list[str]:
+    """`gpuadvisor recommend … --max-price-age 30` means `gpuadvisor --max-price-age 30 recommend …`:
+    the price-age limit is a root option (every dated command shares it), written where users put it."""
+    out, front, i = [], [], 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--":
+            out.extend(argv[i:])
+            break
+        if a == "--max-price-age" and i + 1 < len(argv):
+            front += argv[i:i + 2]
+            i += 2
+            continue
+        if a.startswith("--max-price-age="):
+            front.append(a)
+        else:
+            out.append(a)
+        i += 1
+    return front + out
+
+
 def main() -> None:
+    sys.argv[1:] = _hoist_root_options(sys.argv[1:])
     _only_invoked_command(sys.argv[1:])
     common.app()

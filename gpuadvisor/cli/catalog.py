@@ -28,11 +28,14 @@ def catalog_info_cmd(as_json: JsonOpt = False):
     from gpuadvisor.freshness import max_age, today
     from gpuadvisor.views.catalog import info_view
 
-    limit = max_age()
-    info = catalog_info(_catalog(), today(), limit)
+    limit, info_today = max_age(), today()
+    info = catalog_info(_catalog(), info_today, limit)
     sources = price_sources(read_overlay=not builtin_only())
+    from gpuadvisor.freshness import age_days
+
     for p in info["providers"]:
         p["price_source"] = sources.get(p["id"])
+        p["oldest_price_age_days"] = age_days(p["oldest_price"], info_today)
         if p["stale_prices"]:
             how = (f"run `gpuadvisor catalog refresh {p['id']}`" if (p["price_source"] or {}).get("url")
                    else f"check {p['docs_url'] or 'the provider'}")

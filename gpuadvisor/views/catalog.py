@@ -14,8 +14,9 @@ def info_view(info: dict) -> View:
     view = View(info)
     rows = []
     for p in info["providers"]:
-        prices = (f"{p['priced']} of {p['offerings']}, {p['oldest_price']} … {p['newest_price']}" if p["priced"]
-                  else f"none of {p['offerings']}")
+        age = p.get("oldest_price_age_days")
+        prices = (f"{p['priced']} of {p['offerings']}, {p['oldest_price']} … {p['newest_price']}"
+                  + (f" (oldest {age} days)" if age is not None else "") if p["priced"] else f"none of {p['offerings']}")
         stale = f"{p['stale_prices']} older than {info['stale_after_days']} days" if p["stale_prices"] else "—"
         src = p.get("price_source") or {}
         source = ("—" if not src else (src["url"] and f"{src['url']}\n({'official' if src['official'] else 'third party'}; "
