@@ -142,6 +142,12 @@ def test_a_parse_finding_under_half_the_known_prices_fails(cat):
 def test_a_third_party_files_own_date_dates_the_prices(cat):
     plan = make_plan(cat, fetcher("fal"), text("fal"), "u", TODAY)
     assert plan.as_of == "2026-09-20"  # not the download date: a stale transcription stays stale
+    assert plan.source_age == 75
+
+
+def test_a_stale_source_is_said_under_its_diff(run, mirror, today):
+    result = run("catalog", "refresh", "modal", "--url", mirror("/m.yml", text("modal")), "--dry-run")
+    assert "this source is itself 210 days old" in result.stdout and "modal.com/pricing" in result.stdout
 
 
 # -- the CLI against a loopback mirror ---------------------------------------------------------
@@ -339,3 +345,16 @@ def test_max_price_age_works_after_the_command_too(monkeypatch):
     assert late.returncode == 0 and "older than 200 days" in late.stderr and "runpod 179" not in late.stderr
     default = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     assert "older than 120 days" in default.stderr and default.stderr.count("\n") == 1
+
+
+def test_a_gone_builtin_source_is_exit_1_not_bad_input(run, mirror, today, monkeypatch):
+    from dataclasses import replace
+
+    from gpuadvisor.catalog import refresh
+
+    gone = mirror("/exists.mdx", "x").replace("/exists.mdx", "/gone.mdx")  # the mirror answers 404 there
+    f = fetcher("runpod")
+    monkeypatch.setitem(refresh._LOADED, "runpod", replace(f, SOURCE=replace(f.SOURCE, url=gone)))
+    result = run("catalog", "refresh", "runpod", code=1)
+    assert "HTTP 404" in result.stderr and "may have moved" in result.stderr and result.stderr.count("\n") == 1
+    assert "HTTP 404" in run("catalog", "refresh", "runpod", "--url", gone, code=2).stderr  # the user's URL: bad input

@@ -237,6 +237,11 @@ def catalog_refresh_cmd(
                 return fetch(u, MAX_SOURCE_BYTES, progress=tick)
             except NetworkError as e:
                 raise NetworkError(f"{e}; the prices in use are kept") from None
+            except UsageError as e:
+                if url:  # the user's --url: bad input (exit 2)
+                    raise
+                # the built-in source answered 4xx: it moved or is gone, a source failure (exit 1)
+                raise NetworkError(f"{e}; the price source may have moved: report it, or give --url") from None
 
     previous = {} if builtin_only() else overlay.read_all(directory)
     result = Result(refresh(cat, modules, today(), download, url, accept, previous), skipped, directory, dry_run=dry_run)

@@ -95,9 +95,11 @@ def _money(p) -> str:
     return "—" if p is None else f"${p.per_hour:,.4g}/h"
 
 
-def refresh_view(result) -> View:
+def refresh_view(result) -> View:  # noqa: C901 - one block per part of the diff
     """`catalog refresh`: per provider, the source, then the diff (offering, old → new $/h, %, as-of
     dates), new and vanished prices, rows the source has that no offering takes, and what was held."""
+    from gpuadvisor.freshness import max_age
+
     view = View(result.to_json())
     for plan in result.plans:
         verb = "would write" if result.dry_run else "written"
@@ -120,6 +122,10 @@ def refresh_view(result) -> View:
         if same:
             newest = max(c.new.as_of for c in same)
             view.text(f"{len(same)} price(s) unchanged, now dated {newest}.", style="dim")
+        if plan.source_age is not None and plan.source_age > max_age():
+            page = f" against {plan.page}" if plan.page else ""
+            view.text(f"warning: this source is itself {plan.source_age} days old (as of {plan.as_of}): its prices stay "
+                      f"stale; check them by hand{page}.", style="warn")
         if plan.unmapped:
             shown = ", ".join(f"{label} (${ph:,.4g}/h)" for label, ph in plan.unmapped[:8])
             more = f" and {len(plan.unmapped) - 8} more" if len(plan.unmapped) > 8 else ""

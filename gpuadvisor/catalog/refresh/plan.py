@@ -71,6 +71,8 @@ class Plan:
         return [c for c in self.changes if c.held]
 
     written: bool = False
+    page: str = ""  # the human pricing page the source reflects
+    source_age: int | None = None  # days from the prices' as_of to today
 
     def to_json(self) -> dict:
         """The contract's shape (provider, source, fetched_at, changes, added, vanished, held_back,
@@ -78,7 +80,8 @@ class Plan:
         named = lambda c: c.offering + ("" if c.field == "price" else f" ({c.field})")  # noqa: E731
         return {"provider": self.provider, "source": self.url,
                 "fetched_at": self.overlay.refreshed if self.overlay else None,
-                "as_of": self.as_of, "published": self.published, "found": self.found, "known": self.known,
+                "as_of": self.as_of, "published": self.published, "source_age_days": self.source_age,
+                "found": self.found, "known": self.known,
                 "changes": [c.to_json() for c in self.changes if c.status != "same"],
                 "added": [named(c) for c in self.changes if c.status == "new"],
                 "vanished": [named(c) for c in self.changes if c.status == "vanished"],
@@ -124,7 +127,8 @@ def make_plan(cat, module, text: str, url: str, today: date, accept: bool = Fals
     provider = module.SOURCE.provider
     rows, published = module.parse(text)
     as_of = min(published, today.isoformat()) if published else today.isoformat()
-    plan = Plan(provider, url, as_of, published)
+    plan = Plan(provider, url, as_of, published, page=module.SOURCE.page,
+                source_age=(today - date.fromisoformat(as_of)).days)
     source = f"{url} (read {today.isoformat()}" + (f"; the file is dated {published})" if published else ")")
     new: dict[tuple[str, str], Price] = {}
     by_name = {o.name: o for o in cat.offerings_of(provider)}
