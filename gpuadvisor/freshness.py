@@ -19,13 +19,19 @@ REFRESH_COMMAND = "gpuadvisor catalog refresh"
 _max_age: list[int | None] = [None]  # set by --max-price-age for this process
 
 
+_today: list = [None, None]  # (GPUADVISOR_TODAY as read, the date): every price of a 10,000-row list asks
+
+
 def today() -> date:
     """The date prices are aged against: GPUADVISOR_TODAY when set (a bad value is one clear error)."""
     text = os.environ.get(TODAY_ENV, "").strip()
+    if text and _today[0] == text:
+        return _today[1]
     if not text:
         return date.today()
     try:
-        return date.fromisoformat(text)
+        _today[:] = [text, date.fromisoformat(text)]
+        return _today[1]
     except ValueError:
         from gpuadvisor.errors import UsageError
 
