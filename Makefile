@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.gpuadvisor-installed
 
-.PHONY: install run test lint bench fuzz validate clean
+.PHONY: install run test lint bench fuzz validate clean refresh-prices
 
 # A venv with the package (editable) and the test/lint tools. CI makes its own venv with a
 # non-editable install and its own stamp, so `make test VENV=...` reuses it as it is.
@@ -22,6 +22,12 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Maintainers: fetch every provider's current prices from its published source and rewrite the
+# built-in catalogs' price values (comments kept; changes beyond ±60% held back). Needs the network.
+# ARGS passes options, e.g. `make refresh-prices ARGS="runpod --accept-changes"`.
+refresh-prices: $(STAMP)
+	$(BIN)/python tools/refresh_prices.py $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/python -m ruff check gpuadvisor tests bench

@@ -113,7 +113,9 @@ class Price:
     note: str = ""
 
     def to_json(self) -> dict:
-        return {"per_hour": self.per_hour, "per_second": self.per_second, "as_of": self.as_of,
+        from gpuadvisor.freshness import dated
+
+        return {"per_hour": self.per_hour, "per_second": self.per_second, **dated(self.as_of),
                 "basis": self.basis, "source": self.source, "note": self.note or None}
 
 

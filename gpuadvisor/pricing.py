@@ -37,10 +37,14 @@ class Quote:
     as_of: str = ""
     host_per_hour: float = 0.0  # of per_hour × count: CPU and RAM billed on top of the GPU, for the whole worker
     host: tuple[float, float] = (0.0, 0.0)  # the (vCPUs, GB of RAM) that host_per_hour pays for
+    provider: str = ""  # whose price this is (named by the stale-price line)
 
     def to_json(self) -> dict:
+        from gpuadvisor.freshness import dated
+
         return {"per_hour": round(self.per_hour, 4), "basis": self.basis, "estimated": self.estimated,
-                "how": self.how, "as_of": self.as_of or None, "host_per_hour": round(self.host_per_hour, 4)}
+                "how": self.how, **dated(self.as_of), "provider": self.provider or None,
+                "host_per_hour": round(self.host_per_hour, 4)}
 
 
 def on_demand(off: Offering) -> Price | None:
@@ -94,7 +98,7 @@ def quote(off: Offering, offerings: list[Offering], basis: str = "list") -> Quot
     """The price of one GPU of `off` on `basis`, estimated from the same GPU elsewhere if needed."""
     own = _own(off, basis)
     if own is not None:
-        return Quote(own.per_hour, own.basis, False, _describe(own), own.as_of)
+        return Quote(own.per_hour, own.basis, False, _describe(own), own.as_of, provider=off.provider)
     if off.hw is None:
         return None
     estimate = _estimate(offerings, basis, off.hw.id)
@@ -105,7 +109,7 @@ def quote(off: Offering, offerings: list[Offering], basis: str = "list") -> Quot
     if basis == "list" and lowest(off) is not None:
         had = f"; its own {lowest(off).basis} price is ${lowest(off).per_hour:,.2f}/h"
     how = f"≈${value:,.2f}/h estimated: the median {kinds} price of {off.hw.id} elsewhere ({named}){had}"
-    return Quote(value, kinds, True, how, as_of)
+    return Quote(value, kinds, True, how, as_of, provider=off.provider)
 
 
 def _estimate(offerings: list[Offering], basis: str, gpu_id: str) -> tuple | None:

@@ -40,6 +40,10 @@ def isolated_catalogs(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
     for var in ("GPUADVISOR_CATALOG_PATH", "GPUADVISOR_BUILTIN_ONLY", "GPUADVISOR_NO_CACHE", "NO_COLOR"):
         monkeypatch.delenv(var, raising=False)
+    # Prices age against a fixed day, and the stale-price line stays off unless a test asks for it
+    # (tests/test_refresh.py does): answers must not change as the calendar moves.
+    monkeypatch.setenv("GPUADVISOR_TODAY", "2026-12-04")
+    monkeypatch.setenv("GPUADVISOR_MAX_PRICE_AGE", "100000")
     catalog_mod.set_builtin_only(False)
     catalog_mod._CACHE.clear()
     yield

@@ -286,9 +286,11 @@ def test_catalog_info(run):
 
     from gpuadvisor.catalog import catalog_info, load_catalog
 
-    info = catalog_info(load_catalog(extra=[]), date(2026, 11, 23))
+    info = catalog_info(load_catalog(extra=[]), date(2026, 11, 23), stale_after=180)
     by_id = {p["id"]: p for p in info["providers"]}
     assert by_id["modal"]["stale_prices"] == 9 and by_id["runpod"]["stale_prices"] == 0
+    default = {p["id"]: p for p in catalog_info(load_catalog(extra=[]), date(2026, 11, 23))["providers"]}
+    assert default["runpod"]["stale_prices"] == 29  # 168 days: stale at the default 120-day limit
     assert by_id["modal"]["oldest_price"] == "2026-05-07" and by_id["modal"]["docs_url"].startswith("https://")
     later = {p["id"]: p for p in catalog_info(load_catalog(extra=[]), date(2026, 6, 1))["providers"]}
     assert later["modal"]["stale_prices"] == 0

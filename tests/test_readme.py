@@ -33,6 +33,7 @@ EXTERNAL = {"lambda/vms.csv": FIXTURES / "imports" / "skypilot-lambda-vms.csv"} 
 LOOPBACK = "127.0.0.1:8765"
 FENCE = re.compile(r"^```([^\n]*)\n(.*?)^```[ \t]*$", re.M | re.S)
 ELLIPSIS = "…"
+README_TODAY = "2026-12-04"  # the day the README's outputs were last checked
 
 
 def _fences() -> list[tuple[int, str, str]]:
@@ -106,6 +107,8 @@ def matches(expected: list[str], actual: list[str]) -> bool:
 def run_example(command: str, cwd: Path) -> str:
     env = {k: v for k, v in os.environ.items()
            if k not in ("GPUADVISOR_CATALOG_PATH", "COLUMNS", "FORCE_COLOR", "GPUADVISOR_BUILTIN_ONLY")}
+    env.pop("GPUADVISOR_MAX_PRICE_AGE", None)
+    env.update(GPUADVISOR_TODAY=README_TODAY)  # prices age against the README's date: its examples do not rot
     env.update(NO_COLOR="1", XDG_CONFIG_HOME=str(cwd / ".config"), XDG_CACHE_HOME=str(cwd / ".cache"),
                PATH=str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", ""))
     result = subprocess.run(["bash", "-c", "exec 2>&1\n" + command], cwd=cwd, env=env, capture_output=True, text=True,

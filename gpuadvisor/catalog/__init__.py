@@ -97,4 +97,25 @@ def load_catalog(extra: list[tuple[str, Path]] | None = None, *, use_cache: bool
 
 
 def get_catalog() -> Catalog:
-    return load_catalog()
+    """The catalogs in use: built-ins and extra directories, with the price overlay that
+    `catalog refresh` writes on top (none with --builtin-only)."""
+    cat = load_catalog()
+    if builtin_only():
+        return cat
+    from gpuadvisor.catalog.refresh import overlay
+
+    key = ("overlay", id(cat), str(overlay.directory()), overlay.fingerprint())
+    if not key[3]:
+        return cat
+    if key not in _OVERLAID:
+        notes: list[str] = []
+        out = overlay.apply(cat, overlay.read_all(warnings=notes))
+        if notes:
+            out = out if out is not cat else __import__("copy").copy(cat)
+            out.warnings = [*cat.warnings, *notes]
+        _OVERLAID.clear()
+        _OVERLAID[key] = out
+    return _OVERLAID[key]
+
+
+_OVERLAID: dict = {}

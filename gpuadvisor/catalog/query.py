@@ -169,10 +169,10 @@ def override_notes(cat: Catalog, offerings=(), workload=None, model=None) -> lis
     return list(notes)
 
 
-STALE_PRICE_DAYS = 180
+STALE_PRICE_DAYS = 120  # freshness.DEFAULT_MAX_AGE: the same limit as the line under answers
 
 
-def catalog_info(cat: Catalog, today) -> dict:
+def catalog_info(cat: Catalog, today, stale_after: int = STALE_PRICE_DAYS) -> dict:
     """Per provider: where its catalog comes from, its as-of date, and how old its prices are
     (`today` a datetime.date). Prices older than STALE_PRICE_DAYS are counted as stale."""
     from datetime import date
@@ -182,7 +182,7 @@ def catalog_info(cat: Catalog, today) -> dict:
         offs = cat.offerings_of(p.id)
         priced = [o for o in offs if o.price or o.price_low]
         ages = [(today - date.fromisoformat((o.price or o.price_low).as_of)).days for o in priced]
-        stale = [o for o, age in zip(priced, ages, strict=True) if age > STALE_PRICE_DAYS]
+        stale = [o for o, age in zip(priced, ages, strict=True) if age > stale_after]
         providers.append({
             "id": p.id, "name": p.name, "files": list(p.files), "docs_url": p.docs_url, "as_of": p.as_of,
             "offerings": len(offs), "priced": len(priced),
@@ -192,7 +192,7 @@ def catalog_info(cat: Catalog, today) -> dict:
         })
     other = [{"path": r.path, "origin": r.origin, "sections": r.sections, "ok": not r.problems}
              for r in cat.files if "provider" not in r.sections]
-    return {"today": today.isoformat(), "stale_after_days": STALE_PRICE_DAYS, "providers": providers,
+    return {"today": today.isoformat(), "stale_after_days": stale_after, "providers": providers,
             "gpus": len(cat.gpus), "workloads": len(cat.workloads), "models": len(cat.models), "other_files": other}
 
 

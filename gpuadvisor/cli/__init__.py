@@ -48,8 +48,8 @@ def _only_invoked_command(argv: list[str]) -> None:
     """Start-up: Typer builds a click command for every registered command (~1 ms each). When the
     first argument names a command, import only its room and register only that command, so a run
     builds what it uses. Help, completion and unknown names get the full app (and its "did you mean")."""
-    while argv and argv[0] == "--builtin-only":  # the one root option that precedes a command
-        argv = argv[1:]
+    while argv and (argv[0] == "--builtin-only" or argv[0].startswith("--max-price-age")):  # root options
+        argv = argv[2:] if argv[0] == "--max-price-age" else argv[1:]
     name = argv[0] if argv else ""
     if os.environ.get("_GPUADVISOR_COMPLETE") or name not in {**COMMANDS, **GROUPS}:
         _load([*COMMANDS.values(), *GROUPS.values()])
@@ -64,6 +64,28 @@ def _only_invoked_command(argv: list[str]) -> None:
         app.registered_commands = []
 
 
+def _hoist_root_options(argv: list[str]) -> list[str]:
+    """`gpuadvisor recommend … --max-price-age 30` means `gpuadvisor --max-price-age 30 recommend …`:
+    the price-age limit is a root option (every dated command shares it), written where users put it."""
+    out, front, i = [], [], 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--":
+            out.extend(argv[i:])
+            break
+        if a == "--max-price-age" and i + 1 < len(argv):
+            front += argv[i:i + 2]
+            i += 2
+            continue
+        if a.startswith("--max-price-age="):
+            front.append(a)
+        else:
+            out.append(a)
+        i += 1
+    return front + out
+
+
 def main() -> None:
+    sys.argv[1:] = _hoist_root_options(sys.argv[1:])
     _only_invoked_command(sys.argv[1:])
     common.app()

@@ -13,23 +13,34 @@ from gpuadvisor.cli.common import PROG, JsonOpt, _catalog, _Command, _emit, _pro
 
 @catalog_app.command("info", cls=_Command)
 def catalog_info_cmd(as_json: JsonOpt = False):
-    """Show each provider catalog's sources and as-of date, and warn about prices older than 180 days.
+    """Show each provider catalog's sources, as-of date and price source, and warn about old prices.
+
+    Prices older than 120 days (--max-price-age, GPUADVISOR_MAX_PRICE_AGE) are counted as stale;
+    `gpuadvisor catalog refresh` fetches current ones where a provider publishes them.
 
     **Examples**
 
     * `gpuadvisor catalog info`
     * `gpuadvisor catalog info --json`
     """
-    from datetime import date
-
-    from gpuadvisor.catalog import STALE_PRICE_DAYS, catalog_info
+    from gpuadvisor.catalog import builtin_only, catalog_info
+    from gpuadvisor.catalog.refresh import price_sources
+    from gpuadvisor.freshness import max_age, today
     from gpuadvisor.views.catalog import info_view
 
-    info = catalog_info(_catalog(), date.today())
+    limit, info_today = max_age(), today()
+    info = catalog_info(_catalog(), info_today, limit)
+    sources = price_sources(read_overlay=not builtin_only())
+    from gpuadvisor.freshness import age_days
+
     for p in info["providers"]:
+        p["price_source"] = sources.get(p["id"])
+        p["oldest_price_age_days"] = age_days(p["oldest_price"], info_today)
         if p["stale_prices"]:
-            sys.stderr.write(f"{PROG}: warning: {p['stale_prices']} {p['id']} price(s) are older than {STALE_PRICE_DAYS} days "
-                             f"(oldest {p['oldest_price']}); check {p['docs_url'] or 'the provider'} before relying on them\n")
+            how = (f"run `gpuadvisor catalog refresh {p['id']}`" if (p["price_source"] or {}).get("url")
+                   else f"check {p['docs_url'] or 'the provider'}")
+            sys.stderr.write(f"{PROG}: warning: {p['stale_prices']} {p['id']} price(s) are older than {limit} days "
+                             f"(oldest {p['oldest_price']}); {how} before relying on them\n")
     _emit(info_view(info), as_json)
     return 0
 
@@ -175,4 +186,73 @@ def catalog_update_cmd(
 
         catalog_mod._CACHE.clear()
     _emit(update_view(p, dry_run), as_json)
+    return 0
+
+
+@catalog_app.command("refresh", cls=_Command)
+def catalog_refresh_cmd(
+    providers: Annotated[Optional[list[str]], typer.Argument(metavar="[PROVIDER]...", help="Providers to refresh "
+                                                             "(or --all).", show_default=False)] = None,
+    every: Annotated[bool, typer.Option("--all", help="Every provider with a price source.")] = False,
+    url: Annotated[Optional[str], typer.Option("--url", help="Read the one named provider's source from this URL "
+                                               "instead (a mirror; https, or http to a loopback host).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Download and compare; print the diff, write nothing.")] = False,
+    accept: Annotated[bool, typer.Option("--accept-changes", help="Also write changes beyond ±60% and drop prices "
+                                         "the source no longer lists (held back otherwise).")] = False,
+    as_json: JsonOpt = False,
+):
+    """Fetch providers' current prices from their own published sources into a dated price overlay.
+
+    The overlay (user catalog directory, prices/<provider>.toml) takes precedence over the
+    built-in prices, which are never edited; --builtin-only ignores it. A download or parse
+    failure writes nothing and keeps every price as it was (exit 1).
+
+    **Examples**
+
+    * `gpuadvisor catalog refresh runpod --dry-run`
+    * `gpuadvisor catalog refresh --all`
+    * `gpuadvisor catalog refresh modal --url https://mirror.example/modal-plans-pricing.yml`
+    """
+    from gpuadvisor.catalog import builtin_only
+    from gpuadvisor.catalog.refresh import overlay
+    from gpuadvisor.catalog.refresh.run import MAX_SOURCE_BYTES, Result, choose, refresh, write
+    from gpuadvisor.catalog.update import fetch
+    from gpuadvisor.errors import NetworkError, UsageError
+    from gpuadvisor.freshness import today
+    from gpuadvisor.views.catalog import refresh_view
+
+    directory = overlay.directory()
+    if directory is None:
+        raise UsageError("no home directory: set XDG_CONFIG_HOME to choose where the price overlay goes")
+    cat = _catalog()
+    modules, skipped = choose(cat, list(providers or []), every, url)
+    if not modules:
+        from gpuadvisor.errors import NoMatch
+
+        raise NoMatch("; ".join(f"{p}: {why}" for p, why in skipped) or "nothing to refresh")
+
+    def download(u: str) -> bytes:
+        with _progress(f"downloading {u.rsplit('/', 1)[-1][:40]}", threshold=0) as tick:
+            try:
+                return fetch(u, MAX_SOURCE_BYTES, progress=tick)
+            except NetworkError as e:
+                raise NetworkError(f"{e}; the prices in use are kept") from None
+            except UsageError as e:
+                if url:  # the user's --url: bad input (exit 2)
+                    raise
+                # the built-in source answered 4xx: it moved or is gone, a source failure (exit 1)
+                raise NetworkError(f"{e}; the price source may have moved: report it, or give --url") from None
+
+    previous = {} if builtin_only() else overlay.read_all(directory)
+    result = Result(refresh(cat, modules, today(), download, url, accept, previous), skipped, directory, dry_run=dry_run)
+    if not dry_run:
+        result.written = write(result.plans, directory)
+        from gpuadvisor import catalog as catalog_mod
+
+        catalog_mod._OVERLAID.clear()
+    held = sum(len(p.held) for p in result.plans)
+    if held:
+        sys.stderr.write(f"{PROG}: warning: {held} price change(s) held back (beyond ±60% or no longer listed); "
+                         "check them against the provider's page, then rerun with --accept-changes\n")
+    _emit(refresh_view(result), as_json)
     return 0

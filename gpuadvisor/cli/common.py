@@ -159,16 +159,26 @@ def _version(value: bool):
         raise typer.Exit(0)
 
 
+_INVOKED: list[str | None] = [None]  # the command this process runs (set by the root callback)
+
+
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
     builtin_only: Annotated[bool, typer.Option("--builtin-only", help="Read only the built-in catalogs: no extra catalog "
                                                "directory at all (also GPUADVISOR_BUILTIN_ONLY=1).")] = False,
+    max_price_age: Annotated[Optional[int], typer.Option("--max-price-age", metavar="DAYS", show_default=False,
+                                                         help="Warn when a price behind an answer is older than this "
+                                                         "(default 120 days; also GPUADVISOR_MAX_PRICE_AGE).")] = None,
 ):
     """gpuadvisor: sourced GPU facts, recommendations and translations for serverless GPU providers."""
     from gpuadvisor.catalog import set_builtin_only
+    from gpuadvisor.freshness import set_max_age
 
     set_builtin_only(builtin_only)
+    set_max_age(max_price_age)
+    _INVOKED[0] = ctx.invoked_subcommand
 
 
 def _catalog():
@@ -243,4 +253,41 @@ def _emit(view, as_json: bool, fmt: str | None = None) -> None:
         if as_json and fmt != "json":
             raise UsageError(f"--json and --format {fmt} contradict each other")
         fmt = "table" if fmt == "text" else fmt
-    emit(view, as_json, fmt or ("json" if as_json else "table"))
+    fmt = fmt or ("json" if as_json else "table")
+    emit(view, as_json, fmt)
+    if fmt == "table":  # under the text answer; JSON carries price.age_days / price.stale instead
+        _stale_prices(view)
+
+
+DATED_COMMANDS = ("recommend", "cost", "translate", "compare", "show")
+
+
+def _stale_prices(view) -> None:
+    """Under the answer of a command that shows prices: one stderr line naming the providers whose
+    prices behind it are older than the limit (freshness.max_age), and the command that refreshes them."""
+    if _INVOKED[0] not in DATED_COMMANDS:
+        return
+    from gpuadvisor.freshness import stale_line
+
+    dates: list[tuple[str, str]] = []
+
+    def walk(node, provider: str | None) -> None:
+        if isinstance(node, dict):
+            here = node.get("provider") if isinstance(node.get("provider"), str) else provider
+            if node.get("stale") is True and isinstance(node.get("as_of"), str) and here:
+                dates.append((here, node["as_of"]))
+            for k, v in node.items():
+                if k != "price_low":  # a discount's date: refresh cannot renew what a source stopped publishing
+                    walk(v, here)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v, provider)
+
+    walk(view.data, None)
+    line = stale_line(dates)
+    if line:  # name the refresh command only for providers that have a source
+        from gpuadvisor.catalog.refresh import refreshable
+
+        line = stale_line(dates, refreshable=refreshable())
+    if line:
+        sys.stderr.write(f"{PROG}: {line}\n")

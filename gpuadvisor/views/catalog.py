@@ -14,13 +14,17 @@ def info_view(info: dict) -> View:
     view = View(info)
     rows = []
     for p in info["providers"]:
-        prices = (f"{p['priced']} of {p['offerings']}, {p['oldest_price']} … {p['newest_price']}" if p["priced"]
-                  else f"none of {p['offerings']}")
+        age = p.get("oldest_price_age_days")
+        prices = (f"{p['priced']} of {p['offerings']}, {p['oldest_price']} … {p['newest_price']}"
+                  + (f" (oldest {age} days)" if age is not None else "") if p["priced"] else f"none of {p['offerings']}")
         stale = f"{p['stale_prices']} older than {info['stale_after_days']} days" if p["stale_prices"] else "—"
-        rows.append([p["id"], p["name"], p["as_of"] or "—", prices, stale, p["docs_url"] or "—",
+        src = p.get("price_source") or {}
+        source = ("—" if not src else (src["url"] and f"{src['url']}\n({'official' if src['official'] else 'third party'}; "
+                                       f"last refresh {src['last_refresh'] or 'never'})") or "none: edit by hand")
+        rows.append([p["id"], p["name"], p["as_of"] or "—", prices, stale, source, p["docs_url"] or "—",
                      "\n".join(p["files"])])
-    view.table(["provider", "name", "as of", "dated prices", "stale", "docs", "files"], rows,
-               title=f"Catalogs (today {info['today']})", keep={0, 5}, code={6}, head=2)
+    view.table(["provider", "name", "as of", "dated prices", "stale", "price source", "docs", "files"], rows,
+               title=f"Catalogs (today {info['today']})", keep={0, 6}, code={7}, head=2)
     view.text(f"{info['gpus']} GPUs, {info['workloads']} workload profiles, {info['models']} models.",
               *[f"{f['path']} ({', '.join(f['sections'])})" for f in info["other_files"]], style="dim")
     return view
@@ -84,4 +88,49 @@ def update_view(plan, dry_run: bool) -> View:
                       *([f"  … and {len(items) - 50} more"] if len(items) > 50 else []))
     if not (plan.added or plan.removed or plan.changed):
         view.text("No offering or price changes.", style="dim")
+    return view
+
+
+def _money(p) -> str:
+    return "—" if p is None else f"${p.per_hour:,.4g}/h"
+
+
+def refresh_view(result) -> View:  # noqa: C901 - one block per part of the diff
+    """`catalog refresh`: per provider, the source, then the diff (offering, old → new $/h, %, as-of
+    dates), new and vanished prices, rows the source has that no offering takes, and what was held."""
+    from gpuadvisor.freshness import max_age
+
+    view = View(result.to_json())
+    for plan in result.plans:
+        verb = "would write" if result.dry_run else "written"
+        view.text(f"{plan.provider}: {plan.found} of {plan.known} known prices found at {plan.url}, "
+                  f"as of {plan.as_of}" + (" (the source file's own date)" if plan.published else " (read today)"),
+                  style="title")
+        rows = []
+        for c in plan.changes:
+            if c.status == "same":
+                continue
+            pct = "—" if c.pct is None else f"{c.pct:+.0f}%"
+            dates = f"{c.old.as_of if c.old else '—'} → {c.new.as_of if c.new else '—'}"
+            what = {"changed": "changed", "new": "new price", "vanished": "no longer listed",
+                    "older": "source is older than the price in use: kept"}[c.status]
+            rows.append([c.offering + ("" if c.field == "price" else f" ({c.field})"), f"{_money(c.old)} → {_money(c.new)}",
+                         pct, dates, what + (" — held back" if c.held else "")])
+        same = [c for c in plan.changes if c.status == "same"]
+        if rows:
+            view.table(["offering", "$/h", "change", "as of", "status"], rows, keep={0}, head=1)
+        if same:
+            newest = max(c.new.as_of for c in same)
+            view.text(f"{len(same)} price(s) unchanged, now dated {newest}.", style="dim")
+        if plan.source_age is not None and plan.source_age > max_age():
+            page = f" against {plan.page}" if plan.page else ""
+            view.text(f"warning: this source is itself {plan.source_age} days old (as of {plan.as_of}): its prices stay "
+                      f"stale; check them by hand{page}.", style="warn")
+        if plan.unmapped:
+            shown = ", ".join(f"{label} (${ph:,.4g}/h)" for label, ph in plan.unmapped[:8])
+            more = f" and {len(plan.unmapped) - 8} more" if len(plan.unmapped) > 8 else ""
+            view.text(f"In the source but in no offering: {shown}{more}.", style="dim")
+        view.text(f"Overlay {verb}: {result.directory}/{plan.provider}.toml" if plan.overlay else "", style="dim")
+    for provider, why in result.skipped:
+        view.text(f"{provider}: skipped: {why}", style="warn")
     return view
