@@ -427,7 +427,7 @@ def test_usage_lines_name_the_arguments(run, command, usage):
     assert usage in out and "{" not in out.split("\n\n")[0]
 
 
-COMMANDS = ["list", "show", "compare", "estimate", "models", "recommend", "translate", "check", "detect",
+COMMANDS = ["list", "show", "compare", "estimate", "models", "recommend", "speed", "translate", "check", "detect",
             "catalog info", "catalog validate", "catalog paths"]
 
 

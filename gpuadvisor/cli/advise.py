@@ -154,7 +154,6 @@ def recommend_cmd(
     * `gpuadvisor recommend -m llama-3.1-8b --tokens-in 4000 --tokens-out 300 --batch 16`
     * `gpuadvisor recommend --vram 70 -w llm --optimize speed`
     * `gpuadvisor recommend --model sdxl -p fal --explain`
-    * `gpuadvisor recommend --vram 8 -w transcode --codec av1`
     """
     from gpuadvisor.engine import Requirement, job_for, rank, resolve_workload
     from gpuadvisor.errors import NoMatch, UsageError

@@ -42,7 +42,6 @@ def speed_cmd(
 
     * `gpuadvisor speed llama-3.1-8b h100-sxm`
     * `gpuadvisor speed llama-3.3-70b h100-sxm:2 --dtype fp8 --tokens-in 2048 --tokens-out 128`
-    * `gpuadvisor speed llama-3.1-70b rtx-4090:2 --dtype int4 --engine llamacpp --batch 1`
     * `gpuadvisor speed sdxl l40s --steps 20`
     * `gpuadvisor speed llama-3.1-8b "A100:8" --mode full --batch 4 --context 4k`
     """

@@ -2,8 +2,8 @@
 an "API Commons Plans" YAML file (API Evangelist's transcriptions of pricing pages). Both return
 plain rows; each provider's fetcher decides which rows it maps to which offering.
 
-The YAML reader is deliberately small (no PyYAML dependency for one feature): block mappings and
-sequences of scalars, with folded/literal scalars skipped. It never evaluates anything.
+YAML is read with PyYAML's safe loader (already a dependency, for Baseten's config.yaml), which
+never evaluates anything; every mapping in the document becomes an item.
 """
 
 from __future__ import annotations
@@ -80,39 +80,38 @@ class Item:
 
 
 def yaml_items(text: str) -> tuple[dict, list[Item]]:
-    """(top-level scalars, every mapping item in document order) of a block-style YAML file."""
-    top: dict = {}
+    """(top-level scalars, every mapping in document order, each with the mapping it is nested in)
+    of a YAML file, read with PyYAML's safe loader (the download is already size-capped)."""
+    import yaml
+
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        from gpuadvisor.errors import UsageError
+
+        raise UsageError(f"the price source is not valid YAML: {str(e).splitlines()[0][:120]}") from None
+    top = {k: str(v) for k, v in doc.items() if _is_scalar(v)} if isinstance(doc, dict) else {}
     items: list[Item] = []
-    stack: list[Item] = []
-    skip_deeper = -1
-    for raw in text.splitlines():
-        if not raw.strip() or raw.lstrip().startswith("#"):
-            continue
-        indent = len(raw) - len(raw.lstrip(" "))
-        if skip_deeper >= 0:
-            if indent > skip_deeper:
-                continue
-            skip_deeper = -1
-        line = raw.strip()
-        dash = line.startswith("- ")
-        if dash:
-            line, indent = line[2:].lstrip(), indent + 2
-        m = re.match(r"""^("[^"]*"|'[^']*'|[^:#'"]+?)\s*:(?:\s+(.*))?$""", line)
-        if m is None:
-            continue
-        key, value = m.group(1).strip("'\""), _scalar(m.group(2) or "")
-        if value in (">", ">-", "|", "|-", ">+", "|+"):
-            skip_deeper, value = indent, ""
-        while stack and (stack[-1].indent > indent or (dash and stack[-1].indent == indent)):
-            stack.pop()
-        if dash:
-            stack.append(Item({}, stack[-1] if stack else None, indent))
-            items.append(stack[-1])
-        if stack and stack[-1].indent == indent:
-            stack[-1].fields[key] = value
-        elif indent == 0:
-            top[key] = value
+
+    def walk(node, parent: Item | None, depth: int) -> None:
+        if depth > 64:
+            return
+        if isinstance(node, dict):
+            item = Item({str(k): ("" if v is None else str(v)) for k, v in node.items() if _is_scalar(v)}, parent, depth)
+            if depth:
+                items.append(item)
+            for v in node.values():
+                walk(v, item, depth + 1)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v, parent, depth + 1)
+
+    walk(doc, None, 0)
     return top, items
+
+
+def _is_scalar(v) -> bool:
+    return not isinstance(v, (dict, list))
 
 
 def _scalar(text: str) -> str:
