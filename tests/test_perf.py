@@ -3,12 +3,12 @@ the sources cited there), and its shape: saturation, scaling, codecs."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from gpuadvisor.engine import job_for, job_from_vram
 from gpuadvisor.estimate import estimate
-from dataclasses import replace
-
 from gpuadvisor.perf import Job, diffusion, speedup, throughput, training, transcode
 from gpuadvisor.perf import llm as llm_decode
 

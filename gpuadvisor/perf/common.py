@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from gpuadvisor.models import Gpu
 from gpuadvisor.perf.constants import Perf
 
+
 @dataclass(frozen=True)
 class Throughput:
     """Work per hour of one configuration, in the workload's unit, with how it was worked out."""
