@@ -25,7 +25,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 CASES = HERE / "validation" / "cases.toml"
 ENGINES = (("tensorrt", "trtllm"), ("nim", "trtllm"), ("mlperf", "trtllm"), ("llama.cpp", "llamacpp"),
-           ("vllm", "vllm"), ("mlc", "vllm"))
+           ("vllm", "vllm"), ("mlc", "mlc"))
 REGIMES = ("llm-batch1", "llm-batched", "llm-moe", "image", "training")
 
 

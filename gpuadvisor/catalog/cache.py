@@ -195,7 +195,7 @@ def _perf(row: list | None) -> Perf | None:
     t = tuple
     family = _maker(DiffusionFamily, {"sources": t, "calibration": _pairs})
     codec = _maker(NvCodec, {"encode_fps": _pairs, "decode_fps": _pairs})
-    engine = _maker(Engine, {"quant_efficiency": _pairs})
+    engine = _maker(Engine, {"quant_efficiency": _pairs, "allreduce_us": _pairs})
     return _maker(Perf, {"bandwidth_efficiency": _pairs, "scaling": _pairs, "gemm_efficiency": _pairs,
                          "allreduce_us": _pairs, "data_parallel_efficiency": _pairs,
                          "diffusion": lambda v: t(map(family, v)), "codecs": lambda v: t((a, codec(c)) for a, c in v),

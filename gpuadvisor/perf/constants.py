@@ -53,6 +53,8 @@ class Engine:
     max_batch: int = 256
     split: str = "tp"  # several GPUs: tp (tensor parallel) or layers (each GPU holds some layers; llama.cpp)
     diffusion_speedup: float = 1.0  # image/video denoising over PyTorch eager (diffusers), e.g. a compiled TensorRT engine
+    allreduce_us: tuple[tuple[str, float], ...] = ()  # per link kind, overriding [perf] allreduce_us
+    allreduce_ring: bool = True  # over PCIe the latency grows with the GPUs (a ring), else one shot
     source: str = ""
 
     def weight_efficiency(self, memory: str, dtype: str) -> float:

@@ -16,7 +16,7 @@ _PERF_KEYS = ("sources", "bandwidth_efficiency", "decode_overhead_us_per_layer",
 _FAMILY_KEYS = ("name", "tflop_per_step", "fixed_ms_per_step", "steps", "unit_seconds", "documented_gib",
                 "calibration", "sources", "resolution")
 _ENGINE_KEYS = ("name", "overhead_us_per_layer", "bandwidth_scale", "quant_efficiency", "max_batch", "split", "source",
-                "diffusion_speedup")
+                "diffusion_speedup", "allreduce_us", "allreduce_ring")
 _FORMATS = tuple(sorted({*QUANT_FORMAT.values(), "16bit"}))
 _CALIBRATION_KEYS = ("gpu", "steps_per_s", "source")
 _CODEC_KEYS = ("encode_fps", "decode_fps", "source")
@@ -128,8 +128,11 @@ def _engine(f, path: tuple, eid: str, raw) -> Engine | None:
     src = t.get("source", "str")
     if len(f.problems) > before or None in (overhead, src):
         return None
+    allreduce = _fractions(t, "allreduce_us", _SCALING, upper=10_000.0) or {}
+    ring = t.get("allreduce_ring", "bool", True)
     return Engine(eid, t.get("name", "str", eid), float(overhead), float(scale or 1.0), tuple(quant.items()),
-                  int(max_batch or 256), split or "tp", float(t.get("diffusion_speedup", "num", 1.0, positive=True) or 1.0), src)
+                  int(max_batch or 256), split or "tp", float(t.get("diffusion_speedup", "num", 1.0, positive=True) or 1.0),
+                  tuple(allreduce.items()), bool(ring), src)
 
 
 def _family(f, path: tuple, fid: str, raw, gpus: dict) -> DiffusionFamily | None:

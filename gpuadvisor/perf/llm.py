@@ -70,7 +70,8 @@ def rates(perf: Perf, job: Job, hw: Gpu, count: int, eng: Engine | None = None, 
         base, scale = base * perf.moe_efficiency, scale * perf.moe_efficiency
     return Rates(base * eng.weight_efficiency(memory, job.dtype), base,
                  tflops * 1e12 * perf.gemm(hw) * scale * perf.llm_compute_efficiency, split, link_bw,
-                 dict(perf.allreduce_us).get(kind, 30.0) * 1e-6 * (1 if kind == "nvlink" else max(1, count - 1)),
+                 {**dict(perf.allreduce_us), **dict(eng.allreduce_us)}.get(kind, 30.0) * 1e-6
+                 * (max(1, count - 1) if kind != "nvlink" and eng.allreduce_ring else 1),
                  eng.overhead_us_per_layer * 1e-6, label,
                  (note,) if note else (), perf.pipeline_efficiency)
 
