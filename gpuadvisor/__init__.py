@@ -1,3 +1,3 @@
 """gpuadvisor: which GPU to rent on Modal, RunPod, fal.ai and other serverless providers, and how to write it there."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
