@@ -247,6 +247,10 @@ class Offering:
     regions: tuple[str, ...] = ()  # where it runs, when the catalog knows (imported clouds)
     region_prices: tuple[tuple[str, float], ...] = ()  # region -> on-demand per GPU-hour, where it differs
     region_spot: tuple[tuple[str, float], ...] = ()  # region -> spot per GPU-hour, where it differs
+    # GPUs this name may also be where the provider does not say which part it runs (SXM or PCIe, A10
+    # or A10G): `hw` is the assumed, slower one; a loss only against it is a caveat, not a mismatch
+    may_be: tuple[str, ...] = ()
+    restricted: str = ""  # not self-serve (committed spend, on request): who can get it, with the source
 
     def unverified(self, count: int) -> bool:
         return self.verified_count is not None and count > self.verified_count
@@ -304,6 +308,8 @@ class Offering:
             "legacy": self.legacy,
             "fixed_count": self.fixed_count,
             "regions": list(self.regions),
+            "may_be": list(self.may_be),
+            "restricted": self.restricted or None,
             "notes": list(self.notes),
             **({"from": dict(self.origin)} if self.origin else {}),
         }

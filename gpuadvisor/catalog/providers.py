@@ -298,6 +298,12 @@ def _build_offering(file: _File, i: int, raw: Any, provider: Provider, gpus: dic
     upgrades = t.get("may_upgrade_to", "strlist", [])
     for gid in upgrades or []:
         gpu_ref(gid, path + ("may_upgrade_to",))
+    may_be = t.get("may_be", "strlist", []) or []
+    for gid in may_be:
+        gpu_ref(gid, path + ("may_be",))
+    if may_be and kind != "gpu":
+        file.fail(path + ("may_be",), "only a GPU type may be one of several parts; a pool lists its members")
+    restricted = t.get("restricted", "str", "") or ""
     suffixes = t.get("suffixes", "table", {})
     for s, meaning in (suffixes or {}).items():
         if len(s) != 1 or s.isalnum() or not isinstance(meaning, str):
@@ -329,7 +335,8 @@ def _build_offering(file: _File, i: int, raw: Any, provider: Provider, gpus: dic
         may_upgrade_to=tuple(upgrades), suffixes=tuple((suffixes or {}).items()),
         file=file.name, hw=hw, origin=tuple(origin), verified_count=verified, legacy_aliases=tuple(legacy_aliases),
         ambiguous_aliases=tuple(ambiguous_aliases), sized=sized, fixed_count=fixed, written=written,
-        regions=regions, region_prices=region_prices, region_spot=region_spot,
+        regions=regions, region_prices=region_prices, region_spot=region_spot, may_be=tuple(may_be),
+        restricted=restricted,
     )
 
 

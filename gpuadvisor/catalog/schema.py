@@ -233,7 +233,7 @@ SYNTAX_KEYS = ("code", "counted", "list", "config", "config_count", "snippet", "
 OFFERING_KEYS = ("name", "kind", "gpu", "members", "max_count", "aliases", "ram_gb", "vcpus",
                   "price", "price_low", "notes", "claimed", "legacy", "recommend", "may_upgrade_to", "suffixes",
                   "verified_count", "legacy_aliases", "ambiguous_aliases", "sized", "fixed_count", "written",
-                  "regions", "region_prices", "region_spot")
+                  "regions", "region_prices", "region_spot", "may_be", "restricted")
 PRICE_KEYS = ("per_hour", "per_second", "as_of", "basis", "source", "note")
 CLAIMABLE = ("vram_gb", "bandwidth_gb_s", "nvenc", "nvdec", "av1_encode", "arch")
 

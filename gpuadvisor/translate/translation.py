@@ -92,5 +92,18 @@ def translate(cat: Catalog, source: str, target: str, spec: str, count: int | No
         single = unique[0]
         alternatives.append({"config": write_config(dst_p, [single]),
                              "why": f"to pin the card: {single.offering.name} alone (a list does not pin where workers run)"})
+    by_config: dict[str, dict] = {}  # one alternative per config, naming every source option it is for
+    for so, t in zip(options, targets, strict=True):
+        for off, m, why in t.alternatives:
+            cfg = write_config(dst_p, [Option(off, m)])
+            if cfg in by_config:
+                by_config[cfg]["for"].append(so.text)
+                continue
+            by_config[cfg] = {"config": cfg, "why": why, "name": off.name, "count": m,
+                              "restricted": off.restricted or None, "for": [so.text]}
+    for alt in by_config.values():
+        if len(options) > 1:
+            alt["why"] = f"for {', '.join(alt['for'])}, {alt['why']}"
+        alternatives.append(alt)
     costs = [change(o.offering, o.count, t.offering, t.count, cat) for o, t in zip(options, targets, strict=True)]
     return Translation(src_p, dst_p, spec, options, targets, write_snippet(dst_p, config), config, notes, alternatives, costs)
