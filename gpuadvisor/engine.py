@@ -447,9 +447,13 @@ def nothing_fits_message(cat: Catalog, req: Requirement, excluded: dict[str, int
 
 
 def smallest_per_provider(cat: Catalog, need_gb: float, providers: tuple[str, ...] = (), pow2: bool = False,
-                          max_gpus: int | None = None, single_gpu: bool = False) -> dict[str, tuple[Offering, int] | None]:
-    """For each provider, the configuration with the least usable memory that fits (ties: fewer
-    GPUs, cheaper, faster). None where nothing fits. A single-GPU job never gets several GPUs."""
+                          max_gpus: int | None = None, single_gpu: bool = False,
+                          dtype: str | None = None) -> dict[str, tuple[Offering, int] | None]:
+    """For each provider, the cheapest configuration that fits with the fewest GPUs: fewest GPUs, then
+    the lowest price (as `recommend` prices a worker; unpriced last), then the least memory, faster.
+    Least memory first sent a 27B model to 4 T4s over one cheaper A100 (audit 2026-12-04 W4). An
+    architecture that cannot run the model's dtype (bf16 before Ampere) is not offered. None where
+    nothing fits. A single-GPU job never gets several GPUs."""
     ids = [cat.provider(p).id for p in providers] if providers else list(cat.providers)
     out: dict[str, tuple[Offering, int] | None] = {}
     for pid in ids:
@@ -457,11 +461,15 @@ def smallest_per_provider(cat: Catalog, need_gb: float, providers: tuple[str, ..
         for off in cat.offerings_of(pid):
             if not recommendable(off) or off.kind == "pool":
                 continue
+            arch = cat.archs.get(off.hw.arch)
+            if dtype and arch is not None and dtype in arch.lacks_dtypes:
+                continue
             count = smallest_count(off, need_gb, 1 if single_gpu else gpu_limit(off, max_gpus), pow2)
             if count is None:
                 continue
-            price = off.price_per_hour * count if off.price_per_hour is not None else math.inf
-            key = (off.usable_gib * count, count, price, -off.bandwidth_gb_s, -off.hw.fp16_tflops, off.name)
+            q = worker_quote(cat, off, count)
+            price = q.per_hour * count if q is not None else math.inf
+            key = (count, price, off.usable_gib * count, -off.bandwidth_gb_s, -off.hw.fp16_tflops, off.name)
             if best is None or key < best[0]:
                 best = (key, off, count)
         out[pid] = (best[1], best[2]) if best else None

@@ -18,6 +18,7 @@ class Arch:
     name: str
     order: int
     year: int
+    lacks_dtypes: tuple[str, ...] = ()  # weight dtypes its tensor cores cannot run (bf16 before Ampere)
 
 
 @dataclass(frozen=True, eq=False)

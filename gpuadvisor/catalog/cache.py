@@ -202,7 +202,7 @@ def _perf(row: list | None) -> Perf | None:
 
 def decode(doc: dict) -> Catalog:
     t = tuple
-    arch = _maker(Arch, {})
+    arch = _maker(Arch, {"lacks_dtypes": t})
     dispute = _maker(Dispute, {})
     archs = {r[0]: arch(r) for r in doc["archs"]}
     gpu = _maker(Gpu, {"sources": t, "notes": t, "aliases": t, "unconfirmed": t,

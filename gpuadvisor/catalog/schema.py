@@ -217,7 +217,7 @@ def _short(v: Any) -> str:
     return s if len(s) <= 40 else s[:37] + "..."
 
 
-ARCH_KEYS = ("name", "order", "year")
+ARCH_KEYS = ("name", "order", "year", "lacks_dtypes")
 GPU_KEYS = ("name", "arch", "compute_capability", "vram_gb", "usable_gib", "usable_note", "memory_type", "bandwidth_gb_s",
              "fp16_tflops", "fp8_tflops", "fp4_tflops", "nvenc", "nvdec", "av1_encode",
              "nvlink_gb_s", "nvlink_group", "tdp_w", "form_factor", "sources", "notes", "aliases",

@@ -77,7 +77,7 @@ def estimate_cmd(
     cat = _catalog()
     est = _estimate(cat, model, params, dtype, kv_dtype, context, batch, mode, overhead, overhead_gb)
     smallest = smallest_per_provider(cat, est.total_gb, tuple(provider or ()), pow2=est.kind == "llm",
-                                     single_gpu=est.kind != "llm")
+                                     single_gpu=est.kind != "llm", dtype=est.dtype)
     _emit(estimate_view(est, smallest, cat), as_json)
     return 0
 
