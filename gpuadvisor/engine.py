@@ -28,6 +28,13 @@ from gpuadvisor.profiles import Workload
 from gpuadvisor.syntax import Option, write_config
 
 OBJECTIVES = ("value", "cost", "speed")
+# What splitting a job over n GPUs adds on every GPU, beyond its 1/n share (issue 21, audit 2026-12-04 W2).
+# The estimate's fixed overhead holds one CUDA context; each further GPU runs its own process with
+# its own context, cuBLAS and NCCL workspaces (~0.5 GiB; PyTorch's context alone is 0.3-0.5 GiB).
+CUDA_CONTEXT_GIB = 0.5
+GATHER_LAYERS = 2  # FSDP/ZeRO-3 all-gather: the layer being computed and the one prefetched, in bf16
+PREFILL_TOKENS = 8192  # vLLM's default max_num_batched_tokens: the most tokens one forward pass holds
+CRAMPED = 0.05  # under this fraction of the need spare per GPU, a pick never wins a value tie
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,11 +85,27 @@ class Candidate:
     def total_usable_gib(self) -> float:
         return self.offering.usable_gib * self.count
 
+    @cached_property
+    def per_gpu(self) -> tuple[float, tuple[tuple[str, float], ...]]:
+        """(GiB each GPU holds, what sharding adds on each): the need ÷ count plus shard_overhead."""
+        extra = shard_overhead(self.job, self.count)
+        return self.need_gb / self.count + sum(v for _, v in extra), extra
+
+    @property
+    def spare_per_gpu(self) -> float:
+        return self.offering.usable_gib - self.per_gpu[0]
+
     @property
     def tight(self) -> bool:
-        """Less spare memory than the profile's headroom: it fits on paper, with little room for the
-        runtime (vLLM, for one, leaves 10% of the GPU free by default)."""
-        return self.total_usable_gib - self.need_gb < self.need_gb * self.workload.headroom
+        """Less spare memory per GPU than the profile's headroom: it fits on paper, with little room
+        for the runtime (vLLM, for one, leaves 10% of the GPU free by default). Multi-GPU picks get the
+        same test per GPU, sharding buffers included."""
+        return self.spare_per_gpu < self.per_gpu[0] * self.workload.headroom
+
+    @property
+    def cramped(self) -> bool:
+        """Under CRAMPED spare per GPU: never the best value when a pick with room ties with it."""
+        return self.spare_per_gpu < self.per_gpu[0] * CRAMPED
 
     @property
     def price_per_hour(self) -> float | None:
@@ -124,6 +147,8 @@ class Candidate:
             "rank": rank, "provider": o.provider, "name": o.name, "kind": o.kind, "gpu": self.hw.id,
             "members": o.members, "count": self.count, "vram_gb": o.vram_gb, "total_vram_gb": self.total_vram_gb,
             "usable_gib": o.usable_gib, "total_usable_gib": round(self.total_usable_gib, 2),
+            "per_gpu_need_gib": round(self.per_gpu[0], 2), "spare_per_gpu_gib": round(self.spare_per_gpu, 2),
+            "sharding_gib": {k: round(v, 3) for k, v in self.per_gpu[1]}, "tight": self.tight,
             "score": round(self.score, 3), "reasons": list(self.reasons), "config": self.config,
             "price_per_hour": None if q is None else round(self.price_per_hour, 4),
             "total_price_per_hour": None if q is None else round(self.total_price_per_hour, 4),
@@ -182,6 +207,34 @@ def smallest_count(off: Offering, need_gb: float, limit: int, pow2: bool = False
         rounded = 1 << (count - 1).bit_length()
         if rounded <= limit:
             return rounded
+    return count
+
+
+def shard_overhead(job: Job | None, count: int) -> tuple[tuple[str, float], ...]:
+    """GiB every GPU holds beyond its 1/count share when a job is split over count GPUs: its own CUDA
+    context, FSDP/ZeRO gather buffers for full training (GATHER_LAYERS layers of bf16 weights), and for
+    tensor-parallel inference the activations of one forward pass (the residual stream is not split)."""
+    if count <= 1:
+        return ()
+    out = [("CUDA context", CUDA_CONTEXT_GIB)]
+    if job is not None and job.model == "training" and job.mode == "full" and job.params_b:
+        out.append(("FSDP gather buffers", GATHER_LAYERS * job.params_b * 1e9 / max(job.layers, 1) * 2 / 2**30))
+    elif job is not None and job.model == "llm" and job.context:
+        tokens = min(job.batch * job.context, PREFILL_TOKENS)
+        out.append(("activation buffers", 2 * tokens * job.hidden * 2 / 2**30))
+    return tuple(out)
+
+
+def fit_count(off: Offering, job: Job | None, need_gb: float, limit: int, pow2: bool = False) -> int | None:
+    """smallest_count, raised until each GPU also holds what sharding adds on it (shard_overhead)."""
+    count = smallest_count(off, need_gb, limit, pow2)
+    while count is not None and count > 1:
+        if need_gb / count + sum(v for _, v in shard_overhead(job, count)) <= off.usable_gib:
+            return count
+        if off.fixed_count:
+            return None
+        nxt = count * 2 if pow2 and count * 2 <= limit else count + 1
+        count = nxt if nxt <= limit else None
     return count
 
 
@@ -307,8 +360,8 @@ def _sort_key(objective: str, order: dict[str, int], tie_below: float | None = N
             return (-round(c.throughput.value, 9), price is None, price or 0.0, *tail)
         vc = c.value_cost
         tied = vc is not None and tie_below is not None and vc <= tie_below and not c.below_floor
-        return (c.below_floor, vc is None, not tied, c.count if tied else 0, (price if tied else vc) or 0.0,
-                vc or 0.0, -c.throughput.value, *tail)
+        return (c.below_floor, vc is None, not tied, tied and c.cramped, c.count if tied else 0,
+                (price if tied else vc) or 0.0, vc or 0.0, -c.throughput.value, *tail)
     return key
 
 
@@ -330,7 +383,7 @@ def rank(cat: Catalog, req: Requirement) -> Ranking:
     staged = []
     for off in pool:
         limit = 1 if w.single_gpu else gpu_limit(off, req.max_gpus)
-        count = smallest_count(off, req.vram_gb, limit, w.pow2_counts)
+        count = fit_count(off, job, req.vram_gb, limit, w.pow2_counts)
         if count is None:
             excluded["too_small"] += 1
             continue
@@ -464,7 +517,7 @@ def smallest_per_provider(cat: Catalog, need_gb: float, providers: tuple[str, ..
             arch = cat.archs.get(off.hw.arch)
             if dtype and arch is not None and dtype in arch.lacks_dtypes:
                 continue
-            count = smallest_count(off, need_gb, 1 if single_gpu else gpu_limit(off, max_gpus), pow2)
+            count = fit_count(off, None, need_gb, 1 if single_gpu else gpu_limit(off, max_gpus), pow2)
             if count is None:
                 continue
             q = worker_quote(cat, off, count)
@@ -501,7 +554,14 @@ def reasons_for(c: Candidate) -> list[str]:
     size = ("across both GPUs" if count == 2 else f"across {count} GPUs") + f" ({count} × {each} GiB usable)"
     out = []
     if count > 1:
-        out.append(f"fits {_gb(need)} GiB {size}, {_gb(spare)} GiB to spare")
+        each_need, extra = c.per_gpu
+        adds = (f" + {_gb(sum(v for _, v in extra))} per GPU for sharding ("
+                + ", ".join(f"{k} {v:,.1f}" for k, v in extra) + ")") if extra else ""
+        left = c.spare_per_gpu
+        text = f"fits {_gb(need)} GiB {size}: {_gb(need / count)} GiB each{adds}, {_gb(left)} GiB to spare per GPU"
+        if c.tight:
+            text += ": little headroom for runtime overhead"
+        out.append(text)
     elif spare < need * w.headroom:
         out.append(f"fits {_gb(need)} GiB in {each} GiB usable with only {_gb(spare)} GiB to spare: little headroom for runtime overhead")
     elif total > 2 * need and spare > 8:

@@ -127,5 +127,9 @@ def _tie_line(ranking, chosen) -> list[str]:
     if low is chosen or chosen.value_cost <= low.value_cost * 1.0001:
         return []
     unit = low.throughput.cost_unit.removeprefix("$")
+    if low.cramped and not chosen.cramped:
+        return [f"#{i} is cheaper per unit (${_cost(low.value_cost)}{unit} as value counts it) but leaves "
+                f"{low.spare_per_gpu:,.1f} GiB spare per GPU, under 5% of what it holds; costs within "
+                f"{ranking.tolerance:.0%} of the lowest count as a tie, and a tie goes to a pick with room."]
     return [f"#{i} is cheaper per unit (${_cost(low.value_cost)}{unit} as value counts it); costs within "
             f"{ranking.tolerance:.0%} of the lowest count as a tie (about the model's accuracy), and a tie goes to the lower $/h."]
