@@ -69,7 +69,8 @@ class Line:
     formula: str
 
     def to_json(self) -> dict:
-        return {"name": self.name, "gb": round(self.gb, 3), "formula": self.formula}
+        # `gb` holds GiB (named before the units were settled): kept one release as an alias of `gib`
+        return {"name": self.name, "gib": round(self.gb, 3), "gb": round(self.gb, 3), "formula": self.formula}
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,8 @@ class Estimate:
             "model": self.model.id if self.model else None, "name": self.name, "kind": self.kind,
             "params_b": self.params_b, "active_params_b": self.active_params_b, "dtype": self.dtype,
             "kv_dtype": self.kv_dtype, "context": self.context, "batch": self.batch, "mode": self.mode,
-            "lines": [ln.to_json() for ln in self.lines], "total_gb": round(self.total_gb, 3),
+            "lines": [ln.to_json() for ln in self.lines], "total_gib": round(self.total_gb, 3),
+            "total_gb": round(self.total_gb, 3),  # alias of total_gib (it holds GiB), kept one release
             "approximate": self.approximate, "notes": list(self.notes), "warnings": list(self.warnings),
             "assumptions": {"overhead_gb": self.assumptions.overhead_gb,
                             "overhead_fraction": self.assumptions.overhead_fraction,

@@ -24,7 +24,7 @@ def test_modal_a100_4_to_runpod(cat):
     assert any("ambiguous" in n for n in src.notes)
     [dst] = tr.target
     assert dst.count == 4 and dst.match == "upgrade" and dst.offering.vram_gb == 80
-    assert "40 → 80 GiB per GPU" in dst.notes
+    assert "40 → 80 GB per GPU" in dst.notes
     assert tr.snippet.startswith("@Endpoint(") and "gpu_count=4" in tr.snippet
 
 

@@ -180,7 +180,7 @@ def match_option(cat: Catalog, target: Provider, so: SourceOption) -> TargetOpti
     if pool_note:
         notes.append(pool_note)
     if match == "equivalent" and part is off.hw:
-        notes.insert(0, f"same {src.vram_gb:g} GiB {src.arch} class: {src.id} → {off.hw.id}")
+        notes.insert(0, f"same {src.vram_gb:g} GB {src.arch} class: {src.id} → {off.hw.id}")
     if off.kind == "pool":
         notes.append(f"{off.name} is a pool: may give any of {', '.join(g.id for g in off.gpus)} (matched by its weakest, {off.hw.id})")
     if off.may_upgrade_to:

@@ -16,7 +16,7 @@ def recommend_view(ranking, top: int, explain: bool, est=None) -> View:
     best = ranking.best()
     unit = picks[0].throughput.unit if picks else ""
     data = {
-        "query": {"vram_gb": req.vram_gb, "workload": w.id, "providers": list(req.providers) or None,
+        "query": {"vram_gib": req.vram_gb, "vram_gb": req.vram_gb, "workload": w.id, "providers": list(req.providers) or None,
                   "max_gpus": req.max_gpus, "top": top, "min_nvenc": req.min_nvenc,
                   "budget_per_hour": req.budget_per_hour, "headroom": w.headroom, "optimize": req.optimize,
                   "price_basis": req.price_basis, "min_throughput": req.min_throughput,
