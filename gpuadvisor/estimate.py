@@ -388,7 +388,7 @@ def _estimate_pipeline(m: Model, dtype: str | None, batch: int, mode: str, a: As
                           f"{_fmt_b(m.encoder_params_b)} params × {_bytes(DTYPE_BYTES[m.dtype])} ({m.dtype}); not multiplied by the batch"))
     lines.append(Line("activations, overhead", activations * batch,
                       f"documented peak {m.vram_gb:g} GiB at {m.dtype} − weights {documented_weights + encoders:.1f} GiB"
-                      + (f", × {batch} images in the batch" if batch > 1 else "")))
+                      + (f", × {batch} in the batch" if batch > 1 else "")))
     if used != m.dtype:
         notes.append(f"documented at {m.dtype}; the denoiser's weights rescaled to {used}, encoders and activations kept")
     return Estimate(m, m.name, m.kind, m.params_b, m.params_b, used, "bf16", 0, batch, mode, tuple(lines),

@@ -17,7 +17,7 @@ _MODEL_KEYS = ("name", "family", "kind", "params_b", "active_params_b", "layers"
                "attention_heads", "kv_heads", "head_dim", "context", "vram_gb", "dtype", "aliases",
                "notes", "sources", "sliding_window", "full_attention_layers", "kv_elements_per_token_layer",
                "vocab_size", "tie_word_embeddings", "encoder_params_b")
-MODEL_KINDS = ("llm", "diffusion", "video")
+MODEL_KINDS = ("llm", "diffusion", "video", "audio", "embedding")
 WEIGHT_DTYPES = ("fp32", "fp16", "bf16", "fp8", "int8", "int4", "nf4", "awq", "gptq", "fp4", "int3", "int2")
 TRAINING_MODES = ("full", "lora", "qlora")
 CODECS = ("h264", "hevc", "av1")

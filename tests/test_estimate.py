@@ -372,3 +372,15 @@ def test_smallest_fit_offers_no_turing_for_a_bf16_model(run):
     gpus = {d: {p: f["gpu"] for p, f in run.json("estimate", "--params", "3B", "--dtype", d, "--context", "4k")[
         "smallest_fit"].items() if f} for d in ("fp16", "bf16")}
     assert gpus["fp16"]["modal"] == "t4" and gpus["bf16"]["modal"] == "l4"  # fp16 runs on Turing; bf16 does not
+
+
+def test_models_lists_whisper_an_embedding_model_and_a_reranker(run):
+    """Newcomer audit 2026-12-04 stumble 8: no Whisper, embedding or reranker entries, so users guessed --vram."""
+    models = {m["id"]: m for m in run.json("models")}
+    assert models["whisper-large-v3"]["kind"] == "audio" and models["whisper-large-v3"]["sources"]
+    assert models["bge-m3"]["kind"] == "embedding"
+    assert "reranker" in models["bge-reranker-v2-m3"]["name"].lower()
+    rec = run.json("recommend", "--model", "whisper-large-v3", "--top", "1")
+    assert rec["query"]["workload"] == "audio"
+    assert rec["query"]["vram_gib"] == 10
+    assert run.json("recommend", "--model", "bge-reranker-v2-m3", "--top", "1")["query"]["workload"] == "embedding"

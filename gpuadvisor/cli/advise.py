@@ -83,7 +83,8 @@ def estimate_cmd(
 
 
 _WORKLOAD_FOR = {("llm", "inference"): "llm", ("llm", "lora"): "fine-tune", ("llm", "qlora"): "fine-tune",
-                 ("llm", "full"): "training", ("diffusion", "inference"): "image", ("video", "inference"): "video"}
+                 ("llm", "full"): "training", ("diffusion", "inference"): "image", ("video", "inference"): "video",
+                 ("audio", "inference"): "audio", ("embedding", "inference"): "embedding"}
 
 
 @app.command("recommend", cls=_Command)

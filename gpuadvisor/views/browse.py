@@ -146,7 +146,7 @@ def models_view(models) -> View:
     for m in models:
         size = f"{m.params_b:g}B" + (f" ({m.active_params_b:g}B active)" if m.is_moe else "")
         arch = (f"{m.layers} layers, {m.kv_heads} KV heads × {m.head_dim}" if m.kind == "llm" and m.kv_heads
-                else f"documented {m.vram_gb:g} GB" if m.vram_gb else "")
+                else f"peak {m.vram_gb:g} GB" if m.vram_gb else "")
         rows.append([m.id, m.name, m.kind, size, arch, f"{m.context:,}" if m.context else "—", m.dtype])
     view.table(["id", "name", "kind", "params", "architecture", "context", "dtype"], rows, keep={0}, head=2)
     view.text(f"{len(models)} model(s). Add your own as [model.<id>] tables in a catalog directory.", style="dim")
