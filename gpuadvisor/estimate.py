@@ -333,7 +333,8 @@ def estimate(cat: Catalog, model: str | None = None, params: float | None = None
                           f"{a.overhead_gb:g} GiB (CUDA context, workspaces, activations) + {a.overhead_fraction:.0%} of "
                           "weights + KV (allocator fragmentation)"))
         if m.is_moe:
-            notes.append(f"mixture of experts: all {_fmt_b(m.params_b)} params are held in memory; "
+            routed = f" ({m.experts} experts, {m.experts_active} active per token)" if m.experts and m.experts_active else ""
+            notes.append(f"Mixture of experts{routed}: all {_fmt_b(m.params_b)} params are held in memory; "
                          f"{_fmt_b(active_b)} are read per token")
     else:
         hidden = m.hidden_size or _approximate_llm(m.params_b).hidden_size

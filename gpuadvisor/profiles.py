@@ -16,7 +16,7 @@ _WORKLOAD_KEYS = ("name", "description", "aliases", "throughput", "floor", "floo
 _MODEL_KEYS = ("name", "family", "kind", "params_b", "active_params_b", "layers", "hidden_size",
                "attention_heads", "kv_heads", "head_dim", "context", "vram_gb", "dtype", "aliases",
                "notes", "sources", "sliding_window", "full_attention_layers", "kv_elements_per_token_layer",
-               "vocab_size", "tie_word_embeddings", "encoder_params_b")
+               "vocab_size", "tie_word_embeddings", "encoder_params_b", "experts", "experts_active")
 MODEL_KINDS = ("llm", "diffusion", "video", "audio", "embedding")
 WEIGHT_DTYPES = ("fp32", "fp16", "bf16", "fp8", "int8", "int4", "nf4", "awq", "gptq", "fp4", "int3", "int2")
 TRAINING_MODES = ("full", "lora", "qlora")
@@ -50,6 +50,24 @@ class Workload:
     legacy_weights: bool = False  # the file still has 0.1's `weights`, which ranking no longer reads
     file: str = ""
     origin: str = ""  # the extra catalog file this profile comes from; "" = built in
+
+    def tips(self, providers: dict[str, str], ranked: set[str], need_gib: float) -> tuple[str, ...]:
+        """The guidance that applies to this ranking. A tip that starts with a provider's name or id
+        ("Modal: …") is said only when that provider is among the ranked options; a tip whose memory
+        sizes ("24 GB") are all below what the job needs is not said (it would contradict the sizing).
+        `providers` maps each provider's id and lower-cased name to its id."""
+        import re
+
+        out = []
+        for tip in self.guidance:
+            head = tip.split(":", 1)[0].strip().lower() if ":" in tip else ""
+            if head in providers and providers[head] not in ranked:
+                continue
+            sizes = [float(x) for x in re.findall(r"\b(\d+(?:\.\d+)?) ?GB\b", tip)]
+            if sizes and max(sizes) < need_gib:
+                continue
+            out.append(tip)
+        return tuple(out)
 
     def to_json(self) -> dict:
         return {"id": self.id, "name": self.name, "description": self.description, "throughput": self.throughput,
@@ -122,6 +140,8 @@ class Model:
     full_attention_layers: int | None = None
     kv_elements_per_token_layer: int | None = None
     vocab_size: int | None = None
+    experts: int | None = None  # MoE: routed experts per layer, and how many each token uses
+    experts_active: int | None = None
     tie_word_embeddings: bool = False
     encoder_params_b: float | None = None
     vram_gb: float | None = None
@@ -157,7 +177,7 @@ def build_models(files, overrides=None) -> dict[str, Model]:
             kind = t.get("kind", "str", "llm", choices=MODEL_KINDS)
             ints = {k: t.get(k, "int", None, positive=True) for k in (
                 "layers", "hidden_size", "attention_heads", "kv_heads", "head_dim", "context", "sliding_window",
-                "full_attention_layers", "kv_elements_per_token_layer", "vocab_size")}
+                "full_attention_layers", "kv_elements_per_token_layer", "vocab_size", "experts", "experts_active")}
             vals = dict(
                 name=t.get("name", "str", mid), kind=kind, params_b=t.get("params_b", "num", positive=True),
                 sources=tuple(t.get("sources", "strlist") or ()), family=t.get("family", "str", ""),

@@ -7,7 +7,8 @@ from gpuadvisor.render import View
 from gpuadvisor.views.common import csv_value, gib
 
 
-def recommend_view(ranking, top: int, explain: bool, est=None) -> View:
+def recommend_view(ranking, top: int, explain: bool, est=None, tips: tuple[str, ...] | None = None) -> View:
+    """`tips`: the workload guidance that applies (Workload.tips); None: all of it."""
     """The contract's recommend JSON, a table of picks, and with --explain each pick's throughput
     formula. The header names the best value, the cheapest and the fastest option whatever the order."""
     req = ranking.requirement
@@ -76,7 +77,7 @@ def recommend_view(ranking, top: int, explain: bool, est=None) -> View:
     notes = []
     if any(c.quote is not None and c.quote.estimated for c in picks):
         notes.append("* estimated price: the median on-demand price of the same GPU elsewhere (see the reasons).")
-    notes += [f"• {g}" for g in w.guidance]
+    notes += [f"• {g}" for g in (w.guidance if tips is None else tips)]
     if ranking.excluded.get("no_price_for_budget"):
         notes.append(f"{ranking.excluded['no_price_for_budget']} option(s) without a known price were left out by --budget.")
     if w.legacy_weights:
