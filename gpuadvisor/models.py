@@ -136,6 +136,9 @@ class Syntax:
     config_count: str | None
     snippet: str
     config_cpu: str | None = None
+    host: str | None = None  # the worker's CPU and memory, appended to the config ({vcpus}, {cores}, {memory_mib}, {ram_gb})
+    host_cpu: str | None = None  # how a source file writes cpu=: "vcpus" or "cores" (two vCPUs each)
+    host_memory: str | None = None  # … and memory=: "mib", "gb" or "quantity" (Kubernetes: 16Gi, 512Mi)
 
 
 BILLED_PHASES = ("cold_start", "busy", "idle")

@@ -16,6 +16,7 @@ from gpuadvisor.catalog.schema import (
     BILLING_KEYS,
     CLAIMABLE,
     DEFAULT_SYNTAX,
+    HOST_UNITS,
     KINDS,
     OFFERING_KEYS,
     PRICE_KEYS,
@@ -122,13 +123,20 @@ def _syntax_values(file: _File, t: _Table) -> dict:
         elif not isinstance(v, str):
             file.fail(where, f"must be a string, not {_typename(v)}")
             continue
+        elif key in HOST_UNITS:  # how the provider writes a host's size: a unit, not a template
+            if v not in HOST_UNITS[key]:
+                file.fail(where, f"must be one of {', '.join(HOST_UNITS[key])}, not {v!r}")
+            else:
+                out[key] = v
+            continue
         else:
             templates = [v]
         bad = next((why for s in templates if (why := check_template(key, s))), None)
         if bad:
             file.fail(where, bad)
             continue
-        out[key] = v.strip("\n") if isinstance(v, str) else v
+        # the host template keeps its leading newline: it is what joins it to the config
+        out[key] = (v.rstrip("\n") if key == "host" else v.strip("\n")) if isinstance(v, str) else v
     return out
 
 

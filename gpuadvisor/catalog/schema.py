@@ -229,7 +229,9 @@ BILLING_KEYS = ("as_of", "sources", "granularity_s", "minimum_s", "billed", "sta
                 "idle_timeout_range_s", "cold_start_s", "concurrency", "min_workers", "max_workers", "always_on_basis",
                 "settings", "notes", "host_vcpu_hour", "host_memory_gb_hour", "host_low_vcpu_hour",
                 "host_low_memory_gb_hour")
-SYNTAX_KEYS = ("code", "counted", "list", "config", "config_count", "snippet", "config_cpu")
+SYNTAX_KEYS = ("code", "counted", "list", "config", "config_count", "snippet", "config_cpu", "host", "host_cpu",
+               "host_memory")
+HOST_UNITS = {"host_cpu": ("vcpus", "cores"), "host_memory": ("mib", "gb", "quantity")}
 OFFERING_KEYS = ("name", "kind", "gpu", "members", "max_count", "aliases", "ram_gb", "vcpus",
                   "price", "price_low", "notes", "claimed", "legacy", "recommend", "may_upgrade_to", "suffixes",
                   "verified_count", "legacy_aliases", "ambiguous_aliases", "sized", "fixed_count", "written",
@@ -240,6 +242,7 @@ CLAIMABLE = ("vram_gb", "bandwidth_gb_s", "nvenc", "nvdec", "av1_encode", "arch"
 DEFAULT_SYNTAX = {
     "code": '"{name}"', "counted": None, "list": "[{items}]", "config": "gpu={value}",
     "config_count": "gpu={value}, gpu_count={count}", "snippet": "{config}", "config_cpu": None,
+    "host": None, "host_cpu": None, "host_memory": None,
 }
 
 

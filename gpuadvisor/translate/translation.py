@@ -9,7 +9,7 @@ from gpuadvisor.catalog import Catalog
 from gpuadvisor.errors import UsageError
 from gpuadvisor.models import Provider
 from gpuadvisor.pricing import Change, change
-from gpuadvisor.syntax import Option, shared_count, write_config, write_snippet
+from gpuadvisor.syntax import Option, shared_count, write_config, write_host, write_snippet
 from gpuadvisor.translate.match import TargetOption, match_option
 from gpuadvisor.translate.spec import SourceOption, parse_spec
 
@@ -50,7 +50,10 @@ class Translation:
 MATCH_ORDER = ("exact", "equivalent", "upgrade", "downgrade")
 
 
-def translate(cat: Catalog, source: str, target: str, spec: str, count: int | None = None) -> Translation:
+def translate(cat: Catalog, source: str, target: str, spec: str, count: int | None = None,
+              host: tuple[float, float] | None = None) -> Translation:
+    """`host`: the (vCPUs, GB) the source gives its worker (translate --file reads cpu= and memory=);
+    written in the target's syntax where it sizes the host itself, else said in a note."""
     src_p, dst_p = cat.provider(source), cat.provider(target)
     options = parse_spec(cat, src_p.id, spec, count)
     if not src_p.lists and len(options) > 1:
@@ -86,6 +89,14 @@ def translate(cat: Catalog, source: str, target: str, spec: str, count: int | No
                      f"{unique[0].offering.name}, is written ({dropped} dropped)")
         unique = unique[:1]
     config = write_config(dst_p, unique)
+    if host is not None and any(o.offering.kind != "cpu" for o in unique):
+        written = write_host(dst_p, *host)
+        size = f"{host[0]:g} vCPUs and {host[1]:g} GB of memory"
+        if written is not None:
+            config += written
+            notes.append(f"host kept: {size}, as the source gives them")
+        else:
+            notes.append(f"{dst_p.name} sizes the host with the GPU type: the source's {size} are not written")
     alternatives = []
     if len(unique) > 1 and dst_p.list_note and any(o.offering.kind != "cpu" for o in unique):
         notes.append(dst_p.list_note)
