@@ -503,7 +503,8 @@ def smallest_per_provider(cat: Catalog, need_gb: float, providers: tuple[str, ..
                           max_gpus: int | None = None, single_gpu: bool = False,
                           dtype: str | None = None) -> dict[str, tuple[Offering, int] | None]:
     """For each provider, the cheapest configuration that fits with the fewest GPUs: fewest GPUs, then
-    the lowest price (as `recommend` prices a worker; unpriced last), then the least memory, faster.
+    the lowest price (as `recommend` prices a worker; unpriced last), then the least memory, faster;
+    an offering that is not self-serve (restricted) only where nothing else fits.
     Least memory first sent a 27B model to 4 T4s over one cheaper A100 (audit 2026-12-04 W4). An
     architecture that cannot run the model's dtype (bf16 before Ampere) is not offered. None where
     nothing fits. A single-GPU job never gets several GPUs."""
@@ -522,7 +523,8 @@ def smallest_per_provider(cat: Catalog, need_gb: float, providers: tuple[str, ..
                 continue
             q = worker_quote(cat, off, count)
             price = q.per_hour * count if q is not None else math.inf
-            key = (count, price, off.usable_gib * count, -off.bandwidth_gb_s, -off.hw.fp16_tflops, off.name)
+            key = (bool(off.restricted), count, price, off.usable_gib * count, -off.bandwidth_gb_s,
+                   -off.hw.fp16_tflops, off.name)  # a self-serve offering before one on request
             if best is None or key < best[0]:
                 best = (key, off, count)
         out[pid] = (best[1], best[2]) if best else None
@@ -603,6 +605,8 @@ def reasons_for(c: Candidate) -> list[str]:
         out.append("no AV1 hardware encode")
     if off.kind == "pool":
         out.append(f"pool: may give any of {', '.join(g.id for g in off.gpus)}; sized and timed as its weakest, {c.hw.id}")
+    if off.restricted:
+        out.append(f"restricted: {off.restricted}")
     if off.may_upgrade_to:
         out.append(f"{off.provider} may upgrade it to {' or '.join(g.upper() for g in off.may_upgrade_to)} at no extra cost")
     if off.unverified(count):

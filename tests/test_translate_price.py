@@ -97,3 +97,13 @@ def test_replicates_committed_spend_h100_is_never_written_silently(run):
         assert self_serve and self_serve[0]["name"] == "gpu-a100-large", data["alternatives"]
         text = run("translate", src, "replicate", spec).stdout
         assert "committed spend" in text and 'Or, self-serve: gpu-a100-large' in text
+
+
+def test_restricted_offerings_are_said_in_recommend_and_last_in_estimate(run):
+    """W3 beyond translate: Baseten's on-request H200 was written by estimate's smallest fit and recommend
+    without its restriction."""
+    fits = run.json("estimate", "--params", "57B", "--context", "32k")["smallest_fit"]
+    assert fits["baseten"]["name"] != "H200"  # A100:2 is self-serve
+    recs = run.json("recommend", "--vram", "120", "-w", "llm", "-p", "baseten", "--top", "20")["recommendations"]
+    h200 = [r for r in recs if r["name"].startswith("H200")]
+    assert h200 and all(any(x.startswith("restricted: ") for x in r["reasons"]) for r in h200 if r["name"] == "H200")
