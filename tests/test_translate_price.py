@@ -107,3 +107,13 @@ def test_restricted_offerings_are_said_in_recommend_and_last_in_estimate(run):
     recs = run.json("recommend", "--vram", "120", "-w", "llm", "-p", "baseten", "--top", "20")["recommendations"]
     h200 = [r for r in recs if r["name"].startswith("H200")]
     assert h200 and all(any(x.startswith("restricted: ") for x in r["reasons"]) for r in h200 if r["name"] == "H200")
+
+
+def test_the_new_catalog_keys_are_validated(run, tmp_path):
+    bad = tmp_path / "acme.toml"
+    bad.write_text('[provider]\nid = "acme"\nname = "Acme"\n\n[provider.syntax]\nhost = ", cpu={value}"\n'
+                   'host_cpu = "threads"\n\n[[offering]]\nname = "X"\ngpu = "h100-sxm"\nmay_be = ["h100-sxn"]\n'
+                   'restricted = 5\n')
+    err = run("catalog", "validate", str(bad), code=2).stdout
+    assert "provider.syntax.host: bad template" in err and "host_cpu: must be one of vcpus, cores" in err
+    assert "may_be: unknown GPU id 'h100-sxn'" in err and "restricted: must be a string" in err
