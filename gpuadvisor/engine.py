@@ -25,6 +25,7 @@ from gpuadvisor.models import Gpu, Offering, Provider
 from gpuadvisor.perf import Job, Throughput, generic_family, link, throughput
 from gpuadvisor.pricing import BASES, Quote, worker_quote
 from gpuadvisor.profiles import Workload
+from gpuadvisor.readable import readable
 from gpuadvisor.syntax import Option, write_config
 
 OBJECTIVES = ("value", "cost", "speed")
@@ -393,7 +394,7 @@ def rank(cat: Catalog, req: Requirement) -> Ranking:
         if job.model == "transcode" and job.codec == "av1" and not off.hw.av1_encode:
             excluded["no_av1"] += 1
             continue
-        thr = throughput(cat.perf, job, off.hw, count, cat.gpus.get("l4"))
+        thr = readable(throughput(cat.perf, job, off.hw, count, cat.gpus.get("l4")), count, job.batch)
         if thr.value <= 0:
             excluded["no_engines"] += 1
             continue
