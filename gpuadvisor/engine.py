@@ -502,7 +502,7 @@ def nothing_fits_message(cat: Catalog, req: Requirement, excluded: dict[str, int
 
 def smallest_per_provider(cat: Catalog, need_gb: float, providers: tuple[str, ...] = (), pow2: bool = False,
                           max_gpus: int | None = None, single_gpu: bool = False,
-                          dtype: str | None = None) -> dict[str, tuple[Offering, int] | None]:
+                          dtype: str | None = None, job: Job | None = None) -> dict[str, tuple[Offering, int] | None]:
     """For each provider, the cheapest configuration that fits with the fewest GPUs: fewest GPUs, then
     the lowest price (as `recommend` prices a worker; unpriced last), then the least memory, faster;
     an offering that is not self-serve (restricted) only where nothing else fits.
@@ -519,7 +519,7 @@ def smallest_per_provider(cat: Catalog, need_gb: float, providers: tuple[str, ..
             arch = cat.archs.get(off.hw.arch)
             if dtype and arch is not None and dtype in arch.lacks_dtypes:
                 continue
-            count = fit_count(off, None, need_gb, 1 if single_gpu else gpu_limit(off, max_gpus), pow2)
+            count = fit_count(off, job, need_gb, 1 if single_gpu else gpu_limit(off, max_gpus), pow2)
             if count is None:
                 continue
             q = worker_quote(cat, off, count)

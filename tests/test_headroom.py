@@ -59,3 +59,8 @@ def test_cramped_is_under_five_percent_per_gpu(cat):
     r = rank(cat, Requirement(24, resolve_workload(cat, "video")))
     for c in r.candidates:
         assert c.cramped == (c.offering.usable_gib - c.per_gpu[0] < CRAMPED * c.per_gpu[0])
+
+
+def test_estimates_smallest_fit_counts_the_same_sharding_buffers(run):
+    fits = run.json("estimate", "--model", "llama-3.3-70b", "--mode", "full", "--context", "4k")["smallest_fit"]
+    assert fits["modal"]["count"] == 8  # B300:4 held the memory but not the FSDP gather buffers

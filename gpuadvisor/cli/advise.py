@@ -71,13 +71,15 @@ def estimate_cmd(
     * `gpuadvisor estimate --params 13B --context 8k`
     * `gpuadvisor estimate -m llama-3.1-8b --mode qlora`
     """
-    from gpuadvisor.engine import smallest_per_provider
+    from gpuadvisor.engine import job_for, resolve_workload, smallest_per_provider
     from gpuadvisor.views.estimate import estimate_view
 
     cat = _catalog()
     est = _estimate(cat, model, params, dtype, kv_dtype, context, batch, mode, overhead, overhead_gb)
+    w = resolve_workload(cat, _WORKLOAD_FOR.get((est.kind, est.mode), "general"))
     smallest = smallest_per_provider(cat, est.total_gb, tuple(provider or ()), pow2=est.kind == "llm",
-                                     single_gpu=est.kind != "llm", dtype=est.dtype)
+                                     single_gpu=est.kind != "llm", dtype=est.dtype,
+                                     job=job_for(cat, w, est, est.total_gb))  # sharding buffers as recommend counts them
     _emit(estimate_view(est, smallest, cat), as_json)
     return 0
 
