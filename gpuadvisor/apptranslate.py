@@ -80,7 +80,7 @@ def translate_finding(cat, f: Finding, target: str, count: int | None = None) ->
             translations.append(None)
             continue
         try:
-            tr = translate(cat, f.provider, target, spec, use_count)
+            tr = translate(cat, f.provider, target, spec, use_count, host=_host(cat, f))
         except NoMatch as e:
             cpu = _is_cpu(cat, f.provider, spec)
             statuses.append("cpu" if cpu else "no-match")
@@ -99,6 +99,17 @@ def translate_finding(cat, f: Finding, target: str, count: int | None = None) ->
         if worst in statuses:
             return Result(f, worst, translations, "; ".join(messages), notes)
     return Result(f, "translated", translations, "", notes)
+
+
+def _host(cat, f: Finding) -> tuple[float, float] | None:
+    """(vCPUs, GB) the source file gives its worker (cpu=, memory=), read in its provider's units."""
+    if not f.host or f.provider not in cat.providers:
+        return None
+    from gpuadvisor.syntax import read_host
+
+    h = dict(f.host)
+    vcpus, ram = read_host(cat.providers[f.provider], h.get("cpu"), h.get("memory"))
+    return None if vcpus is None or ram is None else (vcpus, ram)
 
 
 def _is_cpu(cat, provider: str, spec: str) -> bool:

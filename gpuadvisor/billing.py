@@ -152,8 +152,19 @@ def _levels(rate: float, held: float, sc: Scaling, burst: float) -> _Levels | No
         g = r_k / free
         idle += r_k * -math.expm1(-g * sc.idle_timeout) / g
         cold += r_k * math.exp(-g * sc.idle_timeout)
-    wait = tail[slots] if slots is not None and slots < len(tail) else 0.0
-    return _Levels(occupied, idle, cold, wait)
+    return _Levels(occupied, idle, cold, _wait_share(pi, tail, slots, q))
+
+
+def _wait_share(pi: list[float], tail: list[float], slots: int | None, q: float) -> float:
+    """The share of requests that find every slot taken. A burst finds the time-average state n (bursts
+    arrive as a Poisson stream); its i-th request finds n + i - 1, so it waits when n + i - 1 ≥ slots.
+    With geometric sizes P(size ≥ i) = q^(i-1), the share of a burst's requests that wait is
+    q^max(0, slots - n): the first request sees tail[slots] (all that plain Poisson arrivals see), its
+    followers queue behind it (audit 2026-12-04 W5: 7% said where ≥ 80% wait)."""
+    if slots is None:
+        return 0.0
+    full = tail[slots] if slots < len(tail) else 0.0
+    return min(1.0, full + math.fsum(pi[n] * q ** (slots - n) for n in range(min(slots, len(pi)))))
 
 
 def _distribution(lam: float, q: float, held: float, slots: int | None) -> list[float]:

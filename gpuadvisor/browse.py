@@ -16,7 +16,7 @@ SORT_KEYS = ("provider", "name", "vram", "bandwidth", "price", "arch")
 # Fields compared side by side, in display order: (json key, label, unit).
 COMPARE_FIELDS = (
     ("name", "name", ""), ("arch", "architecture", ""), ("compute_capability", "compute capability", ""),
-    ("vram_gb", "VRAM", " GiB"), ("usable_gib", "usable memory", " GiB"), ("memory_type", "memory", ""), ("bandwidth_gb_s", "bandwidth", " GB/s"),
+    ("vram_gb", "VRAM (as sold)", " GB"), ("usable_gib", "usable memory", " GiB"), ("memory_type", "memory", ""), ("bandwidth_gb_s", "bandwidth", " GB/s"),
     ("fp16_tflops", "FP16/BF16 dense", " TFLOPS"), ("fp8_tflops", "FP8 dense", " TFLOPS"),
     ("fp4_tflops", "FP4 dense", " TFLOPS"), ("nvenc", "NVENC", ""), ("nvdec", "NVDEC", ""),
     ("av1_encode", "AV1 encode", ""), ("nvlink_gb_s", "NVLink", " GB/s"), ("nvlink_group", "NVLink group", " GPUs"),
@@ -46,8 +46,6 @@ def matches(off: Offering, flt: OfferingFilter) -> bool:
     if flt.archs and not any(g.arch in flt.archs for g in off.gpus):
         return False
     if flt.gpu and flt.gpu not in (g.id for g in off.gpus):
-        return False
-    if flt.max_price is not None and (off.price_per_hour is None or off.price_per_hour > flt.max_price):
         return False
     if not flt.include_legacy and off.legacy:
         return False
@@ -86,8 +84,15 @@ def list_offerings(cat: Catalog, flt: OfferingFilter, sort: str = "provider", re
         from gpuadvisor.errors import UnknownName
 
         raise UnknownName("sort key", sort, SORT_KEYS)
+    from gpuadvisor.pricing import shown_quote
+
     flt = check_filter(cat, flt)
     rows = [o for o in cat.offerings if matches(o, flt)]
+    # one price per offering, as recommend, translate, cost and show use it: on-demand, estimated where
+    # unknown (never an "as low as" figure); --max-price and --sort price read it, unpriced sort last
+    price = {id(o): (q.per_hour if (q := shown_quote(o, cat.offerings)) is not None else None) for o in rows}
+    if flt.max_price is not None:
+        rows = [o for o in rows if price[id(o)] is not None and price[id(o)] <= flt.max_price]
     order = {p: i for i, p in enumerate(cat.providers)}
     kind_order = {"gpu": 0, "pool": 1, "cpu": 2}
     def base(o: Offering) -> tuple:  # fixed-count SKUs of one GPU stay together, by count; CPU workers by size
@@ -99,9 +104,12 @@ def list_offerings(cat: Catalog, flt: OfferingFilter, sort: str = "provider", re
         "name": lambda o: (o.name.lower(), order[o.provider]),
         "vram": lambda o: (o.vram_gb, o.bandwidth_gb_s, base(o)),
         "bandwidth": lambda o: (o.bandwidth_gb_s, o.vram_gb, base(o)),
-        "price": lambda o: (o.price_per_hour is None, o.price_per_hour or 0, base(o)),
+        "price": lambda o: (price[id(o)] or 0, base(o)),
         "arch": lambda o: (o.hw.arch_order if o.hw else 0, base(o)),
     }
+    if sort == "price":  # unpriced rows last in both directions
+        priced = sorted((o for o in rows if price[id(o)] is not None), key=keys[sort], reverse=reverse)
+        return priced + sorted((o for o in rows if price[id(o)] is None), key=base)
     rows.sort(key=keys[sort], reverse=reverse)
     return rows
 

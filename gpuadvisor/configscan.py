@@ -104,7 +104,8 @@ def _truss(text: str) -> tuple[list[Finding], list[str]]:
         elif not isinstance(value, str) or not value.strip():
             out.append(Finding(**base, status="invalid", reason="value", problem=f"{code}: not a GPU name"))
         else:
-            out.append(Finding(**base, spec=value.strip()))
+            host = tuple((k, res[k]) for k in ("cpu", "memory") if isinstance(res.get(k), (int, float, str)))
+            out.append(Finding(**base, spec=value.strip(), host=host))
         break  # instance_type overrides accelerator (Truss)
     if not out and res.get("use_gpu") is True:
         line = _line(root, "resources", "use_gpu")
@@ -155,7 +156,8 @@ def _cerebrium(text: str) -> tuple[list[Finding], list[str]]:
         return [Finding(**base, status="unresolved", reason="unsupported",
                         problem=f"{_toml_text(value)}: {other[0]}; gpuadvisor has no counterpart")], []
     spec = names[0].strip() if len(names) == 1 else "[" + ", ".join(repr(n.strip()) for n in names) + "]"
-    return [Finding(**base, spec=spec, count=count)], []
+    host = tuple((k, hw[k]) for k in ("cpu", "memory") if isinstance(hw.get(k), (int, float, str)))
+    return [Finding(**base, spec=spec, count=count, host=host)], []
 
 
 # ---------------------------------------------------------------------------- JSON (RunPod Hub)

@@ -189,7 +189,7 @@ def check_query(q: CostQuery) -> None:
 def cost(cat: Catalog, q: CostQuery) -> CostReport:
     """Every option priced for the month, cheapest first. NoMatch when nothing fits or is priced."""
     check_query(q)
-    from gpuadvisor.engine import recommendable, smallest_count, smallest_skus
+    from gpuadvisor.engine import fit_count, recommendable, smallest_skus
 
     need = q.estimate.total_gb if q.estimate is not None else q.vram_gb
     providers = tuple(dict.fromkeys(cat.provider(p).id for p in q.providers))
@@ -203,7 +203,7 @@ def cost(cat: Catalog, q: CostQuery) -> CostReport:
         if p.billing is None:
             excluded["no_billing"] += 1
             continue
-        count = smallest_count(off, need, off.max_count, pow2=True) if need else (off.fixed_count or 1)
+        count = fit_count(off, None, need, off.max_count, pow2=True) if need else (off.fixed_count or 1)
         if count is None:
             excluded["too_small"] += 1
             continue

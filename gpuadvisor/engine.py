@@ -26,9 +26,12 @@ from gpuadvisor.perf import Job, Throughput, link, throughput
 from gpuadvisor.perf import job as perf_job
 from gpuadvisor.pricing import BASES, Quote, worker_quote
 from gpuadvisor.profiles import Workload
+from gpuadvisor.readable import readable
+from gpuadvisor.sharding import fit_count, shard_overhead
 from gpuadvisor.syntax import Option, write_config
 
 OBJECTIVES = ("value", "cost", "speed")
+CRAMPED = 0.05  # under this fraction of the need spare per GPU, a pick never wins a value tie
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,11 +82,27 @@ class Candidate:
     def total_usable_gib(self) -> float:
         return self.offering.usable_gib * self.count
 
+    @cached_property
+    def per_gpu(self) -> tuple[float, tuple[tuple[str, float], ...]]:
+        """(GiB each GPU holds, what sharding adds on each): the need ÷ count plus shard_overhead."""
+        extra = shard_overhead(self.job, self.count)
+        return self.need_gb / self.count + sum(v for _, v in extra), extra
+
+    @property
+    def spare_per_gpu(self) -> float:
+        return self.offering.usable_gib - self.per_gpu[0]
+
     @property
     def tight(self) -> bool:
-        """Less spare memory than the profile's headroom: it fits on paper, with little room for the
-        runtime (vLLM, for one, leaves 10% of the GPU free by default)."""
-        return self.total_usable_gib - self.need_gb < self.need_gb * self.workload.headroom
+        """Less spare memory per GPU than the profile's headroom: it fits on paper, with little room
+        for the runtime (vLLM, for one, leaves 10% of the GPU free by default). Multi-GPU picks get the
+        same test per GPU, sharding buffers included."""
+        return self.spare_per_gpu < self.per_gpu[0] * self.workload.headroom
+
+    @property
+    def cramped(self) -> bool:
+        """Under CRAMPED spare per GPU: never the best value when a pick with room ties with it."""
+        return self.spare_per_gpu < self.per_gpu[0] * CRAMPED
 
     @property
     def price_per_hour(self) -> float | None:
@@ -125,6 +144,8 @@ class Candidate:
             "rank": rank, "provider": o.provider, "name": o.name, "kind": o.kind, "gpu": self.hw.id,
             "members": o.members, "count": self.count, "vram_gb": o.vram_gb, "total_vram_gb": self.total_vram_gb,
             "usable_gib": o.usable_gib, "total_usable_gib": round(self.total_usable_gib, 2),
+            "per_gpu_need_gib": round(self.per_gpu[0], 2), "spare_per_gpu_gib": round(self.spare_per_gpu, 2),
+            "sharding_gib": {k: round(v, 3) for k, v in self.per_gpu[1]}, "tight": self.tight,
             "score": round(self.score, 3), "reasons": list(self.reasons), "config": self.config,
             "price_per_hour": None if q is None else round(self.price_per_hour, 4),
             "total_price_per_hour": None if q is None else round(self.total_price_per_hour, 4),
@@ -272,8 +293,8 @@ def _sort_key(objective: str, order: dict[str, int], tie_below: float | None = N
             return (-round(c.throughput.value, 9), price is None, price or 0.0, *tail)
         vc = c.value_cost
         tied = vc is not None and tie_below is not None and vc <= tie_below and not c.below_floor
-        return (c.below_floor, vc is None, not tied, c.count if tied else 0, (price if tied else vc) or 0.0,
-                vc or 0.0, -c.throughput.value, *tail)
+        return (c.below_floor, vc is None, not tied, tied and c.cramped, c.count if tied else 0,
+                (price if tied else vc) or 0.0, vc or 0.0, -c.throughput.value, *tail)
     return key
 
 
@@ -295,7 +316,7 @@ def rank(cat: Catalog, req: Requirement) -> Ranking:
     staged = []
     for off in pool:
         limit = 1 if w.single_gpu else gpu_limit(off, req.max_gpus)
-        count = smallest_count(off, req.vram_gb, limit, w.pow2_counts)
+        count = fit_count(off, job, req.vram_gb, limit, w.pow2_counts)
         if count is None:
             excluded["too_small"] += 1
             continue
@@ -305,7 +326,7 @@ def rank(cat: Catalog, req: Requirement) -> Ranking:
         if job.model == "transcode" and job.codec == "av1" and not off.hw.av1_encode:
             excluded["no_av1"] += 1
             continue
-        thr = throughput(cat.perf, job, off.hw, count, cat.gpus.get("l4"))
+        thr = readable(throughput(cat.perf, job, off.hw, count, cat.gpus.get("l4")), count, job.batch)
         if thr.value <= 0:
             excluded["no_engines"] += 1
             continue
@@ -412,9 +433,14 @@ def nothing_fits_message(cat: Catalog, req: Requirement, excluded: dict[str, int
 
 
 def smallest_per_provider(cat: Catalog, need_gb: float, providers: tuple[str, ...] = (), pow2: bool = False,
-                          max_gpus: int | None = None, single_gpu: bool = False) -> dict[str, tuple[Offering, int] | None]:
-    """For each provider, the configuration with the least usable memory that fits (ties: fewer
-    GPUs, cheaper, faster). None where nothing fits. A single-GPU job never gets several GPUs."""
+                          max_gpus: int | None = None, single_gpu: bool = False,
+                          dtype: str | None = None, job: Job | None = None) -> dict[str, tuple[Offering, int] | None]:
+    """For each provider, the cheapest configuration that fits with the fewest GPUs: fewest GPUs, then
+    the lowest price (as `recommend` prices a worker; unpriced last), then the least memory, faster;
+    an offering that is not self-serve (restricted) only where nothing else fits.
+    Least memory first sent a 27B model to 4 T4s over one cheaper A100 (audit 2026-12-04 W4). An
+    architecture that cannot run the model's dtype (bf16 before Ampere) is not offered. None where
+    nothing fits. A single-GPU job never gets several GPUs."""
     ids = [cat.provider(p).id for p in providers] if providers else list(cat.providers)
     out: dict[str, tuple[Offering, int] | None] = {}
     for pid in ids:
@@ -422,11 +448,16 @@ def smallest_per_provider(cat: Catalog, need_gb: float, providers: tuple[str, ..
         for off in cat.offerings_of(pid):
             if not recommendable(off) or off.kind == "pool":
                 continue
-            count = smallest_count(off, need_gb, 1 if single_gpu else gpu_limit(off, max_gpus), pow2)
+            arch = cat.archs.get(off.hw.arch)
+            if dtype and arch is not None and dtype in arch.lacks_dtypes:
+                continue
+            count = fit_count(off, job, need_gb, 1 if single_gpu else gpu_limit(off, max_gpus), pow2)
             if count is None:
                 continue
-            price = off.price_per_hour * count if off.price_per_hour is not None else math.inf
-            key = (off.usable_gib * count, count, price, -off.bandwidth_gb_s, -off.hw.fp16_tflops, off.name)
+            q = worker_quote(cat, off, count)
+            price = q.per_hour * count if q is not None else math.inf
+            key = (bool(off.restricted), count, price, off.usable_gib * count, -off.bandwidth_gb_s,
+                   -off.hw.fp16_tflops, off.name)  # a self-serve offering before one on request
             if best is None or key < best[0]:
                 best = (key, off, count)
         out[pid] = (best[1], best[2]) if best else None
@@ -458,7 +489,14 @@ def reasons_for(c: Candidate) -> list[str]:
     size = ("across both GPUs" if count == 2 else f"across {count} GPUs") + f" ({count} × {each} GiB usable)"
     out = []
     if count > 1:
-        out.append(f"fits {_gb(need)} GiB {size}, {_gb(spare)} GiB to spare")
+        each_need, extra = c.per_gpu
+        adds = (f" + {_gb(sum(v for _, v in extra))} per GPU for sharding ("
+                + ", ".join(f"{k} {v:,.1f}" for k, v in extra) + ")") if extra else ""
+        left = c.spare_per_gpu
+        text = f"fits {_gb(need)} GiB {size}: {_gb(need / count)} GiB each{adds}, {_gb(left)} GiB to spare per GPU"
+        if c.tight:
+            text += ": little headroom for runtime overhead"
+        out.append(text)
     elif spare < need * w.headroom:
         out.append(f"fits {_gb(need)} GiB in {each} GiB usable with only {_gb(spare)} GiB to spare: little headroom for runtime overhead")
     elif total > 2 * need and spare > 8:
@@ -500,6 +538,8 @@ def reasons_for(c: Candidate) -> list[str]:
         out.append("no AV1 hardware encode")
     if off.kind == "pool":
         out.append(f"pool: may give any of {', '.join(g.id for g in off.gpus)}; sized and timed as its weakest, {c.hw.id}")
+    if off.restricted:
+        out.append(f"restricted: {off.restricted}")
     if off.may_upgrade_to:
         out.append(f"{off.provider} may upgrade it to {' or '.join(g.upper() for g in off.may_upgrade_to)} at no extra cost")
     if off.unverified(count):

@@ -70,7 +70,8 @@ class Line:
     formula: str
 
     def to_json(self) -> dict:
-        return {"name": self.name, "gb": round(self.gb, 3), "formula": self.formula}
+        # `gb` holds GiB (named before the units were settled): kept one release as an alias of `gib`
+        return {"name": self.name, "gib": round(self.gb, 3), "gb": round(self.gb, 3), "formula": self.formula}
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,8 @@ class Estimate:
             "model": self.model.id if self.model else None, "name": self.name, "kind": self.kind,
             "params_b": self.params_b, "active_params_b": self.active_params_b, "dtype": self.dtype,
             "kv_dtype": self.kv_dtype, "context": self.context, "batch": self.batch, "mode": self.mode,
-            "lines": [ln.to_json() for ln in self.lines], "total_gb": round(self.total_gb, 3),
+            "lines": [ln.to_json() for ln in self.lines], "total_gib": round(self.total_gb, 3),
+            "total_gb": round(self.total_gb, 3),  # alias of total_gib (it holds GiB), kept one release
             "approximate": self.approximate, "notes": list(self.notes), "warnings": list(self.warnings),
             "assumptions": {"overhead_gb": self.assumptions.overhead_gb,
                             "overhead_fraction": self.assumptions.overhead_fraction,
@@ -333,7 +335,8 @@ def estimate(cat: Catalog, model: str | None = None, params: float | None = None
                           f"{a.overhead_gb:g} GiB (CUDA context, workspaces, activations) + {a.overhead_fraction:.0%} of "
                           "weights + KV (allocator fragmentation)"))
         if m.is_moe:
-            notes.append(f"mixture of experts: all {_fmt_b(m.params_b)} params are held in memory; "
+            routed = f" ({m.experts} experts, {m.experts_per_token} active per token)" if m.experts and m.experts_per_token else ""
+            notes.append(f"Mixture of experts{routed}: all {_fmt_b(m.params_b)} params are held in memory; "
                          f"{_fmt_b(active_b)} are read per token")
     else:
         hidden = m.hidden_size or _approximate_llm(m.params_b).hidden_size
@@ -388,7 +391,7 @@ def _estimate_pipeline(m: Model, dtype: str | None, batch: int, mode: str, a: As
                           f"{_fmt_b(m.encoder_params_b)} params × {_bytes(DTYPE_BYTES[m.dtype])} ({m.dtype}); not multiplied by the batch"))
     lines.append(Line("activations, overhead", activations * batch,
                       f"documented peak {m.vram_gb:g} GiB at {m.dtype} − weights {documented_weights + encoders:.1f} GiB"
-                      + (f", × {batch} images in the batch" if batch > 1 else "")))
+                      + (f", × {batch} in the batch" if batch > 1 else "")))
     if used != m.dtype:
         notes.append(f"documented at {m.dtype}; the denoiser's weights rescaled to {used}, encoders and activations kept")
     return Estimate(m, m.name, m.kind, m.params_b, m.params_b, used, "bf16", 0, batch, mode, tuple(lines),

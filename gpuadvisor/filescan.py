@@ -97,6 +97,7 @@ class Finding:
     problem: str = ""
     overridable_by: tuple[str, ...] = ()
     excluded: tuple[str, ...] = ()  # wire-format `-type` exclusions (WIRE_SYNTAX), as written
+    host: tuple[tuple[str, object], ...] = ()  # ("cpu", v), ("memory", v): the worker's host as written (literals)
 
     @property
     def specs(self) -> tuple[str | None, ...]:
@@ -109,7 +110,7 @@ class Finding:
                 "count_known": self.count_known, "notes": list(self.notes),
                 "resolved_from": self.resolved_from if self.spec is not None or self.alternatives else None,
                 "status": self.status, "reason": self.reason or None, "problem": self.problem or None,
-                "overridable_by": list(self.overridable_by)}
+                "overridable_by": list(self.overridable_by), "host": dict(self.host) or None}
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,10 @@ def _with_count_from_spec(spec: str | None) -> int | None:
         if tail.isdigit() and tail.isascii() and len(tail) <= 6:
             return int(tail)
     return None
+
+
+# Calls whose cpu= and memory= size the worker's host beside the GPU (translate carries them)
+HOST_KEYS = {"modal": ("cpu", "memory"), "beam": ("cpu", "memory")}
 
 
 class _Reader:
@@ -395,7 +400,9 @@ class _Scanner:
         count_node = kws.get(count_key) if count_key else None
         if key in kws:
             value = kws[key]
-            self.add(value.lineno, lambda: reader.finding(kind, value.lineno, value, count_node))
+            host = tuple((k, kws[k].value) for k in HOST_KEYS.get(provider, ())
+                         if isinstance(kws.get(k), ast.Constant) and isinstance(kws[k].value, (int, float, str)))
+            self.add(value.lineno, lambda: replace(reader.finding(kind, value.lineno, value, count_node), host=host))
             return
         for splat in (k.value for k in node.keywords if k.arg is None):
             try:

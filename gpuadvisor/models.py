@@ -18,6 +18,7 @@ class Arch:
     name: str
     order: int
     year: int
+    lacks_dtypes: tuple[str, ...] = ()  # weight dtypes its tensor cores cannot run (bf16 before Ampere)
 
 
 @dataclass(frozen=True, eq=False)
@@ -137,6 +138,9 @@ class Syntax:
     config_count: str | None
     snippet: str
     config_cpu: str | None = None
+    host: str | None = None  # the worker's CPU and memory, appended to the config ({vcpus}, {cores}, {memory_mib}, {ram_gb})
+    host_cpu: str | None = None  # how a source file writes cpu=: "vcpus" or "cores" (two vCPUs each)
+    host_memory: str | None = None  # … and memory=: "mib", "gb" or "quantity" (Kubernetes: 16Gi, 512Mi)
 
 
 BILLED_PHASES = ("cold_start", "busy", "idle")
@@ -249,6 +253,10 @@ class Offering:
     regions: tuple[str, ...] = ()  # where it runs, when the catalog knows (imported clouds)
     region_prices: tuple[tuple[str, float], ...] = ()  # region -> on-demand per GPU-hour, where it differs
     region_spot: tuple[tuple[str, float], ...] = ()  # region -> spot per GPU-hour, where it differs
+    # GPUs this name may also be where the provider does not say which part it runs (SXM or PCIe, A10
+    # or A10G): `hw` is the assumed, slower one; a loss only against it is a caveat, not a mismatch
+    may_be: tuple[str, ...] = ()
+    restricted: str = ""  # not self-serve (committed spend, on request): who can get it, with the source
 
     def unverified(self, count: int) -> bool:
         return self.verified_count is not None and count > self.verified_count
@@ -306,6 +314,8 @@ class Offering:
             "legacy": self.legacy,
             "fixed_count": self.fixed_count,
             "regions": list(self.regions),
+            "may_be": list(self.may_be),
+            "restricted": self.restricted or None,
             "notes": list(self.notes),
             **({"from": dict(self.origin)} if self.origin else {}),
         }

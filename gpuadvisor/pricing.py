@@ -112,6 +112,16 @@ def quote(off: Offering, offerings: list[Offering], basis: str = "list") -> Quot
     return Quote(value, kinds, True, how, as_of, provider=off.provider)
 
 
+def shown_quote(off: Offering, offerings: list[Offering]) -> Quote | None:
+    """The per-GPU price `list` and `show` print for an offering: the list-basis quote that recommend,
+    translate and cost use, except that a catch-all pool nobody is advised to write (RunPod's ANY) gets
+    no estimate: it bills whichever GPU it lands on, not its weakest member's price."""
+    if off.kind == "pool" and not off.recommend:
+        own = _own(off, "list")
+        return None if own is None else Quote(own.per_hour, own.basis, False, _describe(own), own.as_of)
+    return quote(off, offerings)
+
+
 def _estimate(offerings: list[Offering], basis: str, gpu_id: str) -> tuple | None:
     """(median $/h, bases, the offerings named, newest as_of) of a GPU's priced offerings, once per GPU."""
     peers = _priced_by_gpu(offerings, basis).get(gpu_id)  # (re)indexes _INDEX for this catalog

@@ -17,7 +17,7 @@ _MODEL_KEYS = ("name", "family", "kind", "params_b", "active_params_b", "layers"
                "attention_heads", "kv_heads", "head_dim", "context", "vram_gb", "dtype", "aliases",
                "notes", "sources", "sliding_window", "full_attention_layers", "kv_elements_per_token_layer",
                "vocab_size", "tie_word_embeddings", "encoder_params_b", "experts", "experts_per_token")
-MODEL_KINDS = ("llm", "diffusion", "video")
+MODEL_KINDS = ("llm", "diffusion", "video", "audio", "embedding")
 WEIGHT_DTYPES = ("fp32", "fp16", "bf16", "fp8", "int8", "int4", "nf4", "awq", "gptq", "fp4", "int3", "int2")
 TRAINING_MODES = ("full", "lora", "qlora")
 CODECS = ("h264", "hevc", "av1")
@@ -50,6 +50,24 @@ class Workload:
     legacy_weights: bool = False  # the file still has 0.1's `weights`, which ranking no longer reads
     file: str = ""
     origin: str = ""  # the extra catalog file this profile comes from; "" = built in
+
+    def tips(self, providers: dict[str, str], ranked: set[str], need_gib: float) -> tuple[str, ...]:
+        """The guidance that applies to this ranking. A tip that starts with a provider's name or id
+        ("Modal: …") is said only when that provider is among the ranked options; a tip whose memory
+        sizes ("24 GB") are all below what the job needs is not said (it would contradict the sizing).
+        `providers` maps each provider's id and lower-cased name to its id."""
+        import re
+
+        out = []
+        for tip in self.guidance:
+            head = tip.split(":", 1)[0].strip().lower() if ":" in tip else ""
+            if head in providers and providers[head] not in ranked:
+                continue
+            sizes = [float(x) for x in re.findall(r"\b(\d+(?:\.\d+)?) ?GB\b", tip)]
+            if sizes and max(sizes) < need_gib:
+                continue
+            out.append(tip)
+        return tuple(out)
 
     def to_json(self) -> dict:
         return {"id": self.id, "name": self.name, "description": self.description, "throughput": self.throughput,

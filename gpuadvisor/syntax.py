@@ -18,8 +18,9 @@ PLACEHOLDERS = {
     "code": ("name",), "counted": ("name", "count"), "list": ("items",), "config": ("value",),
     "config_count": ("value", "count"), "snippet": ("config",),
     "config_cpu": ("value", "vcpus", "cores", "memory_mib", "ram_gb"),
+    "host": ("vcpus", "cores", "memory_mib", "ram_gb"),
 }
-ANY_OF = {"config_cpu"}  # templates that must use at least one of their placeholders, not the first
+ANY_OF = {"config_cpu", "host"}  # templates that must use at least one of their placeholders, not the first
 MAX_TEMPLATE_CHARS = 2000
 _SAMPLE = {"name": "H100", "count": 2, "items": '"H100", "A100"', "value": '"H100"', "config": 'gpu="H100"',
            "vcpus": 4, "cores": 2.0, "memory_mib": 16384, "ram_gb": 16}
@@ -113,6 +114,46 @@ def _cpu_config(template: str, value: str, opt: Option) -> str:
     cores = max(0.125, vcpus / 2)
     return template.format(value=value, vcpus=f"{vcpus:g}", cores=f"{cores:g}",
                            memory_mib=str(int(round(ram * 1024))), ram_gb=f"{ram:g}")
+
+
+def write_host(provider: Provider, vcpus: float, ram_gb: float) -> str | None:
+    """The worker's CPU and memory in the provider's syntax ([provider.syntax] host), to append to a
+    config; None where the provider sizes the host by instance type instead."""
+    if not provider.syntax.host:
+        return None
+    cores = max(0.125, vcpus / 2)
+    return provider.syntax.host.format(vcpus=f"{vcpus:g}", cores=f"{cores:g}",
+                                       memory_mib=str(int(round(ram_gb * 1024))), ram_gb=f"{ram_gb:g}")
+
+
+def read_host(provider: Provider, cpu, memory) -> tuple[float | None, float | None]:
+    """(vCPUs, GB of memory) from a source file's cpu= and memory= as this provider writes them
+    ([provider.syntax] host_cpu, host_memory). A value that cannot be read is None."""
+    import re
+
+    def num(v) -> float | None:
+        if isinstance(v, bool):
+            return None
+        try:
+            x = float(v)
+        except (TypeError, ValueError):
+            return None
+        return x if 0 < x < 1e6 else None
+
+    vcpus = None
+    if cpu is not None and provider.syntax.host_cpu and (x := num(cpu)) is not None:
+        vcpus = x * 2 if provider.syntax.host_cpu == "cores" else x
+    ram = None
+    unit = provider.syntax.host_memory
+    if memory is not None and unit:
+        if unit == "quantity" or isinstance(memory, str):
+            m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(Gi|G|Mi|M|Ti|T)?\s*", str(memory))
+            if m:
+                scale = {"Gi": 1, "G": 1, "Mi": 1 / 1024, "M": 1 / 1024, "Ti": 1024, "T": 1024}
+                ram = float(m.group(1)) * scale.get(m.group(2) or "", 1 / 1024 if unit == "mib" else 1)
+        elif (x := num(memory)) is not None:
+            ram = x / 1024 if unit == "mib" else x
+    return vcpus, ram if ram and ram < 1e6 else None
 
 
 def write_snippet(provider: Provider, config: str) -> str:

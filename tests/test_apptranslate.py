@@ -224,3 +224,44 @@ def test_t55_a_pinned_spec_read_from_a_file_keeps_its_pin(run):
     found = {f["line"]: f for f in run.json("translate", "--file", str(APPS / "modal_fstring.py"), "modal")["findings"]}
     assert found[20]["spec"] == "H100!:2"
     assert found[20]["translation"]["config"] == 'gpu="H100!:2"' and found[20]["match"] == "exact"
+
+
+# ------------------------------------------------------------------ host size (issue 21 item 11)
+
+MODAL_HOSTED = '''import modal
+app = modal.App()
+
+@app.function(gpu=["L40S", "A100-80GB"], cpu=4, memory=16384)
+def run():
+    pass
+'''
+
+
+@pytest.mark.parametrize("target,written", [
+    ("cerebrium", ["cpu = 8", "memory = 16"]),            # Cerebrium: vCPUs and GB
+    ("beam", ['cpu=8, memory="16Gi"']),                  # Beam: cores and a quantity
+    ("baseten", ['  cpu: "8"', "  memory: 16Gi"]),        # Truss resources
+])
+def test_the_hosts_cpu_and_memory_are_carried(run, tmp_path, target, written):
+    """Audit 2026-12-04 §6 / F9: `cpu=4, memory=16384` (Modal: 4 physical cores = 8 vCPUs, 16 GiB) was dropped."""
+    app = tmp_path / "modal_app.py"
+    app.write_text(MODAL_HOSTED)
+    out = run("translate", "--file", str(app), target).stdout
+    for text in written:
+        assert text in out, out
+    assert "host kept: 8 vCPUs and 16 GB of memory" in out
+
+
+def test_a_truss_host_goes_to_modal_in_cores_and_mib(run, tmp_path):
+    d = tmp_path / "truss"
+    d.mkdir()
+    (d / "config.yaml").write_text('resources:\n  accelerator: A10G:2\n  cpu: "8"\n  memory: 32Gi\n')
+    out = run("translate", "--file", str(d / "config.yaml"), "modal").stdout
+    assert 'gpu="A10:2", cpu=4, memory=32768' in out
+
+
+def test_a_provider_without_host_keywords_says_the_host_is_not_written(run, tmp_path):
+    app = tmp_path / "modal_app.py"
+    app.write_text(MODAL_HOSTED)
+    out = run("translate", "--file", str(app), "runpod").stdout
+    assert "the source's 8 vCPUs and 16 GB of memory are not written" in out

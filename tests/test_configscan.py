@@ -80,10 +80,11 @@ def test_translate_file_reads_config_files(run):
     data = run.json("translate", "--file", str(APPS / "baseten" / "config.yaml"), "modal")
     assert data["imports"] == ["baseten"]
     tr = data["findings"][0]["translation"]
-    assert tr["config"] == 'gpu="H100:2"' and tr["match"] == "exact"
+    assert tr["config"] == 'gpu="H100:2", cpu=2, memory=16384' and tr["match"] == "exact"  # cpu: "4" = 2 cores
     data = run.json("translate", "--file", str(APPS / "cerebrium" / "cerebrium.toml"), "baseten")
     tr = data["findings"][0]["translation"]
-    assert tr["config"] == "accelerator: RTX_PRO_6000:2"  # Baseten takes one option: the first, L40S ×2, is nearest
+    # Baseten takes one option: the first, L40S ×2, is nearest; the file's host (cpu 4, memory 32) is kept
+    assert tr["config"] == 'accelerator: RTX_PRO_6000:2\ncpu: "4"\nmemory: 32Gi'
 
 
 def test_a_wrong_count_in_an_accelerator_is_an_error(tmp_path, run):

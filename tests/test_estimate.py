@@ -340,3 +340,49 @@ def test_diffusion_smallest_fit_is_one_gpu(run):
     fits = run.json("estimate", "--model", "flux.1-dev")["smallest_fit"]
     assert all(f is None or f["count"] == 1 for f in fits.values())
     assert fits["runpod"]["name"] == "NVIDIA_RTX_A6000"
+
+
+def test_smallest_fit_is_the_fewest_gpus_then_the_cheapest(run, cat):
+    """Audit 2026-12-04 W4 (E3): Gemma-2-27B (bf16, 56.5 GiB) got Baseten T4:4 ($4.69/h) and Cerebrium
+    TURING_T4 ×4 because the table minimised total memory; one A100 80GB costs less and runs bf16."""
+    from gpuadvisor.pricing import worker_quote
+
+    data = run.json("estimate", "--model", "gemma-2-27b")
+    fits = data["smallest_fit"]
+    assert (fits["baseten"]["name"], fits["baseten"]["count"]) == ("A100", 1)
+    assert (fits["cerebrium"]["name"], fits["cerebrium"]["count"]) == ("AMPERE_A100_80GB", 1)
+    need = data["estimate"]["total_gb"]
+    for pid, fit in fits.items():  # nothing that fits has fewer GPUs, or as few and a lower price
+        for off in cat.offerings_of(pid):
+            if not off.recommend or off.legacy or off.kind != "gpu" or off.hw.arch in ("turing", "volta", "pascal"):
+                continue
+            n = off.fixed_count or off.gpus_for(need)
+            if n > off.max_count or off.usable_gib * n < need:
+                continue
+            q = worker_quote(cat, off, n)
+            assert n >= fit["count"], (pid, off.name, n)
+            if n == fit["count"] and q is not None:
+                assert q.per_hour * n >= fit["price_per_hour"] - 1e-3, (pid, off.name)
+
+
+def test_smallest_fit_offers_no_turing_for_a_bf16_model(run):
+    """W4 (E3, E8, E14): Turing has no bf16; a bf16 model's smallest fit was T4 ×4 or ×8."""
+    for args in (["--model", "gemma-2-27b"], ["--model", "qwen2.5-14b", "--context", "128k"],
+                 ["--params", "57B", "--context", "32k"]):
+        fits = run.json("estimate", *args)["smallest_fit"]
+        assert all(f is None or not f["gpu"].startswith("t4") for f in fits.values()), (args, fits)
+    gpus = {d: {p: f["gpu"] for p, f in run.json("estimate", "--params", "3B", "--dtype", d, "--context", "4k")[
+        "smallest_fit"].items() if f} for d in ("fp16", "bf16")}
+    assert gpus["fp16"]["modal"] == "t4" and gpus["bf16"]["modal"] == "l4"  # fp16 runs on Turing; bf16 does not
+
+
+def test_models_lists_whisper_an_embedding_model_and_a_reranker(run):
+    """Newcomer audit 2026-12-04 stumble 8: no Whisper, embedding or reranker entries, so users guessed --vram."""
+    models = {m["id"]: m for m in run.json("models")}
+    assert models["whisper-large-v3"]["kind"] == "audio" and models["whisper-large-v3"]["sources"]
+    assert models["bge-m3"]["kind"] == "embedding"
+    assert "reranker" in models["bge-reranker-v2-m3"]["name"].lower()
+    rec = run.json("recommend", "--model", "whisper-large-v3", "--top", "1")
+    assert rec["query"]["workload"] == "audio"
+    assert rec["query"]["vram_gib"] == 10
+    assert run.json("recommend", "--model", "bge-reranker-v2-m3", "--top", "1")["query"]["workload"] == "embedding"

@@ -99,8 +99,8 @@ def test_geforce_encoders_are_capped_at_8_sessions(cat):
 
 def test_generative_video_is_not_decided_by_encoders(cat):
     picks = for_model(cat, "wan-2.1-14b")
-    assert picks[0].hw.nvenc == 0 or picks[0].throughput.unit == "video-s/h"
-    assert picks[0].throughput.unit == "video-s/h"
+    assert picks[0].hw.nvenc == 0 or picks[0].throughput.unit == "clips/h"
+    assert picks[0].throughput.unit == "clips/h"
 
 
 # ------------------------------------------------------------------ memory: usable, not nominal
@@ -419,7 +419,22 @@ def test_a_tie_that_puts_a_dearer_unit_first_says_why(run, cat):
     assert low is not best and best["value_cost"]["value"] <= low["value_cost"]["value"] * (1 + cat.perf.value_tolerance)
     assert best["total_price_per_hour"] < low["total_price_per_hour"]
     out = run("recommend", "--vram", "40", "-w", "video").stdout
-    assert f"#{low_i} is cheaper per unit (${low['value_cost']['value']:,.2f}/video-min as value counts it)" in out
+    assert f"#{low_i} is cheaper per unit (${low['value_cost']['value']:,.2f}/clip as value counts it)" in out
     assert "a tie goes to the lower $/h" in out
     # and when #1 is the lowest, nothing is said
     assert "is cheaper per unit" not in run("recommend", "--model", "llama-3.1-8b", "--context", "8k").stdout
+
+
+def test_video_is_timed_per_clip_and_priced_per_clip(run):
+    """Newcomer audit 2026-12-04 stumble 8: Wan 2.1 came as "5.39 video-s/h (3,342 s each)" and "$/video-min"."""
+    data = run.json("recommend", "--model", "wan-2.1-14b", "-p", "modal", "--top", "1")
+    r = data["recommendations"][0]
+    assert r["throughput"]["unit"] == "clips/h" and r["cost_per_unit"]["unit"] == "$/clip"
+    each = 3600 / r["throughput"]["value"]  # one GPU, batch 1
+    assert r["cost_per_unit"]["value"] == pytest.approx(r["total_price_per_hour"] * each / 3600, rel=1e-3)
+    assert any("clips/h (" in x and "s each)" in x for x in r["reasons"])
+
+
+def test_general_speed_says_what_it_is_relative_to(run):
+    out = run("recommend", "--vram", "20", "--top", "1").stdout
+    assert "× L4 speed" in out and "per L4-hour of work" in out and "l4-hour" not in out

@@ -24,7 +24,7 @@ def test_modal_a100_4_to_runpod(cat):
     assert any("ambiguous" in n for n in src.notes)
     [dst] = tr.target
     assert dst.count == 4 and dst.match == "upgrade" and dst.offering.vram_gb == 80
-    assert "40 → 80 GiB per GPU" in dst.notes
+    assert "40 → 80 GB per GPU" in dst.notes
     assert tr.snippet.startswith("@Endpoint(") and "gpu_count=4" in tr.snippet
 
 
@@ -386,9 +386,17 @@ def test_a_cpu_worker_is_not_charged_a_host_on_top(cat):
 
 
 def test_an_upgrade_that_doubles_the_bill_says_so(run):
+    out = run("translate", "modal", "replicate", "T4:2").stdout  # no 2 × 16-24 GB SKU on Replicate
+    assert "3.7× the bill" in out.splitlines()[0]
+
+
+def test_a_small_card_is_not_sent_to_a_dearer_class(run):
+    """Audit 2026-12-04 T16: a T4 went to fal's 48 GB GPU-L40 at 2.4× when GPU-RTX4090 (24 GB) carries
+    it for less; the L40 is printed as the nearer, dearer alternative."""
     out = run("translate", "modal", "fal", "T4").stdout
-    assert "2.3× the bill" in out.splitlines()[0]  # Modal's T4 with its host: $0.81/h
-    assert "* estimated" in out  # fal publishes no on-demand L40 price: estimated, and said
+    assert "GPU-RTX4090" in out.splitlines()[0] or 'machine_type = "GPU-RTX4090"' in out
+    assert "* estimated" in out  # fal publishes no on-demand RTX 4090 price: estimated, and said
+    assert "Or, nearer to the source but" in out and "GPU-L40" in out
 
 
 def test_the_headline_is_the_weakest_match(run):

@@ -52,10 +52,11 @@ class Overrides:
 def _build_archs(file: _File, archs: dict[str, Arch], arch_files: dict, overrides: Overrides) -> None:
     for aid, _path, t in id_tables(file, "arch", ARCH_KEYS):
         name, order, year = t.get("name", "str"), t.get("order", "int", positive=True), t.get("year", "int", positive=True)
+        lacks = t.get("lacks_dtypes", "strlist", []) or []
         if None not in (name, order, year):
             if aid in arch_files:
                 overrides.replaced("arch", aid, None, file, arch_files[aid].builtin, arch_files[aid].name)
-            archs[aid], arch_files[aid] = Arch(aid, name, order, year), file
+            archs[aid], arch_files[aid] = Arch(aid, name, order, year, tuple(lacks)), file
 
 
 def _build_gpus(file: _File, archs: dict[str, Arch], gpus: dict[str, Gpu], overrides: Overrides) -> None:

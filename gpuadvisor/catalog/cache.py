@@ -204,7 +204,7 @@ def _perf(row: list | None) -> Perf | None:
 
 def decode(doc: dict) -> Catalog:
     t = tuple
-    arch = _maker(Arch, {})
+    arch = _maker(Arch, {"lacks_dtypes": t})
     dispute = _maker(Dispute, {})
     archs = {r[0]: arch(r) for r in doc["archs"]}
     gpu = _maker(Gpu, {"sources": t, "notes": t, "aliases": t, "unconfirmed": t,
@@ -223,7 +223,8 @@ def decode(doc: dict) -> Catalog:
         "gpus": lambda ids: t(map(by_id, ids)), "aliases": t, "notes": t, "claimed": _pairs, "may_upgrade_to": t,
         "suffixes": _pairs, "origin": _pairs, "price": lambda v: None if v is None else price(v),
         "price_low": lambda v: None if v is None else price(v), "legacy_aliases": t, "ambiguous_aliases": t,
-        "hw": lambda i: None if i is None else by_id(i), "regions": t, "region_prices": _pairs, "region_spot": _pairs})
+        "hw": lambda i: None if i is None else by_id(i), "regions": t, "region_prices": _pairs, "region_spot": _pairs,
+        "may_be": t})
     offerings = list(map(offering, doc["offerings"]))
     workload = _maker(Workload, {"aliases": t, "guidance": t})
     workloads = {r[0]: workload(r) for r in doc["workloads"]}

@@ -16,6 +16,7 @@ from gpuadvisor.catalog.schema import (
     BILLING_KEYS,
     CLAIMABLE,
     DEFAULT_SYNTAX,
+    HOST_UNITS,
     KINDS,
     OFFERING_KEYS,
     PRICE_KEYS,
@@ -122,13 +123,20 @@ def _syntax_values(file: _File, t: _Table) -> dict:
         elif not isinstance(v, str):
             file.fail(where, f"must be a string, not {_typename(v)}")
             continue
+        elif key in HOST_UNITS:  # how the provider writes a host's size: a unit, not a template
+            if v not in HOST_UNITS[key]:
+                file.fail(where, f"must be one of {', '.join(HOST_UNITS[key])}, not {v!r}")
+            else:
+                out[key] = v
+            continue
         else:
             templates = [v]
         bad = next((why for s in templates if (why := check_template(key, s))), None)
         if bad:
             file.fail(where, bad)
             continue
-        out[key] = v.strip("\n") if isinstance(v, str) else v
+        # the host template keeps its leading newline: it is what joins it to the config
+        out[key] = (v.rstrip("\n") if key == "host" else v.strip("\n")) if isinstance(v, str) else v
     return out
 
 
@@ -298,6 +306,12 @@ def _build_offering(file: _File, i: int, raw: Any, provider: Provider, gpus: dic
     upgrades = t.get("may_upgrade_to", "strlist", [])
     for gid in upgrades or []:
         gpu_ref(gid, path + ("may_upgrade_to",))
+    may_be = t.get("may_be", "strlist", []) or []
+    for gid in may_be:
+        gpu_ref(gid, path + ("may_be",))
+    if may_be and kind != "gpu":
+        file.fail(path + ("may_be",), "only a GPU type may be one of several parts; a pool lists its members")
+    restricted = t.get("restricted", "str", "") or ""
     suffixes = t.get("suffixes", "table", {})
     for s, meaning in (suffixes or {}).items():
         if len(s) != 1 or s.isalnum() or not isinstance(meaning, str):
@@ -329,7 +343,8 @@ def _build_offering(file: _File, i: int, raw: Any, provider: Provider, gpus: dic
         may_upgrade_to=tuple(upgrades), suffixes=tuple((suffixes or {}).items()),
         file=file.name, hw=hw, origin=tuple(origin), verified_count=verified, legacy_aliases=tuple(legacy_aliases),
         ambiguous_aliases=tuple(ambiguous_aliases), sized=sized, fixed_count=fixed, written=written,
-        regions=regions, region_prices=region_prices, region_spot=region_spot,
+        regions=regions, region_prices=region_prices, region_spot=region_spot, may_be=tuple(may_be),
+        restricted=restricted,
     )
 
 

@@ -217,7 +217,7 @@ def _short(v: Any) -> str:
     return s if len(s) <= 40 else s[:37] + "..."
 
 
-ARCH_KEYS = ("name", "order", "year")
+ARCH_KEYS = ("name", "order", "year", "lacks_dtypes")
 GPU_KEYS = ("name", "arch", "compute_capability", "vram_gb", "usable_gib", "usable_note", "memory_type", "bandwidth_gb_s",
              "fp16_tflops", "fp8_tflops", "fp4_tflops", "nvenc", "nvdec", "av1_encode",
              "nvlink_gb_s", "nvlink_group", "tdp_w", "form_factor", "sources", "notes", "aliases",
@@ -229,17 +229,20 @@ BILLING_KEYS = ("as_of", "sources", "granularity_s", "minimum_s", "billed", "sta
                 "idle_timeout_range_s", "cold_start_s", "concurrency", "min_workers", "max_workers", "always_on_basis",
                 "settings", "notes", "host_vcpu_hour", "host_memory_gb_hour", "host_low_vcpu_hour",
                 "host_low_memory_gb_hour")
-SYNTAX_KEYS = ("code", "counted", "list", "config", "config_count", "snippet", "config_cpu")
+SYNTAX_KEYS = ("code", "counted", "list", "config", "config_count", "snippet", "config_cpu", "host", "host_cpu",
+               "host_memory")
+HOST_UNITS = {"host_cpu": ("vcpus", "cores"), "host_memory": ("mib", "gb", "quantity")}
 OFFERING_KEYS = ("name", "kind", "gpu", "members", "max_count", "aliases", "ram_gb", "vcpus",
                   "price", "price_low", "notes", "claimed", "legacy", "recommend", "may_upgrade_to", "suffixes",
                   "verified_count", "legacy_aliases", "ambiguous_aliases", "sized", "fixed_count", "written",
-                  "regions", "region_prices", "region_spot")
+                  "regions", "region_prices", "region_spot", "may_be", "restricted")
 PRICE_KEYS = ("per_hour", "per_second", "as_of", "basis", "source", "note")
 CLAIMABLE = ("vram_gb", "bandwidth_gb_s", "nvenc", "nvdec", "av1_encode", "arch")
 
 DEFAULT_SYNTAX = {
     "code": '"{name}"', "counted": None, "list": "[{items}]", "config": "gpu={value}",
     "config_count": "gpu={value}, gpu_count={count}", "snippet": "{config}", "config_cpu": None,
+    "host": None, "host_cpu": None, "host_memory": None,
 }
 
 

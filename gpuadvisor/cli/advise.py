@@ -97,19 +97,22 @@ def estimate_cmd(
     * `gpuadvisor estimate --params 13B --context 8k`
     * `gpuadvisor estimate -m llama-3.1-8b --mode qlora`
     """
-    from gpuadvisor.engine import smallest_per_provider
+    from gpuadvisor.engine import job_for, resolve_workload, smallest_per_provider
     from gpuadvisor.views.estimate import estimate_view
 
     cat = _catalog()
     est = _estimate(cat, model, params, dtype, kv_dtype, context, batch, mode, overhead, overhead_gb)
+    w = resolve_workload(cat, _WORKLOAD_FOR.get((est.kind, est.mode), "general"))
     smallest = smallest_per_provider(cat, est.total_gb, tuple(provider or ()), pow2=est.kind == "llm",
-                                     single_gpu=est.kind != "llm")
+                                     single_gpu=est.kind != "llm", dtype=est.dtype,
+                                     job=job_for(cat, w, est, est.total_gb))  # sharding buffers as recommend counts them
     _emit(estimate_view(est, smallest, cat), as_json)
     return 0
 
 
 _WORKLOAD_FOR = {("llm", "inference"): "llm", ("llm", "lora"): "fine-tune", ("llm", "qlora"): "fine-tune",
-                 ("llm", "full"): "training", ("diffusion", "inference"): "image", ("video", "inference"): "video"}
+                 ("llm", "full"): "training", ("diffusion", "inference"): "image", ("video", "inference"): "video",
+                 ("audio", "inference"): "audio", ("embedding", "inference"): "embedding"}
 
 
 @app.command("recommend", cls=_Command)
@@ -201,7 +204,9 @@ def recommend_cmd(
 
         raise NoMatch(" — ".join([str(e), what_makes_it_big(est), *est.warnings])) from None
     _note_overrides(cat, [c.offering for c in ranking.candidates[:top]], req.workload, est.model if est else None)
-    _emit(recommend_view(ranking, top, explain, est), as_json, fmt)
+    names = {k: p.id for p in cat.providers.values() for k in (p.id, p.name.lower())}
+    tips = ranking.requirement.workload.tips(names, {c.offering.provider for c in ranking.candidates}, vram)
+    _emit(recommend_view(ranking, top, explain, est, tips), as_json, fmt)
     return 0
 
 

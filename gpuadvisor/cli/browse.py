@@ -24,7 +24,7 @@ from gpuadvisor.cli.common import (
 @app.command("list", cls=_Command)
 def list_cmd(
     provider: ProviderOpt = None,
-    min_vram: Annotated[Optional[float], typer.Option("--min-vram", help="Only offerings with at least this many GiB per GPU.")] = None,
+    min_vram: Annotated[Optional[float], typer.Option("--min-vram", help="Only offerings with at least this many GB per GPU, as sold (an H100 is 80 GB).")] = None,
     kind: Annotated[Optional[list[str]], typer.Option("--kind", "-k", help="gpu, pool or cpu (repeatable).",
                                                       autocompletion=lambda incomplete: _complete(("gpu", "pool", "cpu"), incomplete))] = None,
     arch: Annotated[Optional[list[str]], typer.Option("--arch", help="Architecture: turing, ampere, ada, hopper, blackwell (repeatable).",
@@ -57,7 +57,7 @@ def list_cmd(
 
         cat = in_region(cat, region)
     rows = list_offerings(cat, flt, sort=sort.strip().lower(), reverse=reverse)
-    _emit(offerings_view(rows), as_json, fmt)
+    _emit(offerings_view(rows, cat), as_json, fmt)
     return 0
 
 

@@ -81,7 +81,9 @@ class SpeedResult:
             "per_stream": {"value": round(per, 4), "unit": per_unit},
             "ttft_s": _r(f.get("ttft_s")), "tpot_ms": _r(f.get("tpot_ms")), "request_s": _r(f.get("request_s")),
             "step_s": _r(f.get("step_s")),
-            "bound": self.thr.bound, "formula": self.thr.formula,
+            "bound": contract_bound(self.thr.bound), "bound_detail": self.thr.bound,
+            **({"s_per_image": _r(per)} if self.kind in ("diffusion", "video") else {}),
+            "formula": self.thr.formula,
             "inputs": {"dtype": self.job.dtype, "kv_dtype": getattr(self.est, "kv_dtype", None),
                        "tokens_in": self.job.tokens_in or None, "tokens_out": self.job.tokens_out or None,
                        "context": self.job.context or None, "mode": self.job.mode,
@@ -90,6 +92,14 @@ class SpeedResult:
                        **{k: v for k, v in self.thr.inputs if k != "assumed" and k != "note"}},
             "assumptions": list(self.assumptions) + [v for k, v in self.thr.inputs if k in ("assumed", "note")],
         }
+
+
+def contract_bound(detail: str) -> str:
+    """The contract's three bounds: memory, compute or interconnect (prefill is compute; a per-layer
+    launch cost is latency a faster memory does not remove either, reported with memory)."""
+    if detail.startswith("compute"):
+        return "compute"
+    return "interconnect" if detail == "interconnect" else "memory"
 
 
 def _r(x):

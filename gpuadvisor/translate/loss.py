@@ -40,8 +40,8 @@ def differences(src: Gpu, n: int, dst: Gpu, m: int) -> tuple[list[str], list[str
         if a == b or (a and abs(b / a - 1) < 0.005):
             continue
         if attr == "usable" and src.vram_gb != dst.vram_gb:  # said as sold, with what a job can use
-            text = f"{src.vram_gb:g} → {dst.vram_gb:g} GiB per GPU" + (
-                "" if abs(a - src.vram_gb) < 0.05 and abs(b - dst.vram_gb) < 0.05 else f" ({a:,.1f} → {b:,.1f} usable)")
+            text = f"{src.vram_gb:g} → {dst.vram_gb:g} GB per GPU" + (  # marketing GB, then what a job can use
+                "" if abs(a - src.vram_gb) < 0.05 and abs(b - dst.vram_gb) < 0.05 else f" ({a:,.1f} → {b:,.1f} GiB usable)")
         elif attr == "usable":
             text = f"usable memory {a:,.1f} → {b:,.1f} GiB per GPU"
         else:

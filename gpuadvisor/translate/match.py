@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from gpuadvisor.catalog import Catalog
 from gpuadvisor.errors import NoMatch
 from gpuadvisor.models import Gpu, Offering, Provider
+from gpuadvisor.pricing import worker_quote
 from gpuadvisor.syntax import Option
 from gpuadvisor.translate.loss import classify, differences, distance
 from gpuadvisor.translate.spec import SourceOption, count_caveat, gpu_names
@@ -23,6 +24,7 @@ class TargetOption:
     suffix: str = ""  # kept from the source on a same-provider rewrite (Modal's `!`, `+`)
     vcpus: float | None = None  # a sized CPU target (Modal): what it is written with
     ram_gb: float | None = None
+    alternatives: tuple[tuple[Offering, int, str], ...] = ()  # (offering, count, why): other targets to print
 
     @property
     def option(self) -> Option:
@@ -32,7 +34,7 @@ class TargetOption:
         o = self.offering
         return {"name": o.name + self.suffix, "gpu": o.hw.id if o.hw else None, "count": self.count, "match": self.match,
                 "notes": list(self.notes), "kind": o.kind, "members": o.members, "vram_gb": o.vram_gb,
-                "total_vram_gb": o.vram_gb * self.count}
+                "total_vram_gb": o.vram_gb * self.count, "restricted": o.restricted or None}
 
 
 def target_candidates(cat: Catalog, target: Provider, cpu: bool) -> list[Offering]:
@@ -72,34 +74,113 @@ def _count_for(dst: Offering, src_total: float, n: int) -> int:
     return min(dst.gpus_for(src_total), dst.max_count)
 
 
+PRICE_CAP = 1.5  # never write a card costing more than this × the cheapest same-class target (issue 21)
+CLASS_SPAN = 1.6  # a same-class target has the source's memory per GPU, and at most this × it
+
+
+@dataclass(frozen=True, eq=False)
+class _Candidate:
+    off: Offering
+    count: int
+    hw: Gpu  # the part compared: the catalog's assumed GPU, or the one of `may_be` closest to the source
+    losses: tuple[str, ...]
+    distance: float
+    per_hour: float | None  # the whole worker's $/h, as `change` prices it (None: unpriced)
+
+
+def _candidate(cat: Catalog, src: Gpu, n: int, off: Offering) -> _Candidate:
+    m = _count_for(off, src.vram_gb * n, n)
+    parts = [off.hw, *(cat.gpus[g] for g in off.may_be if g in cat.gpus)]
+    scored = []
+    for hw in parts:
+        losses = differences(src, n, hw, m)[0]
+        scored.append((distance(src, n, hw, m, losses), hw, losses))
+    d, hw, losses = min(scored, key=lambda t: t[0])
+    if off.kind == "pool":
+        d += 0.05  # a typed GPU is preferred to a pool at equal distance
+    q = worker_quote(cat, off, m)
+    return _Candidate(off, m, hw, tuple(losses), d, None if q is None else q.per_hour * m)
+
+
+def _same_class(src: Gpu, n: int, c: _Candidate) -> bool:
+    """Carries what the source promised at its count: the same kind of memory (HBM or GDDR), as much per
+    GPU (not a bigger class), NVLink, video encoders and FP8 where the source has them. Speed may drop
+    (said as a loss)."""
+    hw = c.hw
+    if hw.memory_type.startswith("HBM") != src.memory_type.startswith("HBM"):
+        return False  # a datacenter HBM part and a GDDR card are different classes, whatever their size
+    if n > 1 and src.nvlink_gb_s and src.nvlink_group >= n and not (hw.nvlink_gb_s and hw.nvlink_group >= n):
+        return False  # GPUs that talk over NVLink are not carried by PCIe-only cards
+    return (c.count == n and c.per_hour is not None and src.vram_gb <= hw.vram_gb <= src.vram_gb * CLASS_SPAN
+            and not (src.nvenc and not hw.nvenc) and not (src.fp8_tflops and not hw.fp8_tflops))
+
+
+def _choose(src: Gpu, n: int, cands: list[_Candidate]) -> tuple[_Candidate, list[tuple[_Candidate, str]]]:
+    """The nearest target by the loss rule, unless it costs more than PRICE_CAP × the cheapest target
+    of the source's class: then the nearest of those priced within the cap. Returns the pick and the
+    alternatives to print (the nearer, dearer card; a cheaper same-class card under an upgrade)."""
+    nearest = min(cands, key=lambda c: (c.distance, c.off.name))
+    same = [c for c in cands if _same_class(src, n, c)]
+    if not same or nearest.hw.id == src.id:
+        return nearest, []
+    floor = min(c.per_hour for c in same)
+    pick, alts = nearest, []
+    if nearest.per_hour is not None and nearest.per_hour > PRICE_CAP * floor:
+        allowed = [c for c in cands if c.per_hour is not None and c.per_hour <= PRICE_CAP * floor
+                   and (c in same or not c.losses)]
+        pick = min(allowed, key=lambda c: (c.distance, c.off.name))
+        alts.append((nearest, f"nearer to the source but {nearest.per_hour / pick.per_hour:.1f}× the price: "
+                              f"{_named(nearest)} at ${nearest.per_hour:,.2f}/h against ${pick.per_hour:,.2f}/h"))
+    cheapest = min(same, key=lambda c: (c.per_hour, c.distance))
+    if not pick.losses and pick not in same and pick.per_hour is not None \
+            and cheapest.per_hour < pick.per_hour * 0.9:
+        lost = "; ".join(cheapest.losses) or "nothing lost"
+        alts.append((cheapest, f"a cheaper card of the same class: {_named(cheapest)} at ${cheapest.per_hour:,.2f}/h "
+                               f"against ${pick.per_hour:,.2f}/h ({lost})"))
+    return pick, alts
+
+
+def _named(c: _Candidate) -> str:
+    return f"{c.off.name}" + (f" ×{c.count}" if c.count > 1 and not c.off.fixed_count else "") + f" ({c.off.hw.id})"
+
+
 def match_option(cat: Catalog, target: Provider, so: SourceOption) -> TargetOption:
     if so.offering.provider == target.id:  # a rewrite in the same provider keeps the name, count and suffix
         return TargetOption(so.offering, so.count, "exact", (), so.suffix)
     if so.offering.kind == "cpu":
         return _match_cpu(cat, target, so)
     src, n = so.hw, so.count
-    best = None
-    for off in nearest_skus(target_candidates(cat, target, cpu=False), n):
-        dst = off.hw
-        m = _count_for(off, src.vram_gb * n, n)
-        losses = differences(src, n, dst, m)[0]
-        d = distance(src, n, dst, m, losses)
-        if off.kind == "pool":
-            d += 0.05  # a typed GPU is preferred to a pool at equal distance
-        key = (d, off.name)
-        if best is None or key < best[0]:
-            best = (key, off, m)
-    if best is None:
+    cands = [_candidate(cat, src, n, off) for off in nearest_skus(target_candidates(cat, target, cpu=False), n)]
+    if not cands:
         raise NoMatch(f"{target.name} lists no GPU types in the catalogs")
-    _, off, m = best
+    best, alts = _choose(src, n, cands)
+    if best.off.restricted:
+        open_ = [c for c in cands if not c.off.restricted]
+        if open_:
+            c = min(open_, key=lambda c: (c.distance, c.off.name))
+            alts.append((c, f"self-serve: {_named(c)}" + (f" at ${c.per_hour:,.2f}/h" if c.per_hour is not None else "")
+                            + (f" ({'; '.join(c.losses)})" if c.losses else "")))
+    off, m, part = best.off, best.count, best.hw
     off, pool_note = _prefer_pool(cat, target, off, src, n, m)
-    losses, gains, minor = differences(src, n, off.hw, m)
-    match = classify(src, n, off.hw, m, losses, gains)
+    if off is not best.off:
+        part = off.hw
+    losses, gains, minor = differences(src, n, part, m)
+    match = classify(src, n, part, m, losses, gains)
     notes = [*losses, *gains, *minor]
+    if part is not off.hw:  # compared as one of the parts the name may be: what the assumed part would lose
+        kept = {loss.split(" ")[0] for loss in losses}
+        assumed = [loss for loss in differences(src, n, off.hw, m)[0] if loss.split(" ")[0] not in kept]
+        if match == "exact":
+            match = "equivalent"
+        notes.insert(0, f"{target.name} does not say whether {off.name} is the {part.id} or the {off.hw.id}: "
+                        f"matched as the {part.id}" + (f"; gpuadvisor's figures assume the {off.hw.id} ("
+                                                        + "; ".join(assumed) + ")" if assumed else ""))
+    if off.restricted:
+        notes.insert(0, f"restricted: {off.restricted}")
     if pool_note:
         notes.append(pool_note)
-    if match == "equivalent":
-        notes.insert(0, f"same {src.vram_gb:g} GiB {src.arch} class: {src.id} → {off.hw.id}")
+    if match == "equivalent" and part is off.hw:
+        notes.insert(0, f"same {src.vram_gb:g} GB {src.arch} class: {src.id} → {off.hw.id}")
     if off.kind == "pool":
         notes.append(f"{off.name} is a pool: may give any of {', '.join(g.id for g in off.gpus)} (matched by its weakest, {off.hw.id})")
     if off.may_upgrade_to:
@@ -110,7 +191,7 @@ def match_option(cat: Catalog, target: Provider, so: SourceOption) -> TargetOpti
     if so.suffix and not dict(off.suffixes):
         notes.append(f"{so.offering.name}{so.suffix} ({dict(so.offering.suffixes).get(so.suffix, '')}): "
                      f"{target.name} has no such suffix; {off.name} is what it gives")
-    return TargetOption(off, m, match, tuple(notes))
+    return TargetOption(off, m, match, tuple(notes), alternatives=tuple((c.off, c.count, why) for c, why in alts))
 
 
 def _promises(cat: Catalog, target: Provider, so: SourceOption, off: Offering) -> list[str]:

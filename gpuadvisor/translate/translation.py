@@ -9,7 +9,7 @@ from gpuadvisor.catalog import Catalog
 from gpuadvisor.errors import UsageError
 from gpuadvisor.models import Provider
 from gpuadvisor.pricing import Change, change
-from gpuadvisor.syntax import Option, shared_count, write_config, write_snippet
+from gpuadvisor.syntax import Option, shared_count, write_config, write_host, write_snippet
 from gpuadvisor.translate.match import TargetOption, match_option
 from gpuadvisor.translate.spec import SourceOption, parse_spec
 
@@ -50,7 +50,10 @@ class Translation:
 MATCH_ORDER = ("exact", "equivalent", "upgrade", "downgrade")
 
 
-def translate(cat: Catalog, source: str, target: str, spec: str, count: int | None = None) -> Translation:
+def translate(cat: Catalog, source: str, target: str, spec: str, count: int | None = None,
+              host: tuple[float, float] | None = None) -> Translation:
+    """`host`: the (vCPUs, GB) the source gives its worker (translate --file reads cpu= and memory=);
+    written in the target's syntax where it sizes the host itself, else said in a note."""
     src_p, dst_p = cat.provider(source), cat.provider(target)
     options = parse_spec(cat, src_p.id, spec, count)
     if not src_p.lists and len(options) > 1:
@@ -86,11 +89,32 @@ def translate(cat: Catalog, source: str, target: str, spec: str, count: int | No
                      f"{unique[0].offering.name}, is written ({dropped} dropped)")
         unique = unique[:1]
     config = write_config(dst_p, unique)
+    if host is not None and any(o.offering.kind != "cpu" for o in unique):
+        written = write_host(dst_p, *host)
+        size = f"{host[0]:g} vCPUs and {host[1]:g} GB of memory"
+        if written is not None:
+            config += written
+            notes.append(f"host kept: {size}, as the source gives them")
+        else:
+            notes.append(f"{dst_p.name} sizes the host with the GPU type: the source's {size} are not written")
     alternatives = []
     if len(unique) > 1 and dst_p.list_note and any(o.offering.kind != "cpu" for o in unique):
         notes.append(dst_p.list_note)
         single = unique[0]
         alternatives.append({"config": write_config(dst_p, [single]),
                              "why": f"to pin the card: {single.offering.name} alone (a list does not pin where workers run)"})
+    by_config: dict[str, dict] = {}  # one alternative per config, naming every source option it is for
+    for so, t in zip(options, targets, strict=True):
+        for off, m, why in t.alternatives:
+            cfg = write_config(dst_p, [Option(off, m)])
+            if cfg in by_config:
+                by_config[cfg]["for"].append(so.text)
+                continue
+            by_config[cfg] = {"config": cfg, "why": why, "name": off.name, "count": m,
+                              "restricted": off.restricted or None, "for": [so.text]}
+    for alt in by_config.values():
+        if len(options) > 1:
+            alt["why"] = f"for {', '.join(alt['for'])}, {alt['why']}"
+        alternatives.append(alt)
     costs = [change(o.offering, o.count, t.offering, t.count, cat) for o, t in zip(options, targets, strict=True)]
     return Translation(src_p, dst_p, spec, options, targets, write_snippet(dst_p, config), config, notes, alternatives, costs)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from gpuadvisor.render import View, fmt
-from gpuadvisor.views.common import codecs_cell, csv_records, csv_value, price_cell, what_cell
+from gpuadvisor.views.common import codecs_cell, csv_records, csv_value, offering_record, price_cell, what_cell
 
 if TYPE_CHECKING:  # imported lazily at run time: each command loads only what it shows
     from gpuadvisor.browse import GpuDetail
@@ -18,14 +18,17 @@ OFFERING_CSV = ("provider", "name", "kind", "gpu", "members", "vram_gb", "max_co
                 "bandwidth_gb_s", "nvenc", "nvdec", "av1_encode", "arch", "price_per_hour")
 
 
-def offerings_view(offs: list[Offering]) -> View:
-    data = [o.to_json() for o in offs]
-    return View(data, lambda view: _offerings_blocks(view, offs), csv=csv_records(data, OFFERING_CSV))
+def offerings_view(offs: list[Offering], cat: Catalog) -> View:
+    from gpuadvisor.pricing import shown_quote
+
+    quotes = [shown_quote(o, cat.offerings) for o in offs]
+    data = [offering_record(o, q) for o, q in zip(offs, quotes, strict=True)]
+    return View(data, lambda view: _offerings_blocks(view, offs, quotes), csv=csv_records(data, OFFERING_CSV))
 
 
-def _offerings_blocks(view: View, offs: list[Offering]) -> None:
+def _offerings_blocks(view: View, offs: list[Offering], quotes: list) -> None:
     rows = []
-    for o in offs:
+    for o, q in zip(offs, quotes, strict=True):
         hw = o.hw
         rows.append([
             o.provider, o.name, o.kind, what_cell(o),
@@ -34,9 +37,9 @@ def _offerings_blocks(view: View, offs: list[Offering]) -> None:
             fmt(o.bandwidth_gb_s) if hw else "—",
             codecs_cell(hw.nvenc, hw.nvdec, hw.av1_encode) if hw else "—",
             hw.arch if hw else "—",
-            "sized" if o.sized else fmt(o.ram_gb), "sized" if o.sized else fmt(o.vcpus), price_cell(o),
+            "sized" if o.sized else fmt(o.ram_gb), "sized" if o.sized else fmt(o.vcpus), price_cell(q),
         ])
-    view.table(["provider", "name", "kind", "GPU", "VRAM GiB", "max", "BW GB/s", "enc/dec", "arch",
+    view.table(["provider", "name", "kind", "GPU", "VRAM GB", "max", "BW GB/s", "enc/dec", "arch",
                 "RAM GB", "vCPU", "$/h"], rows, right={4, 5, 6, 9, 10, 11}, keep={0, 1, 3}, head=2,
                sparse={4, 5, 6, 7, 8, 9, 10})
     priced = [o for o in offs if o.price]
@@ -45,7 +48,9 @@ def _offerings_blocks(view: View, offs: list[Offering]) -> None:
         oldest = min(o.price.as_of for o in priced)
         notes.append(f"$/h: USD per GPU-hour where a dated price is known (oldest {oldest}); "
                      "check the provider's page before relying on it."
-                     + (" Pools show their weakest member." if any(o.kind == "pool" for o in offs) else ""))
+                     + (" Pools show their weakest member." if any(o.kind == "pool" for o in offs) else "")
+                     + (" * estimated: the median on-demand price of the same GPU elsewhere (as recommend, "
+                        "translate and cost use it)." if any(q and q.estimated for q in quotes) else ""))
     view.text(*notes, style="dim")
 
 
@@ -63,7 +68,10 @@ def gpu_view(detail: GpuDetail, cat: Catalog) -> View:
     from gpuadvisor.browse import COMPARE_FIELDS
 
     g = detail.gpu
-    data = {"gpu": g.to_json(), "offerings": [o.to_json() for o in detail.offerings]}
+    from gpuadvisor.pricing import shown_quote
+
+    quotes = [shown_quote(o, cat.offerings) for o in detail.offerings]
+    data = {"gpu": g.to_json(), "offerings": [offering_record(o, q) for o, q in zip(detail.offerings, quotes, strict=True)]}
     if detail.matched:
         m = detail.matched
         data["matched"] = {"provider": m.provider, "name": m.name, "kind": m.kind, "members": m.members,
@@ -93,10 +101,12 @@ def gpu_view(detail: GpuDetail, cat: Catalog) -> View:
         view.text("(u) = best known value, not verified against an NVIDIA datasheet.", style="dim")
     if detail.offerings:
         rows = []
-        for o in detail.offerings:
+        for o, q in zip(detail.offerings, quotes, strict=True):
             extra = [f"{k} stated as {v}" for k, v in o.claimed]
             extra += [f"{what} from {file}" for what, file in o.origin]
-            rows.append([o.provider, o.name, o.kind, fmt(o.max_count), price_cell(o),
+            if q is not None and q.estimated:
+                extra.append(f"* {q.how}")
+            rows.append([o.provider, o.name, o.kind, fmt(o.max_count), price_cell(q),
                          "\n".join([*extra, *o.notes]) or ""])
         view.table(["provider", "name", "kind", "max", "$/h", "notes"], rows, title="Offered as", right={3, 4},
                    keep={0, 1}, prose={5}, head=2)
@@ -136,7 +146,7 @@ def models_view(models) -> View:
     for m in models:
         size = f"{m.params_b:g}B" + (f" ({m.active_params_b:g}B active)" if m.is_moe else "")
         arch = (f"{m.layers} layers, {m.kv_heads} KV heads × {m.head_dim}" if m.kind == "llm" and m.kv_heads
-                else f"documented {m.vram_gb:g} GB" if m.vram_gb else "")
+                else f"peak {m.vram_gb:g} GB" if m.vram_gb else "")
         rows.append([m.id, m.name, m.kind, size, arch, f"{m.context:,}" if m.context else "—", m.dtype])
     view.table(["id", "name", "kind", "params", "architecture", "context", "dtype"], rows, keep={0}, head=2)
     view.text(f"{len(models)} model(s). Add your own as [model.<id>] tables in a catalog directory.", style="dim")

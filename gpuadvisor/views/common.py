@@ -8,10 +8,22 @@ if TYPE_CHECKING:
     from gpuadvisor.models import Offering
 
 
-def price_cell(off: Offering) -> str:
-    if off.price is None:
+def price_cell(q) -> str:
+    """One offering's $/GPU-hour as every command shows it (pricing.quote on the list basis): `*` marks
+    an estimate, `—` an unknown price. A discounted "as low as" figure is never shown as the list price."""
+    if q is None:
         return "—"
-    return f"{off.price.per_hour:.2f}"
+    return f"{q.per_hour:.2f}" + ("*" if q.estimated else "")
+
+
+def offering_record(off: Offering, q) -> dict:
+    """An offering's JSON with its price as every command uses it: `price_per_hour` is the on-demand
+    figure (estimated where `price_estimated`; null where unknown; never an "as low as" figure)."""
+    rec = off.to_json()
+    rec["price_per_hour"] = None if q is None else round(q.per_hour, 4)
+    rec["price_estimated"] = bool(q and q.estimated)
+    rec["price_basis"] = None if q is None else q.basis
+    return rec
 
 
 def codecs_cell(nvenc: int, nvdec: int, av1: bool) -> str:

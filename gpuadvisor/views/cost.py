@@ -22,7 +22,8 @@ def cost_view(report, top: int) -> View:
     t = q.traffic
     query = {"requests_per_day": t.requests_per_day, "rps": round(t.peak_rate, 6), "shape": t.shape,
              "burstiness": t.burstiness, "seconds_per_request": q.seconds_per_request, "tokens_in": q.tokens_in,
-             "tokens_out": q.tokens_out, "vram_gb": round(report.need_gib, 3) if report.need_gib else None,
+             "tokens_out": q.tokens_out, "vram_gib": round(report.need_gib, 3) if report.need_gib else None,
+             "vram_gb": round(report.need_gib, 3) if report.need_gib else None,
              "providers": list(q.providers) or None, "gpus": list(q.gpus) or None, "price_basis": q.price_basis,
              "settings": {k: v for k, v in vars(q.settings).items() if v is not None}, "top": top,
              "month_hours": round(MONTH / 3600, 1)}

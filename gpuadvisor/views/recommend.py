@@ -7,7 +7,8 @@ from gpuadvisor.render import View
 from gpuadvisor.views.common import csv_value, gib
 
 
-def recommend_view(ranking, top: int, explain: bool, est=None) -> View:
+def recommend_view(ranking, top: int, explain: bool, est=None, tips: tuple[str, ...] | None = None) -> View:
+    """`tips`: the workload guidance that applies (Workload.tips); None: all of it."""
     """The contract's recommend JSON, a table of picks, and with --explain each pick's throughput
     formula. The header names the best value, the cheapest and the fastest option whatever the order."""
     req = ranking.requirement
@@ -16,7 +17,7 @@ def recommend_view(ranking, top: int, explain: bool, est=None) -> View:
     best = ranking.best()
     unit = picks[0].throughput.unit if picks else ""
     data = {
-        "query": {"vram_gb": req.vram_gb, "workload": w.id, "providers": list(req.providers) or None,
+        "query": {"vram_gib": req.vram_gb, "vram_gb": req.vram_gb, "workload": w.id, "providers": list(req.providers) or None,
                   "max_gpus": req.max_gpus, "top": top, "min_nvenc": req.min_nvenc,
                   "budget_per_hour": req.budget_per_hour, "headroom": w.headroom, "optimize": req.optimize,
                   "price_basis": req.price_basis, "min_throughput": req.min_throughput,
@@ -76,7 +77,7 @@ def recommend_view(ranking, top: int, explain: bool, est=None) -> View:
     notes = []
     if any(c.quote is not None and c.quote.estimated for c in picks):
         notes.append("* estimated price: the median on-demand price of the same GPU elsewhere (see the reasons).")
-    notes += [f"• {g}" for g in w.guidance]
+    notes += [f"• {g}" for g in (w.guidance if tips is None else tips)]
     if ranking.excluded.get("no_price_for_budget"):
         notes.append(f"{ranking.excluded['no_price_for_budget']} option(s) without a known price were left out by --budget.")
     if w.legacy_weights:
@@ -127,5 +128,9 @@ def _tie_line(ranking, chosen) -> list[str]:
     if low is chosen or chosen.value_cost <= low.value_cost * 1.0001:
         return []
     unit = low.throughput.cost_unit.removeprefix("$")
+    if low.cramped and not chosen.cramped:
+        return [f"#{i} is cheaper per unit (${_cost(low.value_cost)}{unit} as value counts it) but leaves "
+                f"{low.spare_per_gpu:,.1f} GiB spare per GPU, under 5% of what it holds; costs within "
+                f"{ranking.tolerance:.0%} of the lowest count as a tie, and a tie goes to a pick with room."]
     return [f"#{i} is cheaper per unit (${_cost(low.value_cost)}{unit} as value counts it); costs within "
             f"{ranking.tolerance:.0%} of the lowest count as a tie (about the model's accuracy), and a tie goes to the lower $/h."]
