@@ -2,7 +2,7 @@
 an "API Commons Plans" YAML file (API Evangelist's transcriptions of pricing pages). Both return
 plain rows; each provider's fetcher decides which rows it maps to which offering.
 
-YAML is read with PyYAML's safe loader (already a dependency, for Baseten's config.yaml), which
+YAML is read with PyYAML's safe loader (already a dependency, for config.yaml app files), which
 never evaluates anything; every mapping in the document becomes an item.
 """
 
@@ -112,12 +112,3 @@ def yaml_items(text: str) -> tuple[dict, list[Item]]:
 
 def _is_scalar(v) -> bool:
     return not isinstance(v, (dict, list))
-
-
-def _scalar(text: str) -> str:
-    text = text.strip()
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
-        return text[1:-1]
-    if " #" in text:
-        text = text.split(" #", 1)[0].rstrip()
-    return text
