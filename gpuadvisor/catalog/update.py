@@ -112,13 +112,21 @@ def _safe_name(url: str, name: str) -> str:
     return name
 
 
+MAX_LONG_HEADER = 64 * 1024  # a GNU long name or pax record longer than this is no catalog's (N3)
+
+
 def _untar(url: str, body: bytes, member_cap: int) -> dict[str, bytes]:
+    """The archive's members, read through a decompressor capped at what MAX_MEMBERS catalog files
+    can hold, with long-name/pax headers capped before tarfile reads them whole (audit N3)."""
+    import gzip
     import io
     import tarfile
 
     out: dict[str, bytes] = {}
+    limit = MAX_MEMBERS * (member_cap + 2 * 512) + 64 * 1024
     try:
-        with tarfile.open(fileobj=io.BytesIO(body), mode="r:gz") as tar:
+        raw = _Capped(gzip.GzipFile(fileobj=io.BytesIO(body)), limit, url) if body[:2] == b"\x1f\x8b" else io.BytesIO(body)
+        with tarfile.open(fileobj=raw, mode="r|", tarinfo=_bounded_tarinfo()) as tar:
             for n, member in enumerate(tar):
                 if n >= MAX_MEMBERS:
                     raise UsageError(f"{url}: more than {MAX_MEMBERS} members; nothing changed")
@@ -140,6 +148,8 @@ def _untar(url: str, body: bytes, member_cap: int) -> dict[str, bytes]:
                     raise UsageError(f"{url}: two members are named {name}; nothing changed")
                 f = tar.extractfile(member)
                 out[name] = f.read(member_cap + 1) if f else b""
+                if sum(map(len, out.values())) > limit:
+                    raise UsageError(f"{url}: the archive unpacks to more than {limit:,} bytes; nothing changed")
     except UsageError:
         raise
     except (tarfile.TarError, EOFError, OSError, ValueError) as e:
@@ -147,6 +157,40 @@ def _untar(url: str, body: bytes, member_cap: int) -> dict[str, bytes]:
     if not out:
         raise UsageError(f"{url}: the archive holds no .toml file; nothing changed")
     return out
+
+
+class _Capped:
+    """A read-only stream that refuses to give more than `limit` bytes (a decompression bomb stops
+    at the cap, however small the download)."""
+
+    def __init__(self, inner, limit: int, url: str):
+        self.inner, self.limit, self.url, self.done = inner, limit, url, 0
+
+    def read(self, n: int = -1) -> bytes:
+        want = self.limit + 1 - self.done if n is None or n < 0 else min(n, self.limit + 1 - self.done)
+        data = self.inner.read(max(want, 0))
+        self.done += len(data)
+        if self.done > self.limit:
+            raise UsageError(f"{self.url}: the archive unpacks to more than {self.limit:,} bytes; nothing changed")
+        return data
+
+
+def _bounded_tarinfo():
+    import tarfile
+
+    _EXTENDED = (tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK, tarfile.XHDTYPE, tarfile.XGLTYPE,
+                 tarfile.SOLARIS_XHDTYPE)
+
+    class BoundedTarInfo(tarfile.TarInfo):
+        """tarfile reads a GNU long-name or pax header's data whole, before any member check: refuse
+        one larger than MAX_LONG_HEADER first."""
+
+        def _proc_member(self, tarfile_):
+            if self.type in _EXTENDED and self.size > MAX_LONG_HEADER:
+                raise tarfile.HeaderError(f"a {self.size:,}-byte extended header (at most {MAX_LONG_HEADER:,})")
+            return super()._proc_member(tarfile_)
+
+    return BoundedTarInfo
 
 
 @dataclass

@@ -111,14 +111,14 @@ def catalog_import_cmd(
     if from_url:
         from gpuadvisor.catalog.update import fetch
 
-        text = fetch(from_url, MAX_CSV_BYTES).decode("utf-8", errors="replace")
+        text = fetch(from_url, MAX_CSV_BYTES)  # bytes: decoded as the rows stream
         from urllib.parse import urlsplit
 
         source, stem = from_url, ["", *urlsplit(from_url).path.rstrip("/").split("/")][-2:]
     else:
-        from gpuadvisor.fsread import display_path, read_text_capped
+        from gpuadvisor.fsread import display_path, read_capped
 
-        text = read_text_capped(csv_path, MAX_CSV_BYTES, "CSV file")
+        text = read_capped(csv_path, MAX_CSV_BYTES, "CSV file")  # size checked before reading; decoded as rows stream
         source, stem = display_path(csv_path), [csv_path.absolute().parent.name, csv_path.name]  # `vms.csv` in its cloud's directory
     name = stem[-1].rsplit(".", 1)[0]
     cloud = cloud or (stem[-2] if name == "vms" else name)

@@ -11,6 +11,11 @@ from pathlib import Path
 from gpuadvisor.errors import UsageError
 
 MAX_CSV_BYTES = 64 * 1024 * 1024
+# Bounds checked while streaming, before each row is parsed (audit N6): rows read, and offerings
+# built (a catalog file holds at most 512 KB, a few thousand offerings; past this the import stops).
+MAX_CSV_ROWS = 2_000_000
+MAX_OFFERINGS = 5_000
+MAX_DISTINCT = 200_000  # distinct keys an importer keeps while reading (gpuhunt's instance × location)
 
 
 @dataclass(frozen=True)
@@ -69,16 +74,32 @@ def build_toml(fmt: str, rows: list[Row], skipped: dict[str, int], *, source: st
     from gpuadvisor.catalog.importers.names import NOT_THIS, decide
 
     unmapped: dict[str, int] = {}
-    groups: dict[tuple, list[tuple[Row, str | None]]] = {}
+    # (instance, gpu id, count) -> [first row, {region: (lowest on-demand, lowest spot)}]: rows are
+    # folded in as they stream, so memory follows the offerings, never the rows
+    groups: dict[tuple, list] = {}
+    decided: dict[tuple, str | None] = {}
     for r in rows:
         gid = None
         if r.gpu_name:
-            gid = decide(r.gpu_name, r.instance, r.gpu_label, r.memory_gib)
+            dk = (r.gpu_name, r.instance, r.gpu_label, r.memory_gib)
+            gid = decided[dk] if dk in decided else decided.setdefault(dk, decide(*dk)) if len(decided) < MAX_DISTINCT else decide(*dk)
             if gid is None:
                 label = r.gpu_name + (f" ({NOT_THIS[r.gpu_name.upper()]})" if r.gpu_name.upper() in NOT_THIS else "")
-                unmapped[label] = unmapped.get(label, 0) + 1
+                if label in unmapped or len(unmapped) < 1000:
+                    unmapped[label] = unmapped.get(label, 0) + 1
                 continue
-        groups.setdefault((r.instance, gid, r.count if gid else 0), []).append((r, gid))
+        gkey = (r.instance, gid, r.count if gid else 0)
+        group = groups.get(gkey)
+        if group is None:
+            if len(groups) >= MAX_OFFERINGS:
+                raise UsageError(f"{_clip(source)} has more than {MAX_OFFERINGS:,} offerings (instance types × GPU counts); "
+                                 "a catalog file holds at most 512 KB: import a smaller file (e.g. one cloud's); nothing written")
+            group = groups[gkey] = [r, {}]
+        by_region = group[1]
+        price, spot = by_region.get(r.region, (r.price, None))
+        new_spot = r.spot if r.spot and r.spot > 0 else None
+        spot = min((x for x in (spot, new_spot) if x is not None), default=None)
+        by_region[r.region] = (min(price, r.price), spot)
     syn = SNIPPETS[fmt]
     lines = [f"# gpuadvisor — {cloud}, imported by `gpuadvisor catalog import {fmt}` from {source} on {as_of}.",
              f"# {syn['note']} Prices are the file's, per GPU-hour (instance price ÷ GPUs); the file has",
@@ -92,12 +113,11 @@ def build_toml(fmt: str, rows: list[Row], skipped: dict[str, int], *, source: st
     lines.append(f"snippet = {_q(syn['snippet'].format(cloud=cloud))}")
     names: set[str] = set()
     count = 0
-    for (instance, gid, n), members in sorted(groups.items(), key=lambda kv: (kv[0][1] or "~", kv[0][2], kv[0][0])):
+    for (instance, gid, n), (first, by_region) in sorted(groups.items(), key=lambda kv: (kv[0][1] or "~", kv[0][2], kv[0][0])):
         name = instance if instance.lower() not in names else f"{instance}-{n}"
         names.add(name.lower())
         lines += ["", "[[offering]]", f"name = {_q(name)}"]
         lines += [f"gpu = {_q(gid)}", f"fixed_count = {n}"] if gid else ['kind = "cpu"']
-        first = members[0][0]
         if first.written and gid:
             lines.append(f"written = {_q(first.written)}")
         if first.ram_gb:
@@ -105,12 +125,6 @@ def build_toml(fmt: str, rows: list[Row], skipped: dict[str, int], *, source: st
         if first.vcpus:
             lines.append(f"vcpus = {_num(first.vcpus)}")
         div = n if gid else 1
-        by_region: dict[str, tuple[float, float | None]] = {}  # region -> (lowest on-demand, lowest spot)
-        for r, _ in members:
-            price, spot = by_region.get(r.region, (r.price, None))
-            new_spot = r.spot if r.spot and r.spot > 0 else None
-            spot = min((x for x in (spot, new_spot) if x is not None), default=None)
-            by_region[r.region] = (min(price, r.price), spot)
         regions = sorted(by_region)
         low = min(p for p, _ in by_region.values())
         spots = [s for _, s in by_region.values() if s]
@@ -133,7 +147,20 @@ def build_toml(fmt: str, rows: list[Row], skipped: dict[str, int], *, source: st
         raise UsageError(f"no offering could be imported from {source}: "
                          + (f"every accelerator name is unmapped ({', '.join(sorted(unmapped))})" if unmapped else
                             "the file has no priced rows"))
-    return Imported(provider_id, "\n".join(lines) + "\n", count, dict(skipped), unmapped)
+    toml = "\n".join(lines) + "\n"
+    from gpuadvisor.catalog.schema import MAX_FILE_BYTES
+
+    if len(toml.encode()) > MAX_FILE_BYTES:  # checked before anything is written (N6)
+        raise UsageError(f"the catalog imported from {_clip(source)} would be {len(toml.encode()):,} bytes ({count:,} "
+                         f"offerings); a catalog larger than {MAX_FILE_BYTES // 1024} KB is not read: import a smaller "
+                         "file; nothing written")
+    return Imported(provider_id, toml, count, dict(skipped), unmapped)
+
+
+def _clip(text: str, n: int = 120) -> str:
+    from gpuadvisor.errors import clip
+
+    return clip(text, n)
 
 
 def install(imp: Imported, directory: Path, force: bool = False) -> Imported:
@@ -212,16 +239,48 @@ def number(row: dict, key: str, where: str, required: bool = False) -> float | N
     return v
 
 
-def read_table(text: str, required: tuple[str, ...], what: str):
-    """csv.DictReader over the text, header checked: UsageError naming the missing columns."""
+def read_table(text: str | bytes, required: tuple[str, ...], what: str):
+    """Rows (dicts) of a CSV, streamed: bytes are decoded as they are read (never a second copy of
+    the file), the header is checked first (UsageError naming the missing columns), and the row
+    cap is checked before each row is parsed."""
     import csv
     import io
 
-    if "\0" in text:
-        raise UsageError(f"not a {what} CSV: it contains a NUL byte")
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    if isinstance(text, bytes):
+        if b"\0" in text:
+            raise UsageError(f"not a {what} CSV: it contains a NUL byte")
+        lines = io.TextIOWrapper(io.BytesIO(text), encoding="utf-8-sig", newline="")
+    else:
+        if "\0" in text:
+            raise UsageError(f"not a {what} CSV: it contains a NUL byte")
+        lines = io.StringIO(text)
+    reader = csv.DictReader(lines)
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+    except (csv.Error, UnicodeDecodeError) as e:
+        raise UsageError(f"not a {what} CSV: {_why_not(e)}") from None
     missing = [c for c in required if c not in header]
     if missing:
         raise UsageError(f"not a {what} CSV: missing column(s) {', '.join(missing)} (header: {','.join(header)[:120] or 'none'})")
-    return reader
+    return _capped_rows(reader, what)
+
+
+def _capped_rows(reader, what: str):
+    import csv
+
+    n = 0
+    while True:
+        if n >= MAX_CSV_ROWS:
+            raise UsageError(f"the {what} CSV has more than {MAX_CSV_ROWS:,} rows; not read (nothing written)")
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except (csv.Error, UnicodeDecodeError) as e:
+            raise UsageError(f"not a {what} CSV: {_why_not(e)} (line {reader.line_num + 1})") from None
+        n += 1
+        yield row
+
+
+def _why_not(e: Exception) -> str:
+    return f"not UTF-8 text ({e.reason})" if isinstance(e, UnicodeDecodeError) else str(e)
