@@ -1,10 +1,10 @@
 """`gpuadvisor catalog update [URL…]`: download catalog TOML files (or a .tar.gz of them), validate
 everything, then install into the user catalog directory; on any failure nothing changes.
 
-- HTTP client: urllib from the standard library, imported only here. HTTPS only, except plain http://
-  to a loopback host (127.0.0.1, ::1, localhost), for local mirrors and tests.
-- Bounded: a size cap per download (checked against Content-Length and while reading), a socket
-  timeout and an overall deadline; a body shorter than its Content-Length is an error.
+- Download: catalog/download.py (urllib, imported only there). HTTPS only, except plain http:// to
+  a loopback host (127.0.0.1, ::1, localhost), for local mirrors and tests; redirects checked by
+  the same rule. Bounded: a size cap per download, a socket timeout and one deadline for the
+  whole transfer; a body shorter than its Content-Length is an error; server text is cleaned.
 - Tarballs are read in memory and every member is checked with tarfile's "data" filter: no absolute
   paths or `..`, no links, no devices; only regular *.toml files, at most MAX_MEMBERS of them, each at
   most the catalog file cap. Member paths are flattened to their file names.
@@ -20,75 +20,23 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gpuadvisor.errors import NetworkError, UsageError
+from gpuadvisor.errors import UsageError
 
 URL_ENV = "GPUADVISOR_CATALOG_URL"
 MAX_DOWNLOAD_BYTES = 16 * 1024 * 1024
 MAX_MEMBERS = 200
 TIMEOUT_S = 20.0
-LOOPBACK = ("127.0.0.1", "::1", "localhost")
-
-
-def _check_url(url: str) -> None:
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
-        return
-    if parts.scheme == "http" and parts.hostname in LOOPBACK:
-        return
-    if parts.scheme == "http":
-        raise UsageError(f"{url}: plain http is refused (only https, or http to a loopback host such as 127.0.0.1)")
-    raise UsageError(f"{url}: not an https:// URL")
 
 
 def fetch(url: str, cap: int | None = None, timeout: float | None = None, progress=None) -> bytes:
     """The body at `url`, at most `cap` bytes, within `timeout` seconds per read and 3 × timeout in
-    all. UsageError (one line, saying why) for anything else. `progress(done, total)` is called as
-    bytes arrive (total 0 when the server does not say)."""
-    import time
-    import urllib.error
-    import urllib.request
+    all (slow drips included). UsageError (one line, saying why) for anything else. `progress(done,
+    total)` is called as bytes arrive (total 0 when the server does not say). The work, redirect
+    checks and the deadline included, is catalog/download.py's."""
+    from gpuadvisor.catalog import download
 
-    _check_url(url)
-    cap = MAX_DOWNLOAD_BYTES if cap is None else cap
     timeout = TIMEOUT_S if timeout is None else timeout
-    start = time.monotonic()
-    try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers={"User-Agent": "gpuadvisor"}),
-                                    timeout=timeout) as resp:
-            length = resp.headers.get("Content-Length")
-            total = int(length) if length and length.isdigit() else 0
-            if total > cap:
-                raise UsageError(f"{url}: {total:,} bytes is over the {cap:,}-byte cap; nothing changed")
-            chunks, got = [], 0
-            while True:
-                if time.monotonic() - start > 3 * timeout:
-                    raise NetworkError(f"{url}: download took longer than {3 * timeout:g} s; nothing changed")
-                chunk = resp.read(min(65536, cap + 1 - got))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                got += len(chunk)
-                if got > cap:
-                    raise UsageError(f"{url}: the body is over the {cap:,}-byte cap; nothing changed")
-                if progress:
-                    progress(got, total)
-            if total and got != total:
-                raise NetworkError(f"{url}: truncated body ({got:,} of {total:,} bytes); nothing changed")
-            return b"".join(chunks)
-    except (UsageError, NetworkError):
-        raise
-    except urllib.error.HTTPError as e:  # 4xx: the URL is wrong (bad input, 2); 5xx: the server failed (1)
-        error = NetworkError if e.code >= 500 else UsageError
-        raise error(f"{url}: HTTP {e.code} {e.reason}; nothing changed") from None
-    except urllib.error.URLError as e:
-        why = e.reason if isinstance(e.reason, str) else (getattr(e.reason, "strerror", None) or str(e.reason))
-        raise NetworkError(f"{url}: cannot download ({why}); nothing changed") from None
-    except TimeoutError:
-        raise NetworkError(f"{url}: no answer within {timeout:g} s; nothing changed") from None
-    except Exception as e:  # http.client.IncompleteRead, connection resets, bad status lines ...
-        raise NetworkError(f"{url}: download failed ({type(e).__name__}: {e}); nothing changed") from None
+    return download.fetch(url, MAX_DOWNLOAD_BYTES if cap is None else cap, timeout, 3 * timeout, progress)
 
 
 def unpack(url: str, body: bytes) -> dict[str, bytes]:
