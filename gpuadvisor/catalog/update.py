@@ -10,8 +10,9 @@ everything, then install into the user catalog directory; on any failure nothing
   most the catalog file cap. Member paths are flattened to their file names.
 - Validation: the new files are checked together with the built-in catalogs and the user's other
   extra catalogs, exactly as they will load; one problem in one file stops the whole update.
-- Install: every file is written to a temporary file in the user directory first, then renamed over;
-  if a rename fails, the files already replaced are put back.
+- Install: all files or none, even under kill -9 (catalog/transaction.py: a staging directory, a
+  journal renamed into place as the commit, then the renames; any later run finishes a committed
+  install it finds, and the next install removes what an uncommitted one left).
 """
 
 from __future__ import annotations
@@ -194,35 +195,14 @@ def plan(files: dict[str, bytes], directory: Path) -> Plan:
 
 
 def install(p: Plan) -> None:
-    """Write every file of the plan atomically (temporary file, then rename); if a rename fails, the
-    files already replaced are restored."""
-    p.directory.mkdir(parents=True, exist_ok=True)
-    temps: dict[str, Path] = {}
-    done: list[tuple[Path, bytes | None]] = []
+    """Install every file of the plan, all or none, even under kill -9 (catalog/transaction.py:
+    staged in a new directory, committed by one rename of a journal, then moved into place)."""
+    from gpuadvisor.catalog.transaction import install_files
+
     try:
-        for name, data in p.files.items():
-            tmp = p.directory / f".{name}.{os.getpid()}.update.tmp"
-            tmp.write_bytes(data)
-            temps[name] = tmp
-        for name, tmp in temps.items():
-            target = p.directory / name
-            previous = target.read_bytes() if target.exists() else None
-            os.replace(tmp, target)
-            done.append((target, previous))
+        install_files(p.directory, p.files)
     except OSError as e:
-        for target, previous in reversed(done):
-            try:
-                if previous is None:
-                    target.unlink()
-                else:
-                    target.write_bytes(previous)
-            except OSError:
-                pass
-        raise UsageError(f"cannot write the catalogs ({e.strerror or e}); the previous files were restored") from None
-    finally:
-        for tmp in temps.values():
-            if tmp.exists():
-                tmp.unlink()
+        raise UsageError(f"cannot write the catalogs ({e.strerror or e}); nothing changed") from None
 
 
 def default_urls() -> list[str]:

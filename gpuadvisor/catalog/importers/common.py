@@ -183,17 +183,21 @@ def install(imp: Imported, directory: Path, force: bool = False) -> Imported:
     if imp.provider_id in ids:
         raise UsageError(f"provider id {imp.provider_id!r} is a built-in provider; pass --id with another name "
                          f"(e.g. --id {imp.provider_id}-pods)")
-    directory.mkdir(parents=True, exist_ok=True)
-    tmp = directory / f".{imp.provider_id}.toml.{os.getpid()}.tmp"
-    try:
-        tmp.write_text(imp.toml, encoding="utf-8")
-        report = build_catalog(builtins + [("user", tmp)], strict_builtin=False).files[-1]
+    import tempfile
+
+    from gpuadvisor.catalog.transaction import install_files
+
+    with tempfile.TemporaryDirectory(prefix="gpuadvisor-import-") as tmp:  # validated outside the catalogs
+        staged = Path(tmp) / target.name
+        staged.write_text(imp.toml, encoding="utf-8")
+        report = build_catalog(builtins + [("user", staged)], strict_builtin=False).files[-1]
         if report.problems:
-            raise UsageError(f"the imported catalog does not validate, nothing written: {report.problems[0]}")
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+            problem = str(report.problems[0]).replace(str(staged), shown)
+            raise UsageError(f"the imported catalog does not validate, nothing written: {problem}")
+    try:
+        install_files(directory, {target.name: imp.toml.encode("utf-8")})
+    except OSError as e:
+        raise UsageError(f"cannot write {shown} ({e.strerror or e}); nothing written") from None
     imp.path, imp.replaced = target, replaced
     return imp
 
