@@ -276,7 +276,7 @@ class CacheStore:
             except OSError:  # a read-only home or full disk only costs speed
                 self.refused = True
                 return None
-        except OSError as e:  # not a directory, no permission: no cache, as if turned off
+        except OSError:  # not a directory, no permission: no cache, as if turned off
             if os.path.islink(self.dir):
                 self._refuse(f"{_shown(self.dir)} is a symbolic link (a cache directory must be a real one)")
             self.refused = True
