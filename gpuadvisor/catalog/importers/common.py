@@ -62,7 +62,50 @@ SNIPPETS = {  # the tool whose task file an imported provider's snippet is writt
 
 
 def _q(s: str) -> str:
-    return json.dumps(s, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+    """A TOML basic string: JSON's escapes are TOML's, plus DEL, which TOML refuses raw."""
+    return json.dumps(_printable(s), ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def _printable(s: str) -> str:
+    """Text that encodes as UTF-8: bytes that were not UTF-8 (surrogate-escaped) shown as \\xNN."""
+    return s.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _comment(s: str) -> str:
+    """Text for a TOML comment (N9): no control character can end the comment or reach the file raw."""
+    return "".join(c if c >= " " and not "\x7f" <= c < "\xa0" and c not in "\u2028\u2029" else f"\\x{ord(c):02x}"
+                   for c in _printable(s))
+
+
+# --id is a slug (N9, N16): it names a file in the catalog directory and a provider id
+PROVIDER_ID = r"[a-z0-9][a-z0-9_-]{0,63}"
+CLOUD_NAME = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"
+
+
+def check_provider_id(pid: str, derived: bool = False) -> str:
+    import re
+
+    if re.fullmatch(PROVIDER_ID, pid):
+        return pid
+    from gpuadvisor.errors import clip
+
+    what = "the provider id taken from the cloud name" if derived else "--id"
+    raise UsageError(f"{what} {clip(_printable(pid), 70)} is not a plain name: use 1-64 lowercase letters, digits, "
+                     "- and _, starting with a letter or digit (e.g. --id lambda-pods)")
+
+
+def check_cloud(cloud: str, given: bool) -> str:
+    import re
+
+    if re.fullmatch(CLOUD_NAME, cloud):
+        return cloud
+    from gpuadvisor.errors import clip
+
+    if given:
+        raise UsageError(f"--cloud {clip(_printable(cloud), 70)} is not a plain name: use letters, digits, ., - and _ "
+                         "(as SkyPilot or dstack writes it, e.g. lambda)")
+    raise UsageError(f"cannot tell the cloud from the file name ({clip(_printable(cloud), 70)} is not a plain name): "
+                     "give --cloud NAME (as SkyPilot or dstack writes it, e.g. lambda)")
 
 
 def _num(x: float) -> str:
@@ -73,6 +116,8 @@ def build_toml(fmt: str, rows: list[Row], skipped: dict[str, int], *, source: st
                cloud: str, as_of: str) -> Imported:
     from gpuadvisor.catalog.importers.names import NOT_THIS, decide
 
+    check_provider_id(provider_id)  # also for library callers: these reach file names and TOML (N9)
+    check_cloud(cloud, given=True)
     unmapped: dict[str, int] = {}
     # (instance, gpu id, count) -> [first row, {region: (lowest on-demand, lowest spot)}]: rows are
     # folded in as they stream, so memory follows the offerings, never the rows
@@ -101,7 +146,8 @@ def build_toml(fmt: str, rows: list[Row], skipped: dict[str, int], *, source: st
         spot = min((x for x in (spot, new_spot) if x is not None), default=None)
         by_region[r.region] = (min(price, r.price), spot)
     syn = SNIPPETS[fmt]
-    lines = [f"# gpuadvisor — {cloud}, imported by `gpuadvisor catalog import {fmt}` from {source} on {as_of}.",
+    lines = [f"# gpuadvisor — {_comment(cloud)}, imported by `gpuadvisor catalog import {fmt}` from {_comment(source)} "
+             f"on {_comment(as_of)}.",
              f"# {syn['note']} Prices are the file's, per GPU-hour (instance price ÷ GPUs); the file has",
              "# no date of its own, so as_of is the import date. Re-import to refresh; edit at your own risk.",
              "", "[provider]", f"id = {_q(provider_id)}", f"name = {_q(cloud + ' (' + fmt + ' import)')}",
