@@ -94,8 +94,8 @@ def _inputs_setup(d: Path) -> list[tuple[str, list, float, float]]:
     headers = {"N7 300,000-dim shape": {"a": {"dtype": "F16", "shape": [999999999999] * 300000, "data_offsets": [0, 4]}},
                "N7 1,000,000 tensors": {f"t{i}": {"dtype": "F16", "shape": [1], "data_offsets": [0, 2]}
                                          for i in range(1_000_000)},
-               "N7 150,000 tensors (under the cap: parsed)": {f"t{i}": {"dtype": "F16", "shape": [1],
-                                                                        "data_offsets": [0, 2]} for i in range(150_000)},
+               "N7 80,000 tensors (under the cap: exit 0 allowed)": {f"t{i}": {"dtype": "F16", "shape": [1],
+                                                                        "data_offsets": [0, 2]} for i in range(80_000)},
                "N14 shape [10^300, 10^300]": {"a": {"dtype": "F16", "shape": [10**300, 10**300], "data_offsets": [0, 4]}}}
     for k, (label, header) in enumerate(headers.items()):
         s = d / f"s{k}"
@@ -107,7 +107,7 @@ def _inputs_setup(d: Path) -> list[tuple[str, list, float, float]]:
     (d / "i").mkdir()
     shutil.copy(CFG, d / "i" / "config.json")
     (d / "i" / "model.safetensors.index.json").write_text('{"metadata":{"total_size":' + "9" * 4000 + "}}")
-    cases.append(("N14 index total_size of 4,000 digits", ["estimate", "--model", "i"]))
+    cases.append(("N14 index total_size of 4,000 digits (exit 0 allowed)", ["estimate", "--model", "i"]))
     _tar_bomb(d / "long.tar.gz", tarfile.GNUTYPE_LONGNAME, 2048 << 20)
     _tar_bomb(d / "pax.tar.gz", tarfile.XHDTYPE, 512 << 20)
     _tar_bomb(d / "member.tar.gz", tarfile.REGTYPE, 400 << 20)
@@ -124,7 +124,10 @@ def _inputs_setup(d: Path) -> list[tuple[str, list, float, float]]:
 
 def fuzz_inputs() -> dict:
     d = Path(tempfile.mkdtemp(prefix="gpuadvisor-fuzz-inputs-"))
-    cases = _inputs_setup(d)
+    # written by a child process: this one stays small, so the peak RSS of the processes it
+    # starts (os.wait4) is theirs, not inherited from a parent that built 1M-entry headers
+    out = subprocess.run([sys.executable, __file__, "--setup", str(d)], capture_output=True, text=True, check=True)
+    cases = json.loads(out.stdout)
     httpd, base = _serve(d)
     rows, bad = [], []
     env = {**os.environ, "XDG_CONFIG_HOME": str(d / "cfg"), "XDG_CACHE_HOME": str(d / "cache")}
@@ -133,7 +136,7 @@ def fuzz_inputs() -> dict:
             args = [a.replace("URL", base) for a in args]
             code, wall, mb, err = measured(args, d, env, timeout=60)
             rows.append((label, code, wall, mb))
-            lenient = "exit 0/1 allowed" in label or "under the cap" in label
+            lenient = "allowed)" in label
             if (code != 2 and not (lenient and code in (0, 1))) or wall > bound_s or mb > bound_mb or \
                     (code == 2 and err.count(b"\n") != 1) or b"Traceback" in err:
                 bad.append((label, code, f"{wall:.2f} s", f"{mb:.0f} MB", err[-200:]))
@@ -323,3 +326,7 @@ SECTIONS = {"inputs": fuzz_inputs, "downloads": fuzz_downloads, "kills": fuzz_ki
 def run_section(name: str, rng: random.Random, count: int = 200) -> dict:
     fn = SECTIONS[name]
     return fn(count, rng) if name in ("kills", "cache") else fn()
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--setup"]:
+    print(json.dumps(_inputs_setup(Path(sys.argv[2]))))

@@ -39,8 +39,8 @@ MAX_INDEX_BYTES = 64 * 1024 * 1024
 MAX_HEADER_BYTES = 100 * 1000 * 1000  # the safetensors format's own cap on its header
 # What this tool parses of a header: real ones are well under 1 MB (a few thousand tensors per
 # file); the caps keep a hostile header's JSON parse under ~2 s and ~150 MB (audit N7).
-MAX_PARSED_HEADER_BYTES = 10 * 1000 * 1000
-MAX_TENSORS = 150_000
+MAX_PARSED_HEADER_BYTES = 6 * 1000 * 1000
+MAX_TENSORS = 100_000
 MAX_DIMS = 8  # safetensors tensors in the wild have at most 5 dims
 MAX_DIM = 1 << 40
 MAX_CHECKPOINT_BYTES = 1 << 60  # an index's total_size above this (1 EiB) is nonsense

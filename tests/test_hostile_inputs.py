@@ -108,7 +108,7 @@ def test_n7_safetensors_header_size_is_capped(tmp_path):
     with open(s / "model.safetensors", "wb") as f:  # sparse: the cap is checked before reading
         f.write(struct.pack("<Q", n))
         f.truncate(8 + n)
-    one_line_exit_2(gpuadvisor("estimate", "--model", "s", cwd=tmp_path), "larger than the 10 MB this tool reads")
+    one_line_exit_2(gpuadvisor("estimate", "--model", "s", cwd=tmp_path), "larger than the 6 MB this tool reads")
 
 
 def test_n14_index_total_size_of_4000_digits_is_not_a_crash(tmp_path):
