@@ -207,7 +207,7 @@ def _tarball(version: int, n: int = 150) -> bytes:
     with tarfile.open(fileobj=buf, mode="w:gz") as tar:
         for i in range(n):
             body = (f'# v{version}\n[provider]\nid = "acme{i}"\nname = "Acme {i}"\n\n[[offering]]\nname = "A{i}"\n'
-                    f'gpu = "t4"\nprice = {{ per_hour = {version + i / 100}, as_of = "2026-12-01", basis = "list", '
+                    f'gpu = "t4"\nprice = {{ per_hour = {version + i / 1000}, as_of = "2026-12-01", basis = "list", '
                     f'source = "acme.example" }}\n').encode()
             info = tarfile.TarInfo(f"acme{i}.toml")
             info.size = len(body)

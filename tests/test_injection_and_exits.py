@@ -192,3 +192,12 @@ def test_n16_an_oversized_config_file_is_called_a_config_file(tmp_path, run):
     (d / "config.yaml").write_text("resources:\n  accelerator: H100\n" + "#" * (600 * 1024) + "\n")
     r = run("check", str(d / "config.yaml"), code=2)
     assert "config file larger than" in r.stderr and "Python file" not in r.stderr
+
+
+@pytest.mark.parametrize("rev", ["../../x", "main\nx", "a b", "-rf"])
+def test_n16_hf_revision_is_checked_before_any_download(rev):
+    from gpuadvisor import hub
+    from gpuadvisor.errors import UsageError
+
+    with pytest.raises(UsageError, match="not a revision"):
+        hub.fetch_config(f"Qwen/Qwen3-8B@{rev}")
