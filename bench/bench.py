@@ -4,7 +4,9 @@ to the floor `python -c "import typer"` measured in the same run.
     python bench/bench.py [--runs N] [--scale]
 
 --scale also times `list` and `recommend` over synthetic catalogs of 100, 1 000 and 10 000
-offerings (bench/synth.py), loaded through GPUADVISOR_CATALOG_PATH.
+offerings (bench/synth.py), loaded through GPUADVISOR_CATALOG_PATH, and `catalog import` of a
+1,000,000-row SkyPilot CSV (wall time and peak memory; targets < 30 s, < 300 MB), then `recommend`
+over that import as a ratio to the built-in catalog (target <= 3x). `--import-row` runs only that row.
 """
 
 from __future__ import annotations
@@ -56,7 +58,13 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=21)
     ap.add_argument("--scale", action="store_true", help="also time synthetic catalogs of 100/1k/10k offerings")
+    ap.add_argument("--import-row", action="store_true", help="only the 1M-row import row of --scale")
     args = ap.parse_args()
+    if args.import_row:
+        home = tempfile.mkdtemp()
+        import_row(script(), {**os.environ, "XDG_CONFIG_HOME": home}, max(5, args.runs // 3))
+        shutil.rmtree(home, ignore_errors=True)
+        return 0
 
     home = tempfile.mkdtemp()
     env = {**os.environ, "XDG_CONFIG_HOME": home}
@@ -112,8 +120,44 @@ def main() -> int:
             print(f"{n:20,} {lst:9.1f} {rec:13.1f} {cold:13.1f} {per_k:11.1f}" + ("" if c1 == c2 == 0 else f"  (exit {c1}/{c2})"))
             shutil.rmtree(d, ignore_errors=True)
         print("list ms/1k: extra wall time per 1,000 offerings above the 100-offering run (flat = linear growth)")
+        import_row(gpa, env, max(5, args.runs // 3))
     shutil.rmtree(home, ignore_errors=True)
     return 0
+
+
+IMPORT_ROWS = 1_000_000
+IMPORT_TARGET_S, IMPORT_TARGET_MB, IMPORT_RECOMMEND_TARGET = 30.0, 300.0, 3.0
+
+
+def import_row(gpa: list[str], env: dict, runs: int) -> None:
+    """`catalog import skypilot` of a 1M-row vms.csv (300 instance types x 50 regions, streamed
+    into 300 offerings), its wall time and peak RSS; then `recommend` with the import as a ratio
+    to the built-in catalog alone (audit 2026-12-04, issue 22 part 8)."""
+    d = Path(tempfile.mkdtemp())
+    csv_path = d / "lambda" / "vms.csv"
+    csv_path.parent.mkdir()
+    with open(csv_path, "w") as f:
+        f.write("InstanceType,AcceleratorName,AcceleratorCount,vCPUs,MemoryGiB,Price,Region,GpuInfo,SpotPrice\n")
+        gpus = ["H100", "A100", "L4", "A10G", "L40S", "T4"]
+        for i in range(IMPORT_ROWS):
+            k = i % 300
+            f.write(f"i{k},{gpus[k % 6]},{1 + k // 100},8,64,{1 + i % 97 / 10},r{i % 50},,{0.5 + i % 13 / 10}\n")
+    ienv = {**env, "XDG_CONFIG_HOME": str(d / "cfg"), "XDG_CACHE_HOME": str(d / "cache")}
+    t = time.perf_counter()
+    proc = subprocess.Popen(gpa + ["catalog", "import", "skypilot", str(csv_path), "--id", "scale"], env=ienv,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t
+    peak_mb = usage.ru_maxrss / 1024
+    code = os.waitstatus_to_exitcode(status)
+    rec = ["recommend", "--vram", "70", "--json"]
+    (with_import, c1), (builtin, c2) = interleaved([gpa + rec, gpa + ["--builtin-only"] + rec], runs, ienv)
+    ratio = with_import / builtin
+    print(f"\ncatalog import of {IMPORT_ROWS:,} CSV rows: {wall:.1f} s, peak {peak_mb:.0f} MB"
+          f" (targets < {IMPORT_TARGET_S:g} s, < {IMPORT_TARGET_MB:g} MB){'' if code == 0 else f'  (exit {code})'}")
+    print(f"recommend with that import {with_import:.1f} ms, built-in only {builtin:.1f} ms: {ratio:.2f}x"
+          f" (target <= {IMPORT_RECOMMEND_TARGET:g}x){'' if c1 == c2 == 0 else f'  (exit {c1}/{c2})'}")
+    shutil.rmtree(d, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from gpuadvisor.errors import CountOverLimit, CpuGpuMixup, GpuAdvisorError, UnknownName, UsageError
 from gpuadvisor.filescan import MAX_FILE_BYTES, WIRE_SYNTAX, Finding, scan_source
-from gpuadvisor.fsread import display_path, read_text_capped
+from gpuadvisor.fsread import display_path, read_python_capped, read_text_capped
 from gpuadvisor.models import Offering
 from gpuadvisor.syntax import Option, write_config
 from gpuadvisor.translate import SourceOption, count_caveat, parse_spec
@@ -353,7 +353,10 @@ def check_paths(cat, paths: list[Path], source: str | None = None, ignore: froze
     for n, path in enumerate(files, 1):
         shown = display_path(path)
         try:
-            text = read_text_capped(path, MAX_FILE_BYTES, "Python file")
+            if _is_config(path):  # a size or encoding error names the right kind of file (N16)
+                text = read_text_capped(path, MAX_FILE_BYTES, "config file")
+            else:
+                text = read_python_capped(path, MAX_FILE_BYTES, "Python file")
             try:
                 issues, sites, quiet = check_source(cat, shown, text, source)
             except UsageError as e:
@@ -384,6 +387,20 @@ SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schem
 SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
+def _is_config(path: Path) -> bool:
+    from gpuadvisor.configscan import handles
+
+    return handles(path)
+
+
+def sarif_uri(file: str) -> str:
+    """A file as a SARIF `uri` (a URI reference, RFC 3986): spaces, backslashes, `%`, `#`, `?` and
+    non-ASCII percent-encoded (UTF-8), `/` kept (audit N16)."""
+    from urllib.parse import quote
+
+    return quote(Path(file).as_posix(), safe="/-._~!$&'()*+,;=@")
+
+
 def to_sarif(issues: list[Issue], version: str) -> dict:
     """A SARIF 2.1.0 log: one run, every rule described, results with file and line and, where a
     rewrite exists, the suggestion in the message (a rewrite spans more than the line, so no `fixes`)."""
@@ -396,7 +413,7 @@ def to_sarif(issues: list[Issue], version: str) -> dict:
         results.append({
             "ruleId": i.code, "ruleIndex": codes.index(i.code), "level": SARIF_LEVEL[i.severity],
             "message": {"text": text},
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": Path(i.file).as_posix()},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": sarif_uri(i.file)},
                                                 "region": {"startLine": max(1, i.line)}}}],
         })
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0",

@@ -56,13 +56,23 @@ def scan_config_text(name: str, text: str, source: str | None = None) -> Scan:
 
 # ---------------------------------------------------------------------------- YAML (Truss, Cog)
 
+MAX_YAML_NODES = 20_000  # nodes with every alias expanded: a 512 KB config has far fewer (audit N1)
+MAX_YAML_DEPTH = 64
+
+
 def _yaml(text: str):
-    """(data, root node) of a YAML document with PyYAML's SafeLoader: plain data, no tags run."""
+    """(data, root node) of a YAML document with PyYAML's SafeLoader: plain data, no tags run.
+    Aliases are allowed, but the document's size with every alias expanded and its nesting are
+    capped while composing, so an alias bomb is refused before anything walks or formats it."""
     import yaml
 
     try:
-        data = yaml.safe_load(text)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        loader = _bounded_loader(yaml)(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
@@ -71,6 +81,41 @@ def _yaml(text: str):
     except RecursionError:
         raise UsageError("cannot parse the file as YAML: nested too deeply") from None
     return data, node
+
+
+def _bounded_loader(yaml):
+    """A SafeLoader subclass that counts each node's expanded size (an alias counts as its whole
+    anchored node) and its depth, and stops past MAX_YAML_NODES / MAX_YAML_DEPTH."""
+
+    class BoundedLoader(yaml.SafeLoader):
+        def __init__(self, stream):
+            super().__init__(stream)
+            self._sizes: dict[int, int] = {}
+            self._total = 0
+            self._depth = 0
+
+        def compose_node(self, parent, index):
+            alias = self.check_event(yaml.AliasEvent)
+            self._depth += 1
+            try:
+                if self._depth > MAX_YAML_DEPTH:
+                    raise yaml.YAMLError(f"nested more than {MAX_YAML_DEPTH} levels deep")
+                node = super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
+            size = self._sizes.get(id(node))
+            if size is None:
+                children = node.value if isinstance(node.value, list) else []
+                size = 1 + sum(self._sizes.get(id(c), 1) for item in children
+                               for c in (item if isinstance(item, tuple) else (item,)))
+                self._sizes[id(node)] = size
+            if alias or size == 1:
+                self._total += size  # a collection's own children were counted as they were composed
+            if self._total > MAX_YAML_NODES:
+                raise yaml.YAMLError(f"more than {MAX_YAML_NODES:,} values with aliases expanded (an alias bomb?)")
+            return node
+
+    return BoundedLoader
 
 
 def _line(node, *keys: str) -> int:
@@ -97,7 +142,8 @@ def _truss(text: str) -> tuple[list[Finding], list[str]]:
         if key not in res:
             continue
         value, line = res[key], _line(root, "resources", key)
-        code = f"{key}: {value}"
+        code = f"{key}: {value}"  # value is bounded: _yaml caps the expanded document
+        code = code if len(code) <= 200 else code[:199] + "…"
         base = dict(line=line, provider="baseten", kind=kind, code=code)
         if value is None:
             out.append(Finding(**base, status="no-gpu", problem="asks for no GPU"))

@@ -4,23 +4,19 @@ imported, so neither can print a traceback, whenever it happens.
 Importing typer and the catalogs takes tens of milliseconds; a SIGINT in that window used to
 surface as a KeyboardInterrupt traceback. Until the CLI is ready, SIGINT exits 130 at once with
 the usual one line; from then on the CLI turns KeyboardInterrupt into that line itself (and the
-catalog cache removes its temporary file first). What no program can cover is the first ~10 ms,
-while the interpreter imports `site`, before any of gpuadvisor runs.
+catalog cache removes its temporary file first). The handler is first installed by the package's
+__init__ when it runs as the `gpuadvisor` command (before this module is imported), then here.
+What no program can cover is the interpreter's own start-up and `site` (~10-20 ms), and pip's
+launcher's first line (`import sys`), before any of gpuadvisor runs: a Ctrl-C there prints
+Python's own KeyboardInterrupt traceback or ends the process silently.
 """
 
 from __future__ import annotations
 
 import _signal  # the C module: `signal` imports enum first, which widens the window it must close
-import os
 import sys
 
-
-def _interrupted(_signum=None, _frame=None):
-    try:
-        os.write(2, b"gpuadvisor: error: aborted\n")
-    except OSError:
-        pass
-    os._exit(130)
+from gpuadvisor import _interrupted  # noqa: E402 (installed by the package first: see its __init__)
 
 
 def _printable_streams() -> None:

@@ -59,6 +59,13 @@ class NetworkError(GpuAdvisorError):
     exit_code = 1
 
 
+class OutputError(GpuAdvisorError):
+    """The output could not be written (stdout closed, a full disk, `ulimit -f`): exit 1, as for a
+    failure on the way; a reader that went away (EPIPE) is not this (exit 0)."""
+
+    exit_code = 1
+
+
 class CatalogError(GpuAdvisorError):
     """A catalog file that cannot be used. `problems` holds one (file, line, key, message) per issue."""
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from gpuadvisor.errors import UsageError
-from gpuadvisor.fsread import display_path, read_text_capped
+from gpuadvisor.fsread import display_path, read_python_capped
 from gpuadvisor.staticeval import Choice, Evaluator, GpuObject, Known, Symbol, Unresolved, clip
 
 MAX_FILE_BYTES = 512 * 1024  # 2× the largest app in the recall corpus (234 KB); parsing stays under 2 s
@@ -485,7 +485,7 @@ def scan_file(path: Path, source: str | None = None) -> Scan:
 
     if handles(path):  # a provider's config file (config.yaml, cerebrium.toml, cog.yaml), by name
         return scan_config(Path(path), source)
-    text = read_text_capped(path, MAX_FILE_BYTES, "Python file")
+    text = read_python_capped(path, MAX_FILE_BYTES, "Python file")  # PEP 263 cookies honoured (N16)
     try:
         return scan_source(text, source)
     except UsageError as e:

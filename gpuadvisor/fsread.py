@@ -71,6 +71,28 @@ def read_text_capped(path: os.PathLike | str, cap: int, what: str = "file") -> s
         raise UsageError(f"{display_path(path)} is not UTF-8 text ({e.reason} at byte {e.start})") from None
 
 
+def read_python_capped(path: os.PathLike | str, cap: int, what: str = "Python file") -> str:
+    """A Python source file's text, decoded as Python decodes it (PEP 263): UTF-8 by default, or
+    the encoding a `# -*- coding: NAME -*-` cookie on line 1 or 2 names (audit N16)."""
+    data = read_capped(path, cap, what)
+    head = data[:400].split(b"\n", 2)[:2]
+    if not any(b"coding" in line for line in head):
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise UsageError(f"{display_path(path)} is not UTF-8 text ({e.reason} at byte {e.start}) and names no "
+                             "other encoding (PEP 263)") from None
+    import io
+    import tokenize
+
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError) as e:
+        why = e.reason if isinstance(e, UnicodeDecodeError) else str(e).splitlines()[0][:100]
+        raise UsageError(f"{display_path(path)}: cannot decode the source ({why})") from None
+
+
 def is_regular_file(path: Path) -> bool:
     """True for a regular file (after symlinks); False for anything else or on any error."""
     try:

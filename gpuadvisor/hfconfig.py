@@ -37,6 +37,13 @@ ARCHITECTURES = {
 MAX_CONFIG_BYTES = 4 * 1024 * 1024
 MAX_INDEX_BYTES = 64 * 1024 * 1024
 MAX_HEADER_BYTES = 100 * 1000 * 1000  # the safetensors format's own cap on its header
+# What this tool parses of a header: real ones are well under 1 MB (a few thousand tensors per
+# file); the caps keep a hostile header's JSON parse under ~2 s and ~150 MB (audit N7).
+MAX_PARSED_HEADER_BYTES = 6 * 1000 * 1000
+MAX_TENSORS = 100_000
+MAX_DIMS = 8  # safetensors tensors in the wild have at most 5 dims
+MAX_DIM = 1 << 40
+MAX_CHECKPOINT_BYTES = 1 << 60  # an index's total_size above this (1 EiB) is nonsense
 MAX_SHARDS = 2048
 TORCH_DTYPES = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32", "half": "fp16", "float": "fp32",
                 "bf16": "bf16", "fp16": "fp16", "fp32": "fp32"}
@@ -372,7 +379,7 @@ def _checkpoint_size(directory: Path, shown: str) -> tuple[int, str, int | None]
         doc = _read_json(index, MAX_INDEX_BYTES, "safetensors index")
         meta = doc.get("metadata")
         size = meta.get("total_size") if isinstance(meta, dict) else None
-        if isinstance(size, (int, float)) and not isinstance(size, bool) and size > 0 and math.isfinite(size):
+        if _plausible_size(size):
             return int(size), "model.safetensors.index.json metadata.total_size", None
     files = sorted(directory.glob("*.safetensors"))[: MAX_SHARDS + 1] if directory.is_dir() else []
     if len(files) > MAX_SHARDS:
@@ -389,6 +396,15 @@ def _checkpoint_size(directory: Path, shown: str) -> tuple[int, str, int | None]
     return total_bytes, what, total_params
 
 
+def _plausible_size(size) -> bool:
+    """A positive, finite byte count below MAX_CHECKPOINT_BYTES (never math on a 4,000-digit int: N14)."""
+    if isinstance(size, bool) or not isinstance(size, (int, float)):
+        return False
+    if isinstance(size, float) and not math.isfinite(size):
+        return False
+    return 0 < size < MAX_CHECKPOINT_BYTES
+
+
 _SHARD = re.compile(r"^(?P<stem>.+)-(?P<i>\d+)-of-(?P<n>\d+)\.safetensors$")
 
 
@@ -398,15 +414,24 @@ def _all_shards(files: list[Path], directory: Path) -> None:
     sets: dict[tuple[str, int], set[int]] = {}
     for f in files:
         m = _SHARD.match(f.name)
-        if m:
-            sets.setdefault((m["stem"], int(m["n"])), set()).add(int(m["i"]))
+        if not m:
+            continue
+        if len(m["n"]) > 6 or int(m["n"]) > MAX_SHARDS:  # the count comes from a file name: never allocate by it (N2)
+            raise UsageError(f"{display_path(directory)}: shard file {_clip_name(f.name)} claims more than {MAX_SHARDS} "
+                             "shards; not a checkpoint this tool reads")
+        sets.setdefault((m["stem"], int(m["n"])), set()).add(int(m["i"]) if len(m["i"]) <= 6 else -1)
     for (stem, n), have in sets.items():
-        missing = sorted(set(range(1, n + 1)) - have)
+        missing = [i for i in range(1, n + 1) if i not in have]  # n <= MAX_SHARDS
         if missing:
-            raise UsageError(f"{display_path(directory)} has {len(have)} of the {n} shards of {stem} "
-                             f"(missing {stem}-{missing[0]:05d}-of-{n:05d}.safetensors"
+            raise UsageError(f"{display_path(directory)} has {len(have & set(range(1, n + 1)))} of the {n} shards of "
+                             f"{_clip_name(stem)} (missing {_clip_name(stem)}-{missing[0]:05d}-of-{n:05d}.safetensors"
                              + (f" and {len(missing) - 1} more" if len(missing) > 1 else "")
                              + "): add them, or model.safetensors.index.json, so the size is the model's")
+
+
+def _clip_name(name: str, limit: int = 80) -> str:
+    shown = name.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
 def read_safetensors_header(path: Path) -> tuple[int, int]:
@@ -430,22 +455,30 @@ def read_safetensors_header(path: Path) -> tuple[int, int]:
         if n > MAX_HEADER_BYTES or n > st.st_size - 8:
             raise UsageError(f"{shown}: safetensors header of {n:,} bytes is larger than the file or the "
                              f"format's {MAX_HEADER_BYTES // 1_000_000} MB limit; not a safetensors file")
+        if n > MAX_PARSED_HEADER_BYTES:
+            raise UsageError(f"{shown}: safetensors header of {n:,} bytes is larger than the "
+                             f"{MAX_PARSED_HEADER_BYTES // 1_000_000} MB this tool reads (real headers are under 1 MB)")
         raw = _read_exact(fd, n)
     finally:
         os.close(fd)
     header = _json_object(raw, f"{shown}: the safetensors header")
+    if len(header) > MAX_TENSORS + 1:
+        raise UsageError(f"{shown}: safetensors header lists {len(header):,} tensors, more than the {MAX_TENSORS:,} "
+                         "this tool reads")
     total_bytes = total_params = 0
     for name, t in header.items():
         if name == "__metadata__":
             continue
         shape = t.get("shape") if isinstance(t, dict) else None
         offsets = t.get("data_offsets") if isinstance(t, dict) else None
-        if (not isinstance(shape, list) or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape)
+        if (not isinstance(shape, list) or len(shape) > MAX_DIMS
+                or not all(isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= MAX_DIM for d in shape)
                 or not isinstance(offsets, list) or len(offsets) != 2
-                or not all(isinstance(o, int) and not isinstance(o, bool) and o >= 0 for o in offsets)
+                or not all(isinstance(o, int) and not isinstance(o, bool) and 0 <= o < MAX_CHECKPOINT_BYTES for o in offsets)
                 or offsets[1] < offsets[0]):
-            raise UsageError(f"{shown}: tensor {str(name)[:60]!r} has no valid shape and data_offsets")
-        total_params += math.prod(shape)
+            raise UsageError(f"{shown}: tensor {str(name)[:60]!r} has no valid shape and data_offsets "
+                             f"(at most {MAX_DIMS} dims of at most 2^40)")
+        total_params += math.prod(shape)  # <= 8 factors of <= 2^40: linear in the header
         total_bytes += offsets[1] - offsets[0]
     return total_bytes, total_params
 

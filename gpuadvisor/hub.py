@@ -17,6 +17,7 @@ from gpuadvisor.errors import GpuAdvisorError, UsageError
 
 FILES = ("config.json", "model.safetensors.index.json")
 _REPO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
+_REVISION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,127}")
 
 
 class HubUnreachable(GpuAdvisorError):
@@ -30,6 +31,9 @@ def fetch_config(repo: str) -> Path:
     repo, _, revision = repo.partition("@")
     if not _REPO.match(repo) or ".." in repo:
         raise UsageError(f"hf:{repo!r} is not a Hugging Face model id; write hf:ORG/NAME (e.g. hf:Qwen/Qwen3-8B)")
+    if revision and (not _REVISION.fullmatch(revision) or ".." in revision):  # audit 2026-12-04 N16
+        raise UsageError(f"hf:{repo}@{revision[:60]!r}: not a revision (a branch, tag or commit: letters, digits, "
+                         "., -, _ and /)")
     try:
         from huggingface_hub import errors as hf_errors
         from huggingface_hub import hf_hub_download

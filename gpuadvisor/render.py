@@ -136,31 +136,94 @@ def use_rich(stream=None) -> bool:
 
 
 def emit(view: View, as_json: bool, fmt: str = "table") -> None:
-    """Print a view: as JSON (as_json or fmt "json"), CSV, or a table (rich on a terminal)."""
+    """Print a view: as JSON (as_json or fmt "json"), CSV, or a table (rich on a terminal).
+
+    Only a reader that went away (EPIPE) is silent success. Any other failure to write (stdout
+    closed, a full disk, `ulimit -f`) is OutputError: one line and exit 1, never exit 0 on
+    truncated output (audit 2026-12-04 N14, N15)."""
+    from gpuadvisor.errors import OutputError
+
+    if sys.stdout is None:
+        raise OutputError("cannot write the output: stdout is closed")
     try:
         _write(view, as_json, fmt)
     except BrokenPipeError:
         pipe_closed()
+    except OSError as e:
+        _discard_pending_output()
+        raise OutputError(f"cannot write the output ({e.strerror or e}); what was written is incomplete") from None
+
+
+def _discard_pending_output() -> None:
+    """After a failed write, point stdout at /dev/null, so the interpreter's last flush cannot
+    fail again (and print a second message) at exit."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _write(view: View, as_json: bool, fmt: str) -> None:
     out = sys.stdout
     if fmt == "csv":
         import csv
+        import io
 
         header, rows = view.csv()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow([csv_cell(c) for c in header])
+        writer.writerows([csv_cell(c) for c in row] for row in rows)
+        _put(out, buf.getvalue())
     elif fmt in view.documents:
-        out.write(to_json_text(view.documents[fmt](), pretty=_isatty(out)) + "\n")
+        _put(out, to_json_text(view.documents[fmt](), pretty=_isatty(out)) + "\n")
     elif as_json or fmt == "json":
-        out.write(to_json_text(view.data, pretty=_isatty(out)) + "\n")
+        _put(out, to_json_text(view.data, pretty=_isatty(out)) + "\n")
     elif use_rich(out):
         _emit_rich(view)
     else:
-        out.write(plain(view, _terminal_width(out)))
+        _put(out, plain(view, _terminal_width(out)))
     out.flush()
+
+
+def _put(out, text: str) -> None:
+    """Write text to the stream's file descriptor directly when it has one: Python's buffered
+    writer drops the error of a short write followed by EFBIG (`ulimit -f`), so a truncated
+    document would end with exit 0 (N15); os.write reports it."""
+    try:
+        fd = out.fileno()
+    except (AttributeError, ValueError, OSError):  # not a real file (tests capture it)
+        out.write(text)
+        return
+    out.flush()
+    data = memoryview(text.encode(out.encoding or "utf-8", out.errors or "strict"))
+    while data:
+        data = data[os.write(fd, data):]
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell that a spreadsheet will not run (audit N12, OWASP "CSV injection"): text that
+    starts with =, +, -, @, TAB or CR gets a leading ' unless it is a plain number; numbers and
+    other values are written as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _plain_number(value):
+        return "'" + value
+    return value
+
+
+def _plain_number(text: str) -> bool:
+    body = text[:-1] if text.endswith("%") else text
+    if not body or not all(c in "0123456789+-.eE" for c in body):
+        return False
+    try:
+        float(body)
+    except ValueError:
+        return False
+    return True
 
 
 def pipe_closed():

@@ -73,8 +73,8 @@ def test_the_cache_is_plain_json_data(cache):
     [f] = cache_files(cache)
     assert f.suffix == ".json"
     doc = json.loads(f.read_text())
-    assert doc["format"] == FORMAT and len(doc["key"]) == 40
-    assert {"gpus", "offerings", "providers", "files"} <= set(doc)
+    assert doc["format"] == FORMAT and len(doc["key"]) == 40 and len(doc["digest"]) == 40
+    assert {"gpus", "offerings", "providers", "files"} <= set(doc["payload"])
 
 
 def test_the_cache_rebuilds_the_same_catalog(cache):
@@ -177,10 +177,10 @@ def test_old_cache_files_and_leftovers_are_pruned(cache, extra_dir):
     hour_ago = time.time() - 3600
     for i in range(10):
         old = cache / f"catalog-{i:032x}.json"
-        old.write_text("{}")
+        old.write_text('{"format":6,"key":"x"}')  # an older cache
         os.utime(old, (hour_ago + i, hour_ago + i))
     (cache / "catalog-0badc0de.pickle").write_bytes(b"old format")
-    stale, fresh = cache / ".catalog-1-stale.tmp", cache / ".catalog-2-inuse.tmp"
+    stale, fresh = cache / ".catalog-1-0000beef.tmp", cache / ".catalog-2-0000cafe.tmp"
     stale.write_bytes(b"x")
     os.utime(stale, (hour_ago, hour_ago))
     fresh.write_bytes(b"x")

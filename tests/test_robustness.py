@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -316,3 +317,28 @@ def test_a_huge_name_gets_a_short_answer(run, args):
     result = run(*args, code=2)
     [line] = result.stderr.strip().splitlines()
     assert len(line) < 300 and "did you mean" not in line and "100,000 characters" in line
+
+
+def test_ctrl_c_at_random_moments_of_start_up_never_shows_a_traceback_from_gpuadvisor(tmp_path):
+    # D12 (audit 2026-12-04): 5 of 60 runs still printed a traceback; the handler is now installed by
+    # the package's __init__ (before gpuadvisor.entry is found). What may remain is Python's own
+    # start-up and pip's launcher line, never a frame of gpuadvisor's code (`make fuzz`: 100 tries).
+    import random
+
+    launcher = Path(sys.executable).parent / "gpuadvisor"
+    cmd = [str(launcher)] if launcher.exists() else [sys.executable, "-m", "gpuadvisor"]
+    pkg = str(Path(__file__).resolve().parent.parent / "gpuadvisor") + os.sep
+    import gpuadvisor
+
+    installed = str(Path(gpuadvisor.__file__).resolve().parent) + os.sep
+    rng, clean = random.Random(12), 0
+    for _ in range(30):
+        proc = subprocess.Popen(cmd + ["list"], cwd=tmp_path, env=_env(tmp_path), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True)
+        time.sleep(rng.uniform(0.001, 0.15))
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        frames = [ln for ln in err.splitlines() if ln.strip().startswith('File "')]
+        assert not [f for f in frames if pkg in f or installed in f], err[-1500:]
+        clean += "Traceback" not in err
+    assert clean >= 20  # most land after the handler (in practice 29-30 of 30)

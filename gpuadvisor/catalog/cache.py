@@ -11,6 +11,13 @@ The key is a hash of the package version, the source of the code that builds and
 cached, and the bytes of every catalog file, so an edit is seen even when size and mtime are
 kept (cp -p, tar, coarse timestamps). Writes are atomic (a private temporary file renamed over),
 leave nothing behind when interrupted, and prune old cache files.
+
+Integrity (audit 2026-12-04 N13): a cache file is one JSON object, format, key and a blake2b
+digest of the payload's exact bytes first, then the payload; a payload that does not match its
+digest is rebuilt, never decoded. Clean-up (N8): the cache directory is opened without following a
+symlink, and pruning removes only regular files of ours whose names are exactly the ones this
+module writes (`catalog-` + 32 hex + `.json`, `.catalog-PID-8hex.tmp`, old `catalog-HEX.pickle`),
+a .json only when it starts with this cache's header.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from gpuadvisor.perf.constants import DiffusionFamily, Engine, NvCodec, Perf
 from gpuadvisor.profiles import Model, Workload
 
 CACHE_ENV = "GPUADVISOR_NO_CACHE"
-FORMAT = 7  # bump when the JSON layout below changes
+FORMAT = 8  # bump when the JSON layout below changes (7: a digest header line; 8: perf engines)
 MAX_CACHE_BYTES = 256 * 1024 * 1024
 KEEP = 4  # cache files kept (the newest), so switching between catalog sets stays fast
 _CODE = ("catalog/__init__.py", "catalog/build.py", "catalog/cache.py", "catalog/locate.py", "catalog/providers.py",
@@ -260,7 +267,7 @@ class CacheStore:
         """The directory, opened and checked (ours, not writable by others); created 0700."""
         if self._fd is not None or self.refused:
             return self._fd
-        flags = os.O_RDONLY | _DIRECTORY | _CLOEXEC
+        flags = os.O_RDONLY | _DIRECTORY | _CLOEXEC | _NOFOLLOW  # a symlinked cache dir is refused (N8)
         try:
             fd = os.open(self.dir, flags)
         except FileNotFoundError:
@@ -273,6 +280,8 @@ class CacheStore:
                 self.refused = True
                 return None
         except OSError:  # not a directory, no permission: no cache, as if turned off
+            if os.path.islink(self.dir):
+                self._refuse(f"{_shown(self.dir)} is a symbolic link (a cache directory must be a real one)")
             self.refused = True
             return None
         try:
@@ -327,8 +336,11 @@ class CacheStore:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            doc = json.loads(data)
-            if not isinstance(doc, dict) or doc.get("format") != FORMAT or doc.get("key") != key:
+            payload = _verified_payload(data, key)
+            if payload is None:  # another format or key, or changed bytes: rebuilt, never decoded (N13)
+                return None
+            doc = json.loads(payload)
+            if not isinstance(doc, dict):
                 return None
             return decode(doc)
         except Exception:  # damaged or from another layout: rebuilt and rewritten
@@ -343,9 +355,10 @@ class CacheStore:
         import json
 
         try:
-            data = json.dumps({"format": FORMAT, "key": key, **encode(cat)}, separators=(",", ":")).encode()
+            payload = json.dumps(encode(cat), separators=(",", ":"), allow_nan=False).encode()
         except (TypeError, ValueError):  # a value JSON cannot hold (a TOML date in `claimed`): not cached
             return
+        data = _head(key) + _digest(payload).encode() + _PAYLOAD + payload + b"}"
         if len(data) > MAX_CACHE_BYTES:
             return
         dfd = self._open_dir(create=True)
@@ -377,6 +390,32 @@ class CacheStore:
 
 def _file_name(key: str) -> str:
     return f"catalog-{key[:32]}.json"
+
+
+# A cache file is one JSON object whose payload's exact bytes are covered by the digest before it:
+# {"format":7,"key":"<key>","digest":"<40 hex>","payload":{...}}
+_PAYLOAD = b'","payload":'
+
+
+def _head(key: str) -> bytes:
+    return f'{{"format":{FORMAT},"key":"{key}","digest":"'.encode()
+
+
+def _verified_payload(data: bytes, key: str) -> bytes | None:
+    """The payload bytes of a cache file written for `key` in this FORMAT, if they match their
+    digest; None otherwise."""
+    head = _head(key)
+    at = len(head) + 40
+    if not data.startswith(head) or data[at:at + len(_PAYLOAD)] != _PAYLOAD or not data.endswith(b"}"):
+        return None
+    payload = data[at + len(_PAYLOAD):-1]
+    return payload if data[len(head):at].decode("ascii", "replace") == _digest(payload) else None
+
+
+def _digest(payload: bytes) -> str:
+    h = _blake2b()
+    h.update(payload)
+    return h.hexdigest()
 
 
 def _check_owned(st: os.stat_result, path: Path, what: str) -> None:
@@ -412,28 +451,65 @@ def _make_private_dirs(path: Path) -> None:
             pass
 
 
+_OURS = None
+
+
+def _ours():
+    """The exact names this module writes: cache files, their temporary files, and the pickle
+    caches of versions before the JSON cache (catalog-<crc32>.pickle)."""
+    global _OURS
+    if _OURS is None:
+        import re
+
+        _OURS = (re.compile(r"catalog-[0-9a-f]{32}\.json"), re.compile(r"\.catalog-\d+-[0-9a-f]{8}\.tmp"),
+                 re.compile(r"catalog-(?:[0-9a-f]{8}|[0-9a-f]{32})\.pickle"))
+    return _OURS
+
+
 def _prune(dfd: int, keep: str) -> None:
-    """Keep the KEEP newest cache files; remove older ones, the old pickle caches and temporary
-    files more than a minute old (left by a killed process; younger ones may be in use)."""
+    """Keep the KEEP newest cache files; remove older ones, old pickle caches and temporary files
+    more than a minute old (left by a killed process; younger ones may be in use). Only regular
+    files of ours with exactly the names this module writes (N8); a .json only if it starts
+    with this cache's header."""
     import time
 
     try:
         entries = list(os.scandir(dfd))
     except OSError:
         return
-    caches, now = [], time.time()
+    cache_name, tmp_name, pickle_name = _ours()
+    caches, now, uid = [], time.time(), os.getuid()
     for e in entries:
+        name = e.name
+        if not (cache_name.fullmatch(name) or tmp_name.fullmatch(name) or pickle_name.fullmatch(name)):
+            continue
         try:
             st = e.stat(follow_symlinks=False)
         except OSError:
             continue
-        if e.name.startswith("catalog-") and e.name.endswith(".json") and e.name != keep:
-            caches.append((st.st_mtime, e.name))
-        elif (e.name.startswith("catalog-") and e.name.endswith(".pickle")) or (
-                e.name.startswith(".catalog-") and e.name.endswith(".tmp") and now - st.st_mtime > 60):
-            _unlink(e.name, dfd)
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != uid:
+            continue
+        if cache_name.fullmatch(name):
+            if name != keep and _is_our_cache(name, dfd):
+                caches.append((st.st_mtime, name))
+        elif pickle_name.fullmatch(name) or now - st.st_mtime > 60:
+            _unlink(name, dfd)
     for _mtime, name in sorted(caches, reverse=True)[KEEP - 1:]:
         _unlink(name, dfd)
+
+
+def _is_our_cache(name: str, dfd: int) -> bool:
+    """Whether a catalog-*.json file starts with a header this cache writes (any FORMAT)."""
+    try:
+        fd = os.open(name, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC, dir_fd=dfd)
+    except OSError:
+        return False
+    try:
+        return os.read(fd, 10) == b'{"format":'
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def _unlink(name: str, dfd: int) -> None:

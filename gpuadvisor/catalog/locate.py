@@ -89,7 +89,11 @@ def catalog_files(dirs: list[tuple[str, Path]], warnings: list[str] | None = Non
     for origin, d in dirs:
         try:
             with os.scandir(d) as it:
-                entries = sorted((e for e in it if e.name.endswith(".toml")), key=lambda e: e.name)
+                listed = list(it)
+            if origin != "builtin" and any(e.name == _JOURNAL for e in listed) and _finish_install(d):
+                with os.scandir(d) as it:  # an install was killed after its commit: finished, listed again
+                    listed = list(it)
+            entries = sorted((e for e in listed if e.name.endswith(".toml")), key=lambda e: e.name)
         except NotADirectoryError:
             if str(d).endswith(".toml"):
                 found.append((origin, d))  # a file named on the path; read (and checked) like any other
@@ -110,6 +114,21 @@ def catalog_files(dirs: list[tuple[str, Path]], warnings: list[str] | None = Non
             elif origin != "builtin":
                 say(f"warning: skipping {_shown(d / e.name)}: {_not_a_file(e)}")
     return found
+
+
+_JOURNAL = ".gpuadvisor-install.json"  # catalog/transaction.py's commit record
+
+
+def _finish_install(d: Path) -> bool:
+    """Complete a committed multi-file install (catalog/transaction.py), so this run sees the whole
+    new set, never a mix; False if it cannot be completed here (then the files are read as they are)."""
+    from gpuadvisor.catalog.transaction import JOURNAL, recover
+
+    assert JOURNAL == _JOURNAL
+    try:
+        return recover(d)
+    except OSError:
+        return False
 
 
 def _regular(entry: os.DirEntry) -> bool:

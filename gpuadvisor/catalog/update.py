@@ -1,17 +1,18 @@
 """`gpuadvisor catalog update [URL…]`: download catalog TOML files (or a .tar.gz of them), validate
 everything, then install into the user catalog directory; on any failure nothing changes.
 
-- HTTP client: urllib from the standard library, imported only here. HTTPS only, except plain http://
-  to a loopback host (127.0.0.1, ::1, localhost), for local mirrors and tests.
-- Bounded: a size cap per download (checked against Content-Length and while reading), a socket
-  timeout and an overall deadline; a body shorter than its Content-Length is an error.
+- Download: catalog/download.py (urllib, imported only there). HTTPS only, except plain http:// to
+  a loopback host (127.0.0.1, ::1, localhost), for local mirrors and tests; redirects checked by
+  the same rule. Bounded: a size cap per download, a socket timeout and one deadline for the
+  whole transfer; a body shorter than its Content-Length is an error; server text is cleaned.
 - Tarballs are read in memory and every member is checked with tarfile's "data" filter: no absolute
   paths or `..`, no links, no devices; only regular *.toml files, at most MAX_MEMBERS of them, each at
   most the catalog file cap. Member paths are flattened to their file names.
 - Validation: the new files are checked together with the built-in catalogs and the user's other
   extra catalogs, exactly as they will load; one problem in one file stops the whole update.
-- Install: every file is written to a temporary file in the user directory first, then renamed over;
-  if a rename fails, the files already replaced are put back.
+- Install: all files or none, even under kill -9 (catalog/transaction.py: a staging directory, a
+  journal renamed into place as the commit, then the renames; any later run finishes a committed
+  install it finds, and the next install removes what an uncommitted one left).
 """
 
 from __future__ import annotations
@@ -20,75 +21,23 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gpuadvisor.errors import NetworkError, UsageError
+from gpuadvisor.errors import UsageError
 
 URL_ENV = "GPUADVISOR_CATALOG_URL"
 MAX_DOWNLOAD_BYTES = 16 * 1024 * 1024
 MAX_MEMBERS = 200
 TIMEOUT_S = 20.0
-LOOPBACK = ("127.0.0.1", "::1", "localhost")
-
-
-def _check_url(url: str) -> None:
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
-        return
-    if parts.scheme == "http" and parts.hostname in LOOPBACK:
-        return
-    if parts.scheme == "http":
-        raise UsageError(f"{url}: plain http is refused (only https, or http to a loopback host such as 127.0.0.1)")
-    raise UsageError(f"{url}: not an https:// URL")
 
 
 def fetch(url: str, cap: int | None = None, timeout: float | None = None, progress=None) -> bytes:
     """The body at `url`, at most `cap` bytes, within `timeout` seconds per read and 3 × timeout in
-    all. UsageError (one line, saying why) for anything else. `progress(done, total)` is called as
-    bytes arrive (total 0 when the server does not say)."""
-    import time
-    import urllib.error
-    import urllib.request
+    all (slow drips included). UsageError (one line, saying why) for anything else. `progress(done,
+    total)` is called as bytes arrive (total 0 when the server does not say). The work, redirect
+    checks and the deadline included, is catalog/download.py's."""
+    from gpuadvisor.catalog import download
 
-    _check_url(url)
-    cap = MAX_DOWNLOAD_BYTES if cap is None else cap
     timeout = TIMEOUT_S if timeout is None else timeout
-    start = time.monotonic()
-    try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers={"User-Agent": "gpuadvisor"}),
-                                    timeout=timeout) as resp:
-            length = resp.headers.get("Content-Length")
-            total = int(length) if length and length.isdigit() else 0
-            if total > cap:
-                raise UsageError(f"{url}: {total:,} bytes is over the {cap:,}-byte cap; nothing changed")
-            chunks, got = [], 0
-            while True:
-                if time.monotonic() - start > 3 * timeout:
-                    raise NetworkError(f"{url}: download took longer than {3 * timeout:g} s; nothing changed")
-                chunk = resp.read(min(65536, cap + 1 - got))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                got += len(chunk)
-                if got > cap:
-                    raise UsageError(f"{url}: the body is over the {cap:,}-byte cap; nothing changed")
-                if progress:
-                    progress(got, total)
-            if total and got != total:
-                raise NetworkError(f"{url}: truncated body ({got:,} of {total:,} bytes); nothing changed")
-            return b"".join(chunks)
-    except (UsageError, NetworkError):
-        raise
-    except urllib.error.HTTPError as e:  # 4xx: the URL is wrong (bad input, 2); 5xx: the server failed (1)
-        error = NetworkError if e.code >= 500 else UsageError
-        raise error(f"{url}: HTTP {e.code} {e.reason}; nothing changed") from None
-    except urllib.error.URLError as e:
-        why = e.reason if isinstance(e.reason, str) else (getattr(e.reason, "strerror", None) or str(e.reason))
-        raise NetworkError(f"{url}: cannot download ({why}); nothing changed") from None
-    except TimeoutError:
-        raise NetworkError(f"{url}: no answer within {timeout:g} s; nothing changed") from None
-    except Exception as e:  # http.client.IncompleteRead, connection resets, bad status lines ...
-        raise NetworkError(f"{url}: download failed ({type(e).__name__}: {e}); nothing changed") from None
+    return download.fetch(url, MAX_DOWNLOAD_BYTES if cap is None else cap, timeout, 3 * timeout, progress)
 
 
 def unpack(url: str, body: bytes) -> dict[str, bytes]:
@@ -112,13 +61,21 @@ def _safe_name(url: str, name: str) -> str:
     return name
 
 
+MAX_LONG_HEADER = 64 * 1024  # a GNU long name or pax record longer than this is no catalog's (N3)
+
+
 def _untar(url: str, body: bytes, member_cap: int) -> dict[str, bytes]:
+    """The archive's members, read through a decompressor capped at what MAX_MEMBERS catalog files
+    can hold, with long-name/pax headers capped before tarfile reads them whole (audit N3)."""
+    import gzip
     import io
     import tarfile
 
     out: dict[str, bytes] = {}
+    limit = MAX_MEMBERS * (member_cap + 2 * 512) + 64 * 1024
     try:
-        with tarfile.open(fileobj=io.BytesIO(body), mode="r:gz") as tar:
+        raw = _Capped(gzip.GzipFile(fileobj=io.BytesIO(body)), limit, url) if body[:2] == b"\x1f\x8b" else io.BytesIO(body)
+        with tarfile.open(fileobj=raw, mode="r|", tarinfo=_bounded_tarinfo()) as tar:
             for n, member in enumerate(tar):
                 if n >= MAX_MEMBERS:
                     raise UsageError(f"{url}: more than {MAX_MEMBERS} members; nothing changed")
@@ -140,6 +97,8 @@ def _untar(url: str, body: bytes, member_cap: int) -> dict[str, bytes]:
                     raise UsageError(f"{url}: two members are named {name}; nothing changed")
                 f = tar.extractfile(member)
                 out[name] = f.read(member_cap + 1) if f else b""
+                if sum(map(len, out.values())) > limit:
+                    raise UsageError(f"{url}: the archive unpacks to more than {limit:,} bytes; nothing changed")
     except UsageError:
         raise
     except (tarfile.TarError, EOFError, OSError, ValueError) as e:
@@ -147,6 +106,40 @@ def _untar(url: str, body: bytes, member_cap: int) -> dict[str, bytes]:
     if not out:
         raise UsageError(f"{url}: the archive holds no .toml file; nothing changed")
     return out
+
+
+class _Capped:
+    """A read-only stream that refuses to give more than `limit` bytes (a decompression bomb stops
+    at the cap, however small the download)."""
+
+    def __init__(self, inner, limit: int, url: str):
+        self.inner, self.limit, self.url, self.done = inner, limit, url, 0
+
+    def read(self, n: int = -1) -> bytes:
+        want = self.limit + 1 - self.done if n is None or n < 0 else min(n, self.limit + 1 - self.done)
+        data = self.inner.read(max(want, 0))
+        self.done += len(data)
+        if self.done > self.limit:
+            raise UsageError(f"{self.url}: the archive unpacks to more than {self.limit:,} bytes; nothing changed")
+        return data
+
+
+def _bounded_tarinfo():
+    import tarfile
+
+    _EXTENDED = (tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK, tarfile.XHDTYPE, tarfile.XGLTYPE,
+                 tarfile.SOLARIS_XHDTYPE)
+
+    class BoundedTarInfo(tarfile.TarInfo):
+        """tarfile reads a GNU long-name or pax header's data whole, before any member check: refuse
+        one larger than MAX_LONG_HEADER first."""
+
+        def _proc_member(self, tarfile_):
+            if self.type in _EXTENDED and self.size > MAX_LONG_HEADER:
+                raise tarfile.HeaderError(f"a {self.size:,}-byte extended header (at most {MAX_LONG_HEADER:,})")
+            return super()._proc_member(tarfile_)
+
+    return BoundedTarInfo
 
 
 @dataclass
@@ -202,35 +195,14 @@ def plan(files: dict[str, bytes], directory: Path) -> Plan:
 
 
 def install(p: Plan) -> None:
-    """Write every file of the plan atomically (temporary file, then rename); if a rename fails, the
-    files already replaced are restored."""
-    p.directory.mkdir(parents=True, exist_ok=True)
-    temps: dict[str, Path] = {}
-    done: list[tuple[Path, bytes | None]] = []
+    """Install every file of the plan, all or none, even under kill -9 (catalog/transaction.py:
+    staged in a new directory, committed by one rename of a journal, then moved into place)."""
+    from gpuadvisor.catalog.transaction import install_files
+
     try:
-        for name, data in p.files.items():
-            tmp = p.directory / f".{name}.{os.getpid()}.update.tmp"
-            tmp.write_bytes(data)
-            temps[name] = tmp
-        for name, tmp in temps.items():
-            target = p.directory / name
-            previous = target.read_bytes() if target.exists() else None
-            os.replace(tmp, target)
-            done.append((target, previous))
+        install_files(p.directory, p.files)
     except OSError as e:
-        for target, previous in reversed(done):
-            try:
-                if previous is None:
-                    target.unlink()
-                else:
-                    target.write_bytes(previous)
-            except OSError:
-                pass
-        raise UsageError(f"cannot write the catalogs ({e.strerror or e}); the previous files were restored") from None
-    finally:
-        for tmp in temps.values():
-            if tmp.exists():
-                tmp.unlink()
+        raise UsageError(f"cannot write the catalogs ({e.strerror or e}); nothing changed") from None
 
 
 def default_urls() -> list[str]:

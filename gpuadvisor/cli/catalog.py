@@ -122,22 +122,23 @@ def catalog_import_cmd(
     if from_url:
         from gpuadvisor.catalog.update import fetch
 
-        text = fetch(from_url, MAX_CSV_BYTES).decode("utf-8", errors="replace")
+        text = fetch(from_url, MAX_CSV_BYTES)  # bytes: decoded as the rows stream
         from urllib.parse import urlsplit
 
         source, stem = from_url, ["", *urlsplit(from_url).path.rstrip("/").split("/")][-2:]
     else:
-        from gpuadvisor.fsread import display_path, read_text_capped
+        from gpuadvisor.fsread import display_path, read_capped
 
-        text = read_text_capped(csv_path, MAX_CSV_BYTES, "CSV file")
+        text = read_capped(csv_path, MAX_CSV_BYTES, "CSV file")  # size checked before reading; decoded as rows stream
         source, stem = display_path(csv_path), [csv_path.absolute().parent.name, csv_path.name]  # `vms.csv` in its cloud's directory
+    from gpuadvisor.catalog.importers.common import check_cloud, check_provider_id
+
     name = stem[-1].rsplit(".", 1)[0]
-    cloud = cloud or (stem[-2] if name == "vms" else name)
-    if not cloud:
+    derived = stem[-2] if name == "vms" else name
+    if not cloud and not derived:
         raise UsageError(f"cannot tell the cloud from {source!r}: give --cloud NAME (as SkyPilot or dstack writes it, e.g. lambda)")
-    pid = (provider_id or cloud).strip().lower()
-    if not pid or any(c.isspace() or c in "/\\." for c in pid):
-        raise UsageError(f"provider id {pid!r} must be a lowercase name without spaces, dots or slashes (use --id)")
+    cloud = check_cloud(cloud, given=True) if cloud else check_cloud(derived, given=False)
+    pid = check_provider_id(provider_id) if provider_id else check_provider_id(cloud.lower(), derived=True)
     directory = user_dir()
     if directory is None:
         raise UsageError("no home directory: set XDG_CONFIG_HOME to choose where catalogs go")

@@ -48,6 +48,11 @@ class _Group(TyperGroup):
         except BrokenPipeError:
             sys.stderr.close()
             sys.exit(0)
+        except OSError as e:  # the environment or a path the user gave (a name over 255 bytes, …): not a bug
+            from gpuadvisor.errors import clip
+
+            where = f": {clip(os.fsdecode(e.filename), 80)}" if isinstance(e.filename, (str, bytes)) else ""
+            _fail(f"{e.strerror or type(e).__name__}{where}", 2)
         except Exception as e:  # a bug: still one line, never a traceback
             if os.environ.get("GPUADVISOR_DEBUG"):
                 raise
@@ -69,7 +74,10 @@ def _fail(message: str, code: int):
     message = message.strip() or "invalid command line"  # never an empty error
     if len(message) > 900:  # an echoed 100 KB argument is no help: one readable line
         message = f"{message[:800]}… ({len(message):,} characters)"
-    sys.stderr.write(f"{PROG}: error: {message}\n")
+    try:
+        sys.stderr.write(f"{PROG}: error: {message}\n")
+    except (AttributeError, OSError, ValueError):  # stderr closed (2>&-): the exit code still says it
+        pass
     sys.exit(code)
 
 

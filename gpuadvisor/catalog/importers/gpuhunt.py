@@ -12,13 +12,13 @@ are skipped and counted. The snippet is dstack's (`resources: gpu: NAME:COUNT`).
 
 from __future__ import annotations
 
-from gpuadvisor.catalog.importers.common import Row, number, read_table
+from gpuadvisor.catalog.importers.common import MAX_DISTINCT, Row, number, read_table
 from gpuadvisor.errors import UsageError
 
 REQUIRED = ("instance_name", "location", "price", "cpu", "memory", "gpu_count", "gpu_name", "gpu_memory", "spot")
 
 
-def read_gpuhunt(text: str) -> tuple[list[Row], dict[str, int]]:
+def read_gpuhunt(text: str | bytes) -> tuple[list[Row], dict[str, int]]:
     reader = read_table(text, REQUIRED, "gpuhunt")
     demand: dict[tuple, Row] = {}
     spot: dict[tuple, float] = {}
@@ -49,6 +49,8 @@ def read_gpuhunt(text: str) -> tuple[list[Row], dict[str, int]]:
         mem = number(row, "gpu_memory", where)
         count = int(count)
         key = (name, location, gpu, count)
+        if key not in demand and key not in spot and len(demand) + len(spot) >= MAX_DISTINCT:
+            raise UsageError(f"{where}: more than {MAX_DISTINCT:,} distinct instances × locations; not read (nothing written)")
         if (row.get("spot") or "").strip().lower() == "true":
             spot[key] = min(price, spot.get(key, price))
             continue

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ast
 
-from gpuadvisor.catalog.importers.common import Row, number, read_table
+from gpuadvisor.catalog.importers.common import MAX_DISTINCT, Row, number, read_table
 from gpuadvisor.errors import UsageError
 
 REQUIRED = ("InstanceType", "AcceleratorName", "AcceleratorCount", "Region", "Price")
@@ -56,9 +56,15 @@ def _gpu_info(raw: str) -> tuple[str, float | None]:
     return label, (mib if mib < 1024 else mib / 1024)
 
 
-def read_skypilot(text: str) -> tuple[list[Row], dict[str, int]]:
+def read_skypilot(text: str | bytes):
+    """(rows, skipped): rows is a generator (streamed into build_toml, never a list of them all);
+    `skipped` fills as it runs."""
     reader = read_table(text, REQUIRED, "SkyPilot vms.csv")
-    rows, skipped = [], {}
+    skipped: dict[str, int] = {}
+    return _rows(reader, skipped), skipped
+
+
+def _rows(reader, skipped: dict[str, int]):
 
     def skip(why: str) -> None:
         skipped[why] = skipped.get(why, 0) + 1
@@ -77,12 +83,16 @@ def read_skypilot(text: str) -> tuple[list[Row], dict[str, int]]:
             if acc and count and price:
                 label, mem = _gpu_info(row.get("GpuInfo") or row.get("GPUInfo") or "")
                 entry = (price, number(row, "SpotPrice", where), label, mem)
+                if len(accelerators) >= MAX_DISTINCT:
+                    raise UsageError(f"{where}: more than {MAX_DISTINCT:,} distinct attachable accelerators; not read")
                 for place in ((row.get("AvailabilityZone") or "").strip(), (row.get("Region") or "").strip()):
                     accelerators.setdefault((acc, int(count), place), entry)
             skip("rows without an instance type (GCP attachable GPUs/TPUs: the price covers the accelerator only; "
                  "joined to the GPU machine types that carry them)")
             continue
         if acc is None and instance.startswith(GPU_FAMILIES):
+            if len(hosts) >= MAX_DISTINCT:
+                raise UsageError(f"{where}: more than {MAX_DISTINCT:,} GPU machine rows without GPUs; not read")
             hosts.append((row, where, instance))
             continue
         count = number(row, "AcceleratorCount", where)
@@ -95,15 +105,14 @@ def read_skypilot(text: str) -> tuple[list[Row], dict[str, int]]:
             continue
         label, mem = _gpu_info(row.get("GpuInfo") or row.get("GPUInfo") or "")
         region = (row.get("Region") or "").strip() or "unknown"
-        rows.append(Row(instance, acc, int(count or 0), number(row, "vCPUs", where), number(row, "MemoryGiB", where),
-                        region, price, number(row, "SpotPrice", where), label, mem))
+        yield Row(instance, acc, int(count or 0), number(row, "vCPUs", where), number(row, "MemoryGiB", where),
+                  region, price, number(row, "SpotPrice", where), label, mem)
     for row, where, instance in hosts:
         joined = _with_gpus(row, where, instance, accelerators)
         if joined is None:
             skip("GPU machine types whose GPUs have no price in the same zone (GCP prices them apart)")
         else:
-            rows.append(joined)
-    return rows, skipped
+            yield joined
 
 
 def _with_gpus(row: dict, where: str, instance: str, accelerators: dict) -> Row | None:
