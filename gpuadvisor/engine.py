@@ -65,7 +65,6 @@ class Candidate:
     quote: Quote | None
     credited: float  # throughput counted for value (capped at the profile's ceiling)
     below_floor: bool
-    premium: float = 0.0  # value: multi-GPU premium per doubling of the count (perf.toml)
     score: float = 0.0
     labels: tuple[str, ...] = ()  # "best value", "cheapest", "fastest"
     job: Job | None = None
@@ -119,11 +118,10 @@ class Candidate:
 
     @cached_property  # a sort key: computed once per candidate, not per comparison
     def value_cost(self) -> float | None:
-        """Cost per unit of *useful* work (throughput beyond the ceiling is not credited), with the
-        multi-GPU premium: what value ranks on."""
+        """The one $/unit figure value ranks on and shows: the price over the throughput the job
+        uses (throughput beyond the ceiling, what the job's streams can use, is not credited)."""
         scale = self.credited / self.throughput.value if self.throughput.value else 0.0
-        cost = self.throughput.cost_per_unit(self.total_price_per_hour, self.throughput.per_hour * scale)
-        return None if cost is None else cost * (1 + self.premium) ** math.log2(self.count)
+        return self.throughput.cost_per_unit(self.total_price_per_hour, self.throughput.per_hour * scale)
 
     @cached_property
     def reasons(self) -> tuple[str, ...]:
@@ -135,7 +133,7 @@ class Candidate:
 
     def with_rank_facts(self, score: float, labels: tuple[str, ...]) -> Candidate:
         return Candidate(self.offering, self.count, self.provider, self.need_gb, self.workload, self.throughput,
-                         self.quote, self.credited, self.below_floor, self.premium, score, labels, self.job)
+                         self.quote, self.credited, self.below_floor, score, labels, self.job)
 
     def to_json(self, rank: int) -> dict:
         o, q, thr = self.offering, self.quote, self.throughput
@@ -281,9 +279,10 @@ def check_requirement(cat: Catalog, req: Requirement) -> Requirement:
                        req.optimize, req.min_throughput, req.price_basis, req.job, req.codec)
 
 
-def _sort_key(objective: str, order: dict[str, int], tie_below: float | None = None):
-    """Sort key for an objective. For value, options whose cost per unit of useful work is at most
-    `tie_below` (the best cost plus the model's tolerance) tie, and the lower hourly price goes first."""
+def _sort_key(objective: str, order: dict[str, int], roomy_best: float | None = None, tolerance: float = 0.0):
+    """Sort key for an objective. Value: the lowest $/unit first, except that a pick with under 5% of
+    its memory spare per GPU goes after a pick with room whose $/unit is within the model's tolerance
+    of its own (it fits on paper; a runtime that needs a little more memory fails)."""
     def key(c: Candidate):
         price = c.total_price_per_hour
         tail = (c.count, order.get(c.offering.provider, 0), c.offering.name)
@@ -292,16 +291,17 @@ def _sort_key(objective: str, order: dict[str, int], tie_below: float | None = N
         if objective == "speed":
             return (-round(c.throughput.value, 9), price is None, price or 0.0, *tail)
         vc = c.value_cost
-        tied = vc is not None and tie_below is not None and vc <= tie_below and not c.below_floor
-        return (c.below_floor, vc is None, not tied, tied and c.cramped, c.count if tied else 0,
-                (price if tied else vc) or 0.0, vc or 0.0, -c.throughput.value, *tail)
+        demoted = (vc is not None and c.cramped and roomy_best is not None and not c.below_floor
+                   and roomy_best <= vc * (1 + tolerance))
+        rank_cost = (roomy_best if demoted else vc) or 0.0
+        return (c.below_floor, vc is None, rank_cost, demoted, price or 0.0, -c.throughput.value, *tail)
     return key
 
 
-def value_tie(cands: list[Candidate], tolerance: float) -> float | None:
-    """The cost per unit of useful work under which options tie with the best one (None: no priced option)."""
-    costs = [c.value_cost for c in cands if c.value_cost is not None and not c.below_floor]
-    return min(costs) * (1 + tolerance) if costs else None
+def roomy_best(cands: list[Candidate]) -> float | None:
+    """The lowest $/unit among picks with room (not cramped, not below the floor), or None."""
+    costs = [c.value_cost for c in cands if c.value_cost is not None and not c.below_floor and not c.cramped]
+    return min(costs) if costs else None
 
 
 def rank(cat: Catalog, req: Requirement) -> Ranking:
@@ -343,15 +343,17 @@ def rank(cat: Catalog, req: Requirement) -> Ranking:
     if not staged:
         raise NoMatch(nothing_fits_message(cat, req, excluded, pool))
     floor, ceiling = _floor(req, job, [t for _, _, t, _ in staged]), _ceiling(cat, w, job)
+    if ceiling is not None and floor is not None and ceiling < floor:
+        ceiling = floor  # what the job uses is at least what it asks for (--min-throughput)
     out = []
     for off, count, thr, q in staged:
         credited = min(thr.value, ceiling) if ceiling else thr.value
         out.append(Candidate(off, count, cat.providers[off.provider], req.vram_gb, w, thr, q, credited,
-                             floor is not None and thr.value < floor, cat.perf.multi_gpu_premium, job=job))
+                             floor is not None and thr.value < floor, job=job))
     order = {p: i for i, p in enumerate(cat.providers)}
-    tie = value_tie(out, cat.perf.value_tolerance)
-    out.sort(key=_sort_key(req.optimize, order, tie))
-    out = _scored(out, req.optimize, tie)
+    roomy = roomy_best(out)
+    out.sort(key=_sort_key(req.optimize, order, roomy, cat.perf.value_tolerance))
+    out = _scored(out, req.optimize, roomy, cat.perf.value_tolerance)
     return Ranking(req, out, excluded, floor, ceiling, job, cat.perf.value_tolerance)
 
 
@@ -378,13 +380,13 @@ def _ceiling(cat: Catalog, w: Workload, job: Job) -> float | None:
     return None
 
 
-def _scored(cands: list[Candidate], objective: str, tie: float | None) -> list[Candidate]:
+def _scored(cands: list[Candidate], objective: str, roomy: float | None, tolerance: float) -> list[Candidate]:
     """Score 0–1 against the best option on the objective's own measure, and label the best value,
     the cheapest and the fastest."""
     priced = [c for c in cands if c.total_price_per_hour is not None]
     cheapest = min(priced, key=_sort_key("cost", {}), default=None)
     fastest = min(cands, key=_sort_key("speed", {}))
-    best_value = min(cands, key=_sort_key("value", {}, tie))
+    best_value = min(cands, key=_sort_key("value", {}, roomy, tolerance))
     top_thr = max(c.throughput.value for c in cands)
     low_price = min((c.total_price_per_hour for c in priced), default=None)
     low_cost = min((c.value_cost for c in cands if c.value_cost is not None), default=None)
@@ -486,7 +488,7 @@ def reasons_for(c: Candidate) -> list[str]:
     need, total = c.need_gb, c.total_usable_gib
     spare = total - need
     each = _gb(off.usable_gib)
-    size = ("across both GPUs" if count == 2 else f"across {count} GPUs") + f" ({count} × {each} GiB usable)"
+    size = f"on {count} × {each} GiB usable"
     out = []
     if count > 1:
         each_need, extra = c.per_gpu
@@ -512,26 +514,20 @@ def reasons_for(c: Candidate) -> list[str]:
     if c.below_floor:
         speed += ": below the speed floor"
     out.append(speed)
-    cpu, unit = c.cost_per_unit, thr.cost_unit.removeprefix("$")
-    if cpu is not None:
-        text = f"{_money(cpu)}{unit}"
-        vc = c.value_cost
-        if vc is not None and abs(vc - cpu) > 0.005 * cpu:
-            why = []
-            if c.credited < thr.value:
-                why.append(f"{speed_text(c.credited)} {thr.unit} counted")
-            if count > 1:
-                why.append(f"+{c.premium:.0%} per doubling of GPUs")
-            text += f" ({_money(vc)}{unit} as value ranks it: {', '.join(why)})"
+    vc, unit = c.value_cost, thr.cost_unit.removeprefix("$")
+    if vc is not None:
+        text = f"{_money(vc)}{unit}"
+        if c.credited < thr.value * 0.995:
+            text += f" at the {speed_text(c.credited)} {thr.unit} the job uses"
         out.append(text + (f" — {', '.join(c.labels)}" if c.labels else ""))
     elif c.labels:
         out.append(", ".join(c.labels))
     if count > 1:
         kind = link(c.hw, count)
-        how = {"nvlink": f"NVLink {c.hw.nvlink_gb_s:,.0f} GB/s joins " + ("both" if count == 2 else f"all {count}"), "bridge": "NVLink only in pairs, the rest over PCIe",
-               "pcie": "no NVLink: the GPUs talk over PCIe"}[kind]
+        how = {"nvlink": f"NVLink {c.hw.nvlink_gb_s:,.0f} GB/s joins " + ("both" if count == 2 else f"all {count}"),
+               "bridge": "NVLink in pairs, PCIe between", "pcie": "no NVLink: PCIe between them"}[kind]
         minimum = off.gpus_for(need)
-        split = (f"{count} GPUs (split evenly; {minimum} would hold the memory)" if w.pow2_counts and minimum < count
+        split = (f"{count} GPUs ({minimum} would hold it; split evenly)" if w.pow2_counts and minimum < count
                  else f"{count} GPUs")
         out.append(f"{split}: {how}")
     if w.throughput == "transcode" and c.hw.nvenc and not c.hw.av1_encode:

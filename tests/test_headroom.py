@@ -53,7 +53,7 @@ def test_a_pick_with_no_room_is_not_the_best_value_when_one_with_room_ties(cat):
 
 def test_the_tie_line_says_why_a_cheaper_cramped_pick_lost(run):
     out = run("recommend", "--vram", "23", "-w", "video", "--top", "2").stdout
-    assert "under 5% of what it holds" in out and "a tie goes to a pick with room" in out
+    assert "under 5% of what it holds" in out and "a pick with room within 20% of its cost goes first" in out
 
 
 def test_cramped_is_under_five_percent_per_gpu(cat):

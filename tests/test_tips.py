@@ -7,8 +7,12 @@ def test_no_provider_tips_for_providers_not_ranked(run):
     """Modal/fal tips appeared under `-p lambda`; here under `-p runpod`."""
     out = run("recommend", "--vram", "70", "-w", "llm", "-p", "runpod", "--top", "2").stdout
     assert "• Modal:" not in out and "• fal:" not in out
-    everyone = run("recommend", "--vram", "70", "-w", "llm", "--top", "2").stdout
-    assert "• Modal:" in everyone and "• fal:" in everyone
+    shown = run.json("recommend", "--vram", "70", "-w", "llm", "--top", "10")["recommendations"]
+    everyone = run("recommend", "--vram", "70", "-w", "llm", "--top", "10").stdout
+    for provider, tip in (("modal", "• Modal:"), ("fal", "• fal:")):  # said exactly when it is among the picks shown
+        assert (tip in everyone) == any(r["provider"] == provider for r in shown)
+    fal = run("recommend", "--vram", "70", "-w", "llm", "-p", "fal", "--top", "2").stdout
+    assert "• fal:" in fal
 
 
 def test_no_24_gb_tip_after_sizing_flux_at_33_gib(run):

@@ -205,7 +205,7 @@ def recommend_cmd(
         raise NoMatch(" — ".join([str(e), what_makes_it_big(est), *est.warnings])) from None
     _note_overrides(cat, [c.offering for c in ranking.candidates[:top]], req.workload, est.model if est else None)
     names = {k: p.id for p in cat.providers.values() for k in (p.id, p.name.lower())}
-    tips = ranking.requirement.workload.tips(names, {c.offering.provider for c in ranking.candidates}, vram)
+    tips = ranking.requirement.workload.tips(names, {c.offering.provider for c in ranking.candidates[:top]}, vram)
     _emit(recommend_view(ranking, top, explain, est, tips), as_json, fmt)
     return 0
 

@@ -46,8 +46,11 @@ def recommend_view(ranking, top: int, explain: bool, est=None, tips: tuple[str, 
 
     view = View(data, csv=csv_rows)
     if est is not None:
+        job = ranking.job
+        requests = (f", requests of {job.tokens_in:,} in / {job.tokens_out:,} out"
+                    if job is not None and job.model == "llm" and job.tokens_out else "")
         view.text(f"{est.name} ({est.dtype}" + (f", {est.context:,} tokens" if est.context else "")
-                  + f", batch {est.batch}, {est.mode}) needs ≈ {est.total_gb:,.1f} GiB — see `gpuadvisor estimate` for the breakdown",
+                  + f", batch {est.batch}, {est.mode}{requests}) needs ≈ {est.total_gb:,.1f} GiB — see `gpuadvisor estimate` for the breakdown",
                   style="dim")
         if est.warnings:
             view.text(*[f"warning: {w}" for w in est.warnings], style="warn")
@@ -60,7 +63,7 @@ def recommend_view(ranking, top: int, explain: bool, est=None, tips: tuple[str, 
         o = c.offering
         size = f"{c.count} × {gib(o.usable_gib)}" if c.count > 1 else gib(o.usable_gib)
         price = "—" if c.total_price_per_hour is None else f"{c.total_price_per_hour:,.2f}" + ("*" if c.quote.estimated else "")
-        cpu = c.cost_per_unit
+        cpu = c.value_cost
         rows.append([str(i), o.provider, o.name, c.hw.id, size, f"{speed_text(c.throughput.value)}", price,
                      "—" if cpu is None else _cost(cpu), c.config, "\n".join(c.reasons)])
     view.table(["#", "provider", "name", "GPU", "GiB usable", unit, "$/h", picks[0].throughput.cost_unit if picks else "",
@@ -99,7 +102,7 @@ def _best_lines(ranking, best: dict) -> list[str]:
         if r is None:
             continue
         c = ranking.candidates[r - 1]
-        what = ("$" + _cost(c.cost_per_unit) + c.throughput.cost_unit.removeprefix("$") if key == "value" and c.cost_per_unit is not None
+        what = ("$" + _cost(c.value_cost) + c.throughput.cost_unit.removeprefix("$") if key == "value" and c.value_cost is not None
                 else f"${c.total_price_per_hour:,.2f}/h" if key == "cost" and c.total_price_per_hour is not None
                 else f"{speed_text(c.throughput.value)} {c.throughput.unit}")
         parts.append(f"{label}: #{r} {c.offering.provider} {c.offering.name}" + (f" ×{c.count}" if c.count > 1 else "")
@@ -111,7 +114,14 @@ def _best_lines(ranking, best: dict) -> list[str]:
         if ranking.floor is not None:
             bits.append(f"slower than {speed_text(ranking.floor)} {unit} is too slow (set with --min-throughput)")
         if ranking.ceiling is not None:
-            bits.append(f"value counts at most {speed_text(ranking.ceiling)} {unit}, what one stream can use")
+            cost_unit = ranking.candidates[0].throughput.cost_unit
+            per = ranking.requirement.workload.ceiling
+            job = ranking.job
+            if per is not None and job is not None and job.model == "llm":
+                use = f"{speed_text(per)} {unit} per stream (reading speed)" + (f" × {job.batch}" if job.batch > 1 else "")
+            else:
+                use = f"{speed_text(ranking.ceiling)} {unit} (what one request uses)"
+            bits.append(f"{cost_unit} counts at most {use}")
         lines.append("; ".join(bits) + ".")
     if best.get("value") is not None:
         lines += _tie_line(ranking, ranking.candidates[best["value"] - 1])
@@ -119,18 +129,14 @@ def _best_lines(ranking, best: dict) -> list[str]:
 
 
 def _tie_line(ranking, chosen) -> list[str]:
-    """Why the best value is not the lowest cost per unit, when it is not: a tie within the model's
-    accuracy goes to the lower hourly price. Unsaid, a cheaper-per-unit option below #1 reads as a bug."""
+    """Why the best value is not the lowest $/unit shown, when it is not: that pick leaves under 5% of
+    its memory spare per GPU, and a pick with room costs within the model's tolerance of it."""
     counted = [(i, c) for i, c in enumerate(ranking.candidates, 1) if c.value_cost is not None and not c.below_floor]
     if not counted or chosen.value_cost is None:
         return []
     i, low = min(counted, key=lambda ic: ic[1].value_cost)
-    if low is chosen or chosen.value_cost <= low.value_cost * 1.0001:
+    if low is chosen or chosen.value_cost <= low.value_cost * 1.0001 or not low.cramped:
         return []
     unit = low.throughput.cost_unit.removeprefix("$")
-    if low.cramped and not chosen.cramped:
-        return [f"#{i} is cheaper per unit (${_cost(low.value_cost)}{unit} as value counts it) but leaves "
-                f"{low.spare_per_gpu:,.1f} GiB spare per GPU, under 5% of what it holds; costs within "
-                f"{ranking.tolerance:.0%} of the lowest count as a tie, and a tie goes to a pick with room."]
-    return [f"#{i} is cheaper per unit (${_cost(low.value_cost)}{unit} as value counts it); costs within "
-            f"{ranking.tolerance:.0%} of the lowest count as a tie (about the model's accuracy), and a tie goes to the lower $/h."]
+    return [f"#{i} is cheaper (${_cost(low.value_cost)}{unit}) but leaves {low.spare_per_gpu:,.1f} GiB spare per GPU, "
+            f"under 5% of what it holds; a pick with room within {ranking.tolerance:.0%} of its cost goes first."]
