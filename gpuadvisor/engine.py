@@ -19,13 +19,13 @@ import math
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from gpuadvisor.apps.write.syntax import Option, write_config
 from gpuadvisor.catalog import Catalog, find_record
 from gpuadvisor.errors import NoMatch, UsageError
 from gpuadvisor.models import Gpu, Offering, Provider
 from gpuadvisor.perf import Job, Throughput, generic_family, link, throughput
 from gpuadvisor.pricing import BASES, Quote, worker_quote
 from gpuadvisor.profiles import Workload
-from gpuadvisor.syntax import Option, write_config
 
 OBJECTIVES = ("value", "cost", "speed")
 

@@ -68,9 +68,10 @@ def translate_cmd(
 
 def _translate_file(cat, path: Path, args: list[str], count, as_json: bool) -> int:
     """Every GPU config in the file, translated; exit code and summary from apptranslate.outcome."""
-    from gpuadvisor.apptranslate import outcome, translate_scan
+    from gpuadvisor.apps.read.filescan import MAX_FINDINGS
+    from gpuadvisor.apps.read.scan import scan_file
+    from gpuadvisor.apps.write.apptranslate import outcome, translate_scan
     from gpuadvisor.errors import NoMatch
-    from gpuadvisor.filescan import MAX_FINDINGS, scan_file
     from gpuadvisor.fsread import display_path
     from gpuadvisor.views.translate import file_view
 
@@ -80,7 +81,7 @@ def _translate_file(cat, path: Path, args: list[str], count, as_json: bool) -> i
     scan = scan_file(path, source)
     results = translate_scan(cat, scan, target, count, source)
     if not results:
-        from gpuadvisor.filescan import PROVIDER_MODULES
+        from gpuadvisor.apps.read.filescan import PROVIDER_MODULES
 
         modules = ", ".join("/".join(mods) for mods in PROVIDER_MODULES.values())
         why = (f" for {source}" if source else "" if scan.providers else
@@ -127,7 +128,7 @@ def check_cmd(
     * `gpuadvisor check . --format sarif > gpuadvisor.sarif`
     * `gpuadvisor check app.py --ignore GA110`
     """
-    from gpuadvisor.check import SEVERITIES, at_or_above, check_paths
+    from gpuadvisor.apps.check.lint import SEVERITIES, at_or_above, check_paths
     from gpuadvisor.errors import UnknownName, UsageError
     from gpuadvisor.views.check import check_view
 

@@ -1,6 +1,6 @@
 """`gpuadvisor check`: lint the GPU specs of provider app files and config files.
 
-Built on the `translate --file` scanner (gpuadvisor.filescan): the same sites, with the same
+Built on the `translate --file` scanner (gpuadvisor.apps.read.filescan): the same sites, with the same
 readings; a file is parsed, never imported or run. Each finding has a stable code, a severity and,
 where one exists, a rewrite in the same provider's syntax. The rules are provider-neutral: what a
 name means (ambiguous, legacy, may be upgraded, a pool, a list that RunPod places by pool, an
@@ -29,11 +29,12 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from gpuadvisor.apps.read.filescan import scan_source
+from gpuadvisor.apps.read.findings import MAX_FILE_BYTES, WIRE_SYNTAX, Finding
+from gpuadvisor.apps.write.syntax import Option, write_config
 from gpuadvisor.errors import CountOverLimit, CpuGpuMixup, GpuAdvisorError, UnknownName, UsageError
-from gpuadvisor.filescan import MAX_FILE_BYTES, WIRE_SYNTAX, Finding, scan_source
 from gpuadvisor.fsread import display_path, read_text_capped
 from gpuadvisor.models import Offering
-from gpuadvisor.syntax import Option, write_config
 from gpuadvisor.translate import SourceOption, count_caveat, parse_spec
 
 SEVERITIES = ("error", "warning", "info")  # most severe first
@@ -283,9 +284,9 @@ def _modern_config(cat, f: Finding) -> str | None:
 
 def python_files(paths: list[Path]) -> list[Path]:
     """The files to check: each file named, and every *.py and provider config file (by name,
-    gpuadvisor.configscan) under each directory (sorted; tool directories such as .git and .venv
+    gpuadvisor.apps.read.configscan) under each directory (sorted; tool directories such as .git and .venv
     skipped). UsageError for a path that does not exist."""
-    from gpuadvisor.configscan import handles
+    from gpuadvisor.apps.read.configscan import handles
 
     out: list[Path] = []
     for p in paths:
@@ -329,8 +330,8 @@ def suppressions(text: str) -> dict[int, set[str] | None]:
 
 def check_source(cat, file: str, text: str, source: str | None = None) -> tuple[list[Issue], list[Finding], int]:
     """(issues, sites, suppressed) for one file's text; `# noqa` / `# noqa: GA102` on a site's line silences it.
-    A provider config file is read by its name (gpuadvisor.configscan)."""
-    from gpuadvisor.configscan import handles, scan_config_text
+    A provider config file is read by its name (gpuadvisor.apps.read.configscan)."""
+    from gpuadvisor.apps.read.configscan import handles, scan_config_text
 
     scan = scan_config_text(file, text, source) if handles(file) else scan_source(text, source)
     issues = [i for f in scan.findings for i in check_finding(cat, file, f)]

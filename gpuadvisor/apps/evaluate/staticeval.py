@@ -20,7 +20,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from gpuadvisor.pyscope import Binding, ModuleIndex, Unresolved, clip
+from gpuadvisor.apps.evaluate.pyscope import Binding, ModuleIndex, Unresolved, clip
 
 __all__ = ["MAX_DEPTH", "Choice", "Evaluator", "GpuObject", "Known", "Symbol", "Unresolved", "clip"]
 

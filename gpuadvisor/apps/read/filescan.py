@@ -14,8 +14,8 @@ syntax lives in Python rather than in the catalogs):
   Beam    gpu= / gpu_count= on @endpoint, @function, @task_queue, @asgi, @realtime, @schedule, Pod(...),
           and the v1 beam.App(...) / Runtime(...)
   Replicate  hardware= on deployments.create / deployments.update / models.create
-Config files (Baseten's config.yaml, Cerebrium's cerebrium.toml) are read by `configscan`; scan_file
-hands them over by name.
+Config files (Baseten's config.yaml, Cerebrium's cerebrium.toml) are read by `configscan`;
+`scan.scan_file` picks the reader by the file's name.
 Values are worked out by `staticeval` (constants, f-strings, env defaults, modal.gpu objects, config
 objects, kwargs dicts, conditionals). What cannot be known from the file is reported as unresolved
 with the reason, never guessed; a count that cannot be read makes the config "count unknown".
@@ -25,14 +25,18 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass, field, replace
-from pathlib import Path
 
+from gpuadvisor.apps.evaluate.staticeval import Choice, Evaluator, GpuObject, Known, Symbol, Unresolved, clip
+from gpuadvisor.apps.read.findings import (  # noqa: F401  (re-exported: the scanner's records)
+    MAX_FILE_BYTES,
+    REASONS,
+    WIRE_SYNTAX,
+    Finding,
+    Scan,
+    wire_ids,
+)
 from gpuadvisor.errors import UsageError
-from gpuadvisor.fsread import display_path, read_text_capped
-from gpuadvisor.staticeval import Choice, Evaluator, GpuObject, Known, Symbol, Unresolved, clip
 
-MAX_FILE_BYTES = 512 * 1024  # 2× the largest app in the recall corpus (234 KB); parsing stays under 2 s
 MAX_FINDINGS = 500  # configurations reported from one file; the rest are counted, not read
 
 PROVIDER_MODULES = {"modal": ("modal",), "runpod": ("runpod_flash", "runpod", "tetra_rp"),
@@ -52,11 +56,6 @@ RUNPOD_CALLS = {
     "ServerlessEndpoint": ("live-serverless", "gpus", "gpuCount"),
     "create_endpoint": ("create-endpoint", "gpu_ids", "gpu_count"),
 }
-# Sites that take RunPod's wire format (its REST/GraphQL `gpuIds`): pool ids, comma-separated, with
-# `-GPU type` exclusions; a GPU type there is not a choice (runpod-workers/worker-sdxl#23 fixed
-# "NVIDIA GeForce RTX 4090" to "ADA_24"; runpod/flash#24 "link to pool IDs instead of GPU IDs").
-# kind -> how a rewrite writes the pool ids and the count there.
-WIRE_SYNTAX = {"create-endpoint": ('gpu_ids="{}"', "gpu_count={}"), "hub": ('"gpuIds": "{}"', '"gpuCount": {}')}
 FAL_CALLS = {"function": "fal-function", "isolated": "isolated", "on": "on"}
 # beam-cloud/beta9 sdk (re-exported by `beam`): gpu= (a GpuType, its string, or a priority list) and
 # gpu_count=; v1 apps: beam.App(gpu=...), Runtime(gpu=...). Called bare (`@endpoint`) or on the module.
@@ -66,65 +65,6 @@ BEAM_RECEIVERS = ("", "beam", "beta9")
 # replicate-python: the hardware SKU is set where a deployment or model is created or updated.
 REPLICATE_CALLS = {("create", "deployments"): "deployment", ("update", "deployments"): "deployment",
                    ("create", "models"): "model"}
-
-REASONS = ("parameter", "local", "loop", "import", "call", "env", "reassigned", "undefined", "attribute",
-           "runtime", "unsupported", "count-unknown")
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One GPU configuration in a file, as the provider writes it.
-
-    status: ok | no-gpu (gpu=None / False) | unresolved (reason + problem say why) | invalid (a value
-    no provider accepts, or an expression too deep to read). spec is the value as the provider writes
-    it (a list is written "['H100', 'A100-40GB:2']"); a conditional has spec None and its branches in
-    alternatives (None for a branch with no GPU). count is the GPU count written apart from the spec
-    (RunPod gpu_count, fal num_gpus) or in it (Modal "H100:4"); None when not written; count_known is
-    False when it is written but cannot be read."""
-
-    line: int
-    provider: str
-    kind: str
-    code: str
-    spec: str | None = None
-    alternatives: tuple[str | None, ...] = ()
-    count: int | None = None
-    count_known: bool = True
-    resolved_from: str = "literal"
-    notes: tuple[str, ...] = ()
-    status: str = "ok"
-    reason: str = ""
-    problem: str = ""
-    overridable_by: tuple[str, ...] = ()
-    excluded: tuple[str, ...] = ()  # wire-format `-type` exclusions (WIRE_SYNTAX), as written
-
-    @property
-    def specs(self) -> tuple[str | None, ...]:
-        """The readings to translate: the spec, or each branch of a conditional."""
-        return self.alternatives if self.alternatives else (self.spec,)
-
-    def to_json(self) -> dict:
-        return {"line": self.line, "provider": self.provider, "kind": self.kind, "code": self.code,
-                "spec": self.spec, "alternatives": list(self.alternatives), "count": self.count,
-                "count_known": self.count_known, "notes": list(self.notes),
-                "resolved_from": self.resolved_from if self.spec is not None or self.alternatives else None,
-                "status": self.status, "reason": self.reason or None, "problem": self.problem or None,
-                "overridable_by": list(self.overridable_by)}
-
-
-@dataclass(frozen=True)
-class Scan:
-    """Every configuration found (at most MAX_FINDINGS), how many there were, and file-level notes."""
-
-    findings: tuple[Finding, ...]
-    total: int
-    providers: tuple[str, ...]  # the providers the file imports
-    notes: tuple[str, ...] = field(default=())
-
-    @property
-    def truncated(self) -> bool:
-        return self.total > len(self.findings)
-
 
 # ---------------------------------------------------------------------------- reading values
 
@@ -272,20 +212,6 @@ class _Reader:
         return dict(spec=name, count=None, count_known=False, resolved_from="; ".join(prefix.via) or "f-string",
                     status="unresolved", reason="count-unknown",
                     problem=f"the GPU is {name!r} but its count cannot be read ({error.message}): count unknown")
-
-
-def wire_ids(f: Finding) -> Finding:
-    """A wire-format site (WIRE_SYNTAX) with its `-GPU type` exclusions taken out of the spec and
-    said in a note: they narrow a pool, they are not GPUs to translate."""
-    if f.kind not in WIRE_SYNTAX or not f.spec or "-" not in f.spec:
-        return f
-    parts = [p.strip() for p in f.spec.split(",") if p.strip()]
-    kept = [p for p in parts if not p.startswith("-")]
-    dropped = [p[1:].strip() for p in parts if p.startswith("-")]
-    if not dropped or not kept:
-        return f
-    note = "excludes " + ", ".join(dropped) + " from the pools (RunPod's `-type` form); translated without the exclusion"
-    return replace(f, spec=",".join(kept), notes=(*f.notes, note), excluded=tuple(dropped))
 
 
 # ---------------------------------------------------------------------------- call shapes
@@ -471,15 +397,3 @@ def scan_source(text: str, source: str | None = None) -> Scan:
         return scan_tree(tree, text, source)
     except RecursionError:
         raise UsageError("the file nests expressions too deeply to be read") from None
-
-
-def scan_file(path: Path, source: str | None = None) -> Scan:
-    from gpuadvisor.configscan import handles, scan_config
-
-    if handles(path):  # a provider's config file (config.yaml, cerebrium.toml, cog.yaml), by name
-        return scan_config(Path(path), source)
-    text = read_text_capped(path, MAX_FILE_BYTES, "Python file")
-    try:
-        return scan_source(text, source)
-    except UsageError as e:
-        raise UsageError(f"{display_path(path)}: {e}") from None

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from gpuadvisor.check import RULES, SEVERITIES, check_paths, suppressions, to_sarif
+from gpuadvisor.apps.check.lint import RULES, SEVERITIES, check_paths, suppressions, to_sarif
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[2] / "fixtures"
 CHECK = FIXTURES / "check"
 APPS = FIXTURES / "apps"
 

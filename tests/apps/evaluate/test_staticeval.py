@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gpuadvisor.staticeval import MAX_DEPTH, Choice, Evaluator, GpuObject, Symbol, Unresolved
+from gpuadvisor.apps.evaluate.staticeval import MAX_DEPTH, Choice, Evaluator, GpuObject, Symbol, Unresolved
 
 
 def _use(src: str):

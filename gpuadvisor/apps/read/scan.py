@@ -1,0 +1,22 @@
+"""One entry point for reading an app file: a provider config file by its name (configscan), any other
+file as Python (filescan)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gpuadvisor.apps.read.configscan import handles, scan_config
+from gpuadvisor.apps.read.filescan import scan_source
+from gpuadvisor.apps.read.findings import MAX_FILE_BYTES, Scan
+from gpuadvisor.errors import UsageError
+from gpuadvisor.fsread import display_path, read_text_capped
+
+
+def scan_file(path: Path, source: str | None = None) -> Scan:
+    if handles(path):  # a provider's config file, by name (configscan.READERS)
+        return scan_config(Path(path), source)
+    text = read_text_capped(path, MAX_FILE_BYTES, "Python file")
+    try:
+        return scan_source(text, source)
+    except UsageError as e:
+        raise UsageError(f"{display_path(path)}: {e}") from None
