@@ -155,6 +155,7 @@ class _Reader:
             taken = texts[choice.taken] if choice.taken is not None else None
             notes.append(f"one of {' or '.join(repr(t) if t else 'no GPU' for t in texts)}, depending on {choice.test}"
                          + (f" ({taken!r} with this file's values)" if taken and len(texts) == 2 else ""))
+        notes += [f"the default: {s}" for s in steps if " re-assigns " in s]
         if any(isinstance(b.value, GpuObject) for b in branches):
             notes.append("modal.gpu objects were removed from the client in Modal 1.4.0; write a string "
                          f"such as gpu=\"{next(t for t in texts if t)}\"")
