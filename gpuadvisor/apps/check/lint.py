@@ -20,6 +20,8 @@ unverified count) comes from the catalogs.
   GA111 warning  the GPU count cannot be read: the config may not run on the count you think
   GA112 error    a GPU type where RunPod's wire format takes pool ids (create_endpoint's gpu_ids,
                  .runpod/hub.json gpuIds): runpod-workers/worker-sdxl#23
+  GA113 error    a call that sets a GPU the way a provider's API does, in a file that imports no provider
+                 (nor does any local module it imports): it cannot be read, so a clean run would mislead
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ RULES = {
     "GA110": ("env-default", "info", "A GPU taken from an environment variable's default"),
     "GA111": ("count-unknown", "warning", "A GPU count that cannot be read from the file"),
     "GA112": ("type-for-pool-id", "error", "A GPU type where the provider's wire format takes pool ids"),
+    "GA113": ("no-provider", "error", "A GPU setting in a file whose provider cannot be found"),
 }
 SPREAD = 0.7  # a pool whose weakest member has under 70% of the best one's bandwidth or compute is flagged
 SKIP_DIRS = {".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache", "build", "dist"}
@@ -328,13 +331,19 @@ def suppressions(text: str) -> dict[int, set[str] | None]:
     return out
 
 
-def check_source(cat, file: str, text: str, source: str | None = None) -> tuple[list[Issue], list[Finding], int]:
+def check_source(cat, file: str, text: str, source: str | None = None,
+                 local=None) -> tuple[list[Issue], list[Finding], int]:
     """(issues, sites, suppressed) for one file's text; `# noqa` / `# noqa: GA102` on a site's line silences it.
-    A provider config file is read by its name (gpuadvisor.apps.read.configscan)."""
+    A provider config file is read by its name (gpuadvisor.apps.read.configscan); `local` follows a
+    Python file's imports of the app's own modules (gpuadvisor.apps.read.project)."""
     from gpuadvisor.apps.read.configscan import handles, scan_config_text
 
-    scan = scan_config_text(file, text, source) if handles(file) else scan_source(text, source)
+    scan = scan_config_text(file, text, source) if handles(file) else scan_source(text, source, local)
     issues = [i for f in scan.findings for i in check_finding(cat, file, f)]
+    issues += [Issue(file, line, "GA113", RULES["GA113"][1],
+                     "this sets a GPU the way a provider's API does, but neither the file nor a local module it "
+                     "imports imports a provider, so it was not read; give --source PROVIDER")
+               for line in scan.unattributed]
     quiet = suppressions(text)
     kept = [i for i in issues if not (i.line in quiet and (quiet[i.line] is None or i.code in quiet[i.line]))]
     return kept, list(scan.findings), len(issues) - len(kept)
@@ -348,15 +357,22 @@ def check_paths(cat, paths: list[Path], source: str | None = None, ignore: froze
     unknown = sorted(c for c in ignore if c not in RULES)
     if unknown:
         raise UnknownName("rule code", unknown[0], sorted(RULES))
+    from gpuadvisor.apps.read.project import Project, project_root
+
     files = python_files(paths)
     named = {p for p in paths if not p.is_dir()}
     report = Report([], len(files))
+    projects: dict[Path, Project] = {}
+    roots = [p.resolve() for p in paths if p.is_dir()]
     for n, path in enumerate(files, 1):
         shown = display_path(path)
+        resolved = path.resolve()
+        root = next((r for r in roots if r in resolved.parents), None) or project_root(path)
+        project = projects.setdefault(root, Project(root))
         try:
             text = read_text_capped(path, MAX_FILE_BYTES, "Python file")
             try:
-                issues, sites, quiet = check_source(cat, shown, text, source)
+                issues, sites, quiet = check_source(cat, shown, text, source, project.for_file(path))
             except UsageError as e:
                 raise UsageError(f"{shown}: {e}") from None
         except UsageError as e:

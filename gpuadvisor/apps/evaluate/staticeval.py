@@ -96,6 +96,7 @@ class Evaluator(ModuleIndex):
     def __init__(self, tree: ast.Module, text: str):
         super().__init__(tree, text)
         self._busy: set[int] = set()
+        self.imported = None  # a read.project.LocalImports: names imported from the app's own modules
 
     # ------------------------------------------------------------------ public
 
@@ -165,6 +166,8 @@ class Evaluator(ModuleIndex):
         if binding is None:
             raise Unresolved("undefined", f"{name} is not defined in this file")
         if binding.kind == "import":
+            if self.imported is not None and binding.module:
+                return self.imported.value(binding, name)
             raise Unresolved("import", f"{name} is imported from {binding.origin}; gpuadvisor reads only this file")
         if binding.kind == "def":
             raise Unresolved("call", f"{name} is a function defined at line {binding.line}, not a value")

@@ -12,7 +12,7 @@ syntax lives in Python rather than in the catalogs):
   fal     machine_type / num_gpus on a fal.App subclass (attributes or class keywords),
           @fal.function, @isolated, fn.on(machine_type=)
   Beam    gpu= / gpu_count= on @endpoint, @function, @task_queue, @asgi, @realtime, @schedule, Pod(...),
-          and the v1 beam.App(...) / Runtime(...)
+          the integrations VLLM(...) / MCPServer(...), and the v1 beam.App(...) / Runtime(...)
   Replicate  hardware= on deployments.create / deployments.update / models.create
 Config files (Baseten's config.yaml, Cerebrium's cerebrium.toml) are read by `configscan`;
 `scan.scan_file` picks the reader by the file's name.
@@ -59,9 +59,11 @@ RUNPOD_CALLS = {
 FAL_CALLS = {"function": "fal-function", "isolated": "isolated", "on": "on"}
 # beam-cloud/beta9 sdk (re-exported by `beam`): gpu= (a GpuType, its string, or a priority list) and
 # gpu_count=; v1 apps: beam.App(gpu=...), Runtime(gpu=...). Called bare (`@endpoint`) or on the module.
-BEAM_CALLS = {"endpoint": "endpoint", "function": "function", "task_queue": "task-queue", "asgi": "asgi",
+# Integrations (beta9 sdk/src/beta9/abstractions/integrations, @0f826fa7): VLLM(gpu=, gpu_count=) and
+# MCPServer(gpu=, gpu_count=), as beam-cloud/examples vllm/models.py deploys vLLM.
+BEAM_CALLS = {"VLLM": "vllm", "MCPServer": "mcp-server", "endpoint": "endpoint", "function": "function", "task_queue": "task-queue", "asgi": "asgi",
               "realtime": "realtime", "schedule": "schedule", "Pod": "pod", "App": "app", "Runtime": "runtime"}
-BEAM_RECEIVERS = ("", "beam", "beta9")
+BEAM_RECEIVERS = ("", "beam", "beta9", "integrations")
 # replicate-python: the hardware SKU is set where a deployment or model is created or updated.
 REPLICATE_CALLS = {("create", "deployments"): "deployment", ("update", "deployments"): "deployment",
                    ("create", "models"): "model"}
@@ -252,6 +254,14 @@ def _callee(node: ast.Call, aliases: dict[str, str]) -> tuple[str, str]:
     return "", ""
 
 
+def _forwarded(value: ast.AST, key: str) -> bool:
+    """`machine_type=cls.machine_type`: code passing an object's own setting on (the fal SDK's
+    wrap_app, fal-ai/fal projects/fal/src/fal/app.py@c6f0afaa L187), not a configuration; the class
+    attribute it reads is the site, and is read there."""
+    return (isinstance(value, ast.Attribute) and value.attr == key and isinstance(value.value, ast.Name)
+            and value.value.id in ("cls", "self"))
+
+
 def _modal_kind(name: str, receiver: str) -> str:
     if name in MODAL_DECORATORS:
         return MODAL_DECORATORS[name]
@@ -322,6 +332,8 @@ class _Scanner:
         count_node = kws.get(count_key) if count_key else None
         if key in kws:
             value = kws[key]
+            if provider == "fal" and _forwarded(value, key):
+                return
             self.add(value.lineno, lambda: reader.finding(kind, value.lineno, value, count_node))
             return
         for splat in (k.value for k in node.keywords if k.arg is None):
@@ -353,12 +365,41 @@ class _Scanner:
             self.add(value.lineno, lambda: self.readers["fal"].finding("fal-app", value.lineno, value, attrs.get("num_gpus")))
 
 
-def scan_tree(tree: ast.Module, text: str, source: str | None = None) -> Scan:
+# Calls that look like a provider's GPU setting (callee name, keyword), for a file no provider import
+# explains: said as such, so a CI run does not read "0 GPU configs" as clean.
+_LOOKS_LIKE: dict[str, set[str]] = {}
+for _names, _keys in (((*MODAL_DECORATORS, *BEAM_CALLS, "Endpoint"), ("gpu",)), (FAL_CALLS, ("machine_type",)),
+                      (("LiveServerless", "ServerlessEndpoint"), ("gpus", "gpu")), (("create_endpoint",), ("gpu_ids",))):
+    for _n in _names:
+        _LOOKS_LIKE.setdefault(_n, set()).update(_keys)
+
+
+def unattributed(ev: Evaluator) -> tuple[int, ...]:
+    """Lines of calls that set a GPU the way a provider's API does, in a file that imports no provider."""
+    lines = []
+    for node in ev.calls:
+        name, _ = _callee(node, {})
+        keys = _LOOKS_LIKE.get(name, ())
+        if any(k.arg in keys and not (isinstance(k.value, ast.Constant) and k.value.value is None) for k in node.keywords):
+            lines.append(next(k.value.lineno for k in node.keywords if k.arg in keys))
+    return tuple(sorted(set(lines)))
+
+
+def scan_tree(tree: ast.Module, text: str, source: str | None = None, local=None) -> Scan:
+    """The file's GPU configurations. `local` (a read.project.LocalImports) follows the app's own
+    modules: their providers count as this file's, their constants are read."""
     ev = Evaluator(tree, text)
     imported = imported_providers(ev.imports)
+    if local is not None:
+        ev.imported = local
+        imported += tuple(p for p in local.providers(ev) if p not in imported)
     active = (source,) if source else imported
     if not active:
-        return Scan((), 0, imported)
+        lines = unattributed(ev)
+        notes = (f"line(s) {', '.join(map(str, lines[:8]))} set a GPU the way a provider's API does, but neither "
+                 "this file nor a local module it imports imports a provider; name the source provider to read "
+                 "them",) if lines else ()
+        return Scan((), 0, imported, notes, unattributed=lines)
     scanner = _Scanner(ev, active)
     found = scanner.run()
     return Scan(tuple(found), len(scanner.sites), imported, tuple(dict.fromkeys(scanner.notes))[:20])
@@ -392,9 +433,9 @@ def parse(text: str) -> ast.Module:
         raise UsageError(f"cannot parse the file as Python: {clip(str(e) or type(e).__name__, 80)}") from None
 
 
-def scan_source(text: str, source: str | None = None) -> Scan:
+def scan_source(text: str, source: str | None = None, local=None) -> Scan:
     tree = parse(text)
     try:
-        return scan_tree(tree, text, source)
+        return scan_tree(tree, text, source, local)
     except RecursionError:
         raise UsageError("the file nests expressions too deeply to be read") from None

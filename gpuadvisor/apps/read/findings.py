@@ -64,6 +64,7 @@ class Scan:
     total: int
     providers: tuple[str, ...]  # the providers the file imports
     notes: tuple[str, ...] = field(default=())
+    unattributed: tuple[int, ...] = ()  # lines that look like a provider's GPU setting in a file no provider explains
 
     @property
     def truncated(self) -> bool:
