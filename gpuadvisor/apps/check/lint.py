@@ -32,8 +32,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from gpuadvisor.apps.read.filescan import scan_source
-from gpuadvisor.apps.read.findings import MAX_FILE_BYTES, WIRE_SYNTAX, Finding
-from gpuadvisor.apps.write.syntax import Option, write_config
+from gpuadvisor.apps.read.findings import LIST_SYNTAX, MAX_FILE_BYTES, WIRE_SYNTAX, Finding
+from gpuadvisor.apps.write.syntax import Option, shared_count, write_config, write_item
 from gpuadvisor.errors import CountOverLimit, CpuGpuMixup, GpuAdvisorError, UnknownName, UsageError
 from gpuadvisor.fsread import display_path, read_text_capped
 from gpuadvisor.models import Offering
@@ -82,6 +82,12 @@ def _issue(file: str, f: Finding, code: str, message: str, suggestion: str | Non
 def _rewrite(cat, f: Finding, options: list[Option], exclude: tuple[str, ...] = ()) -> str | None:
     """A config line in the provider's own syntax for this site, e.g. `gpu="H100!"`; at a wire-format
     site, pool ids (a GPU type as the pool that holds it), with `-type` exclusions."""
+    if f.kind in LIST_SYNTAX:  # a list-valued keyword (RunPod's LiveServerless gpus=[...])
+        provider = cat.providers[f.provider]
+        key, count = LIST_SYNTAX[f.kind]
+        n = shared_count(provider, options) or 1
+        return key.format(", ".join(write_item(provider, o, with_count=False) for o in options)) + (
+            ", " + count.format(n) if n > 1 else "")
     if f.kind not in WIRE_SYNTAX:
         return write_config(cat.providers[f.provider], options)
     ids = []
@@ -108,11 +114,12 @@ def _typed(cat, provider: str, hw) -> Offering | None:
     return next((o for o in cat.offerings_of(provider) if o.kind == "gpu" and o.hw is hw), None)
 
 
-def _wire_name(cat, provider: str, hw) -> str:
-    """A GPU type as RunPod's wire format writes it: its display name ("NVIDIA L4")."""
+def _wire_name(cat, provider: str, hw) -> str | None:
+    """A GPU type as RunPod's wire format writes it: its display name ("NVIDIA L4"); None when the
+    provider gives it none (gpuadvisor's own ids, such as h100-pcie, are never written there)."""
     typed = _typed(cat, provider, hw)
     names = [a for a in (typed.aliases if typed else ()) if " " in a]
-    return names[0] if names else (typed.name if typed else hw.id)
+    return names[0] if names else None
 
 
 def check_finding(cat, file: str, f: Finding) -> list[Issue]:
@@ -155,7 +162,7 @@ def _check_spec(cat, file: str, f: Finding, spec: str) -> list[Issue]:
     out: list[Issue] = []
     written = [o.text.split(":")[0] for o in options]
     for so, name in zip(options, written, strict=True):
-        out.extend(_check_option(cat, file, f, so, name))
+        out.extend(_check_option(cat, file, f, so, name, options))
     if f.kind in WIRE_SYNTAX:
         for so in options:
             if so.offering.kind == "gpu":
@@ -182,7 +189,8 @@ def _renamed(cat, f: Finding, spec: str, e: UnknownName) -> str | None:
     return _rewrite(cat, f, [Option(o.offering, o.count, o.suffix) for o in options])
 
 
-def _check_option(cat, file: str, f: Finding, so: SourceOption, written: str) -> list[Issue]:
+def _check_option(cat, file: str, f: Finding, so: SourceOption, written: str,
+                  site_options: list[SourceOption] | None = None) -> list[Issue]:
     off, n, provider = so.offering, so.count, cat.providers[f.provider]
     out: list[Issue] = []
     key = written.strip().lower()
@@ -220,14 +228,16 @@ def _check_option(cat, file: str, f: Finding, so: SourceOption, written: str) ->
     elif off.kind == "pool" and len(off.gpus) > 1 and not off.legacy:
         if f.excluded:  # a wire-format pool narrowed with `-type` exclusions: judge what is left
             gone = {x.lower() for x in f.excluded}
-            left = tuple(g for g in off.gpus if _wire_name(cat, f.provider, g).lower() not in gone and g.id not in gone)
+            left = tuple(g for g in off.gpus if (_wire_name(cat, f.provider, g) or "").lower() not in gone and g.id not in gone)
             off = replace(off, gpus=left, hw=min(left, key=lambda g: (g.bandwidth_gb_s, g.fp16_tflops))) if left else off
         spread = _spread(off) if len(off.gpus) > 1 else ""
         if spread:
             best = max(off.gpus, key=lambda g: (g.bandwidth_gb_s, g.fp16_tflops))
-            if f.kind in WIRE_SYNTAX:  # pool ids only: narrow the pool with `-type` exclusions
-                weak = tuple(_wire_name(cat, f.provider, g) for g in off.gpus if g is not best and _spread_below(g, best))
-                fix = _rewrite(cat, f, [Option(off, n)], exclude=weak)
+            if f.kind in WIRE_SYNTAX:  # pool ids only: narrow the pool with `-type` exclusions, keep every pool
+                weak = [_wire_name(cat, f.provider, g) for g in off.gpus if g is not best and _spread_below(g, best)]
+                keep = [Option(o.offering, o.count) for o in (site_options or [so])]
+                fix = (_rewrite(cat, f, keep, exclude=tuple(dict.fromkeys((*f.excluded, *weak))))
+                       if weak and all(weak) else None)
             else:
                 typed = _typed(cat, f.provider, best)
                 fix = _rewrite(cat, f, [Option(typed, n)]) if typed else None

@@ -15,6 +15,28 @@ REASONS = ("parameter", "local", "loop", "import", "call", "env", "reassigned", 
            "runtime", "unsupported", "count-unknown")
 
 
+# kind -> how a rewrite writes a list-valued site: RunPod's LiveServerless / ServerlessEndpoint take
+# `gpus=[...]` (runpod/tetra-rp @d58288f7 src/runpod_flash/core/resources/serverless.py L149); a
+# `gpu=` there would be dropped silently and the default [GpuGroup.ANY] would apply.
+LIST_SYNTAX = {"live-serverless": ("gpus=[{}]", "gpuCount={}")}
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """Where a Python site is written, for a rewrite. Spans are ast positions (line, col, end_line,
+    end_col: 1-based lines, UTF-8 byte columns). form: keyword (`gpu=...` in a call), dict (an entry
+    of a `**kwargs` dict), attribute (a class attribute `machine_type = ...`)."""
+
+    form: str
+    key: str  # the keyword / dict key / attribute name as written
+    value: tuple[int, int, int, int]  # the value expression
+    whole: tuple[int, int, int, int]  # the keyword `gpu=...`, the dict key through its value, or the statement
+    owner: tuple[int, int, int, int]  # the call (or class) the site belongs to
+    count_key: str = ""
+    count: tuple[int, int, int, int] | None = None  # the count's whole keyword / entry / statement, if written
+    literal: tuple[int, int, int, int] | None = None  # the string literal an indirect value comes from (a constant, an env default)
+
+
 @dataclass(frozen=True)
 class Finding:
     """One GPU configuration in a file, as the provider writes it.
@@ -41,6 +63,7 @@ class Finding:
     problem: str = ""
     overridable_by: tuple[str, ...] = ()
     excluded: tuple[str, ...] = ()  # wire-format `-type` exclusions (WIRE_SYNTAX), as written
+    anchor: Anchor | None = field(default=None, compare=False)  # Python sites: where to rewrite
 
     @property
     def specs(self) -> tuple[str | None, ...]:
