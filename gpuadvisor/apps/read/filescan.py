@@ -410,6 +410,13 @@ class _Scanner:
             target, _, _ = self.ev._follow(splat, 0)
         except Unresolved:
             return None
+        if isinstance(target, ast.Call):  # dict(gpu=..., ...): keyword syntax inside the dict's own call
+            kws = {k.arg: k for k in target.keywords if k.arg}
+            if key not in kws or kws[key].value is not value:
+                return None
+            c = kws.get(count_key)
+            return Anchor("dictcall", key, _span(value), _span(kws[key]), _span(call), count_key,
+                          _span(c) if c is not None else None, self.literal(value))
         if not isinstance(target, ast.Dict):
             return None
         entries = {k.value: (k, v) for k, v in zip(target.keys, target.values, strict=True)
