@@ -144,7 +144,7 @@ def _entry(form: str, key: str, value: str) -> str:
 def plan_python(text: str, sites: list[Site], providers: dict, module_of: dict[str, str],
                 shared_literals: dict | None = None) -> tuple[list[Edit], list[str]]:
     """The edits for these sites of one Python file, and the imports added. `providers`: id ->
-    Provider; `module_of`: provider id -> the module its SDK names are imported from;
+    Provider; `module_of`: provider id -> the modules its SDK names are imported from (the first by default);
     `shared_literals`: literal span -> how many sites of the file read it (a literal other sites
     also read is only changed when all of them are rewritten to the same text)."""
     t = _Text(text)
@@ -201,10 +201,13 @@ def _imports(text: str, t: _Text, sites, plans, module_of) -> tuple[list[Edit], 
              for a in n.names}
     bound |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
     wanted: dict[str, list[str]] = {}
+    used = [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module and not n.level]
     for site, _a, _key, value, _count in plans:
         for root in re.findall(r"(?<![\w.])([A-Z][A-Za-z0-9_]*)\.[A-Za-z_]", value):
             if root not in bound and site.provider in module_of:
-                names = wanted.setdefault(module_of[site.provider], [])
+                mods = module_of[site.provider]  # the SDK module the file already imports from, else the first
+                mod = next((m for m in used if m.split(".")[0] in mods), mods[0])
+                names = wanted.setdefault(mod, [])
                 if root not in names:
                     names.append(root)
     if not wanted:

@@ -38,7 +38,7 @@ from gpuadvisor.apps.write.rewrite import (
 )
 from gpuadvisor.errors import GpuAdvisorError, UsageError
 
-SDK_MODULE = {p: mods[0] for p, mods in PROVIDER_MODULES.items()}  # where a target's SDK names come from
+SDK_MODULE = PROVIDER_MODULES  # where a target's SDK names come from (the file's own choice first)
 
 
 @dataclass
@@ -124,7 +124,10 @@ def _verify_python(cat, path: Path, old: str, new: str, sites: list[Site], edits
         return [f"the result is not valid Python ({e})"]
     ev = Evaluator(tree, new)
     old_t, new_t = _Text(old), _Text(new)
-    owners = {new_t.offset(n.lineno, n.col_offset): n for n in ast.walk(tree) if isinstance(n, ast.Call | ast.ClassDef)}
+    owners: dict[int, list[tuple[int, ast.AST]]] = {}  # start -> (end, node): chained calls share a start
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Call | ast.ClassDef):
+            owners.setdefault(new_t.offset(n.lineno, n.col_offset), []).append((new_t.offset(n.end_lineno, n.end_col_offset), n))
     problems = []
     for site in sites:
         f, a = site.finding, site.finding.anchor
@@ -132,8 +135,13 @@ def _verify_python(cat, path: Path, old: str, new: str, sites: list[Site], edits
         key, value = pairs[0]
         count = pairs[1][1] if len(pairs) > 1 else None
         ck = pairs[1][0] if len(pairs) > 1 else count_key(cat.providers[site.provider])
-        owner = owners.get(shifted(edits, old_t.offset(a.owner[0], a.owner[1])))
-        value_node, count_node = _site_nodes(ev, owner, a.form, key, ck) if owner is not None else (None, None)
+        start, end = old_t.span(a.owner)
+        end = shifted(edits, end)
+        value_node = count_node = None
+        for _, owner in sorted(owners.get(shifted(edits, start), []), key=lambda c: abs(c[0] - end)):
+            value_node, count_node = _site_nodes(ev, owner, a.form, key, ck)
+            if value_node is not None:
+                break
         if value_node is None:
             problems.append(f"line {f.line}: {key}= is not found at the site after the rewrite")
             continue
