@@ -61,3 +61,29 @@ def test_pattern_4_baseten_h100_40gb_is_a_known_mig_slice(tmp_path, run):
 def test_pattern_5_the_fal_sdk_forwarding_its_own_machine_type_is_not_a_finding():
     scan = scan_file(AUDIT / "fal_sdk_app.py")
     assert not [f for f in scan.findings if f.line == 187]
+
+
+def test_local_imports_resolve_as_python_would_from_the_project_root(tmp_path):
+    """The shapes of modal-labs/audio-transcription-benchmarking src/app.py (`from src.common import`,
+    src/ without __init__.py) and fal-ai/stable-diffusion-benchmarks benchmarks/__main__.py (`from
+    benchmarks import benchmark_comfy`, a submodule that imports fal)."""
+    src = tmp_path / "repo" / "src"
+    src.mkdir(parents=True)
+    (src / "common.py").write_text('import modal\napp = modal.App()\nGPU = "L4:2"\n')
+    (src / "app.py").write_text("from src.common import app, GPU\n\n@app.function(gpu=GPU)\ndef f(): ...\n")
+    assert readings(src / "app.py") == [(3, "ok", "L4:2", 2)]
+    pkg = tmp_path / "bench" / "benchmarks"
+    pkg.mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "comfy.py").write_text("import fal\n")
+    (pkg / "__main__.py").write_text('from benchmarks import comfy\n\ncomfy.fn.on(machine_type="GPU-H100")\n')
+    assert readings(pkg / "__main__.py") == [(3, "ok", "GPU-H100", None)]
+
+
+def test_import_cycles_and_missing_modules_are_not_followed_forever(tmp_path):
+    (tmp_path / "a.py").write_text("import modal\nfrom b import X\nY = X\n")
+    (tmp_path / "b.py").write_text("from a import Y\nX = Y\n")
+    (tmp_path / "app.py").write_text("from a import Y\nfrom gone import Z\nimport modal\n\n"
+                                     "@modal.App().function(gpu=Y)\ndef f(): ...\n@modal.App().function(gpu=Z)\ndef g(): ...\n")
+    [f, g] = scan_file(tmp_path / "app.py").findings
+    assert f.status == g.status == "unresolved" and "outside this project" in g.problem

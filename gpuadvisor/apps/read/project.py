@@ -16,7 +16,8 @@ from pathlib import Path
 from gpuadvisor.apps.evaluate.staticeval import Evaluator, Known, Unresolved
 from gpuadvisor.apps.read.findings import MAX_FILE_BYTES
 
-MAX_MODULES = 64  # local modules parsed for one project
+MAX_MODULES = 64  # local modules one file's imports may bring in (followed MAX_HOPS deep)
+MAX_CACHED = 2048  # parsed modules kept for a whole `check DIR` run; more are parsed again when asked
 MAX_HOPS = 4  # import chains followed (a re-export of a re-export ...)
 
 
@@ -47,6 +48,10 @@ class Project:
                 if not (d / "__init__.py").is_file() or d == self.root or d.parent == d:
                     break
                 d = d.parent
+            # `from src.common import` in src/app.py (a directory without __init__.py, run from its parent)
+            named = next((a for a in importer.parents if a.name == parts[0] and self._inside(a)), None)
+            if named is not None and named.parent not in bases:
+                bases.append(named.parent)
             if self.root not in bases and self.root in importer.parents:
                 bases.append(self.root)
         for base in bases:
@@ -64,18 +69,19 @@ class Project:
             return False
 
     def evaluator(self, path: Path) -> Evaluator | None:
-        if path not in self._parsed:
-            if len(self._parsed) >= MAX_MODULES:
-                return None
-            self._parsed[path] = None
-            from gpuadvisor.fsread import read_text_capped
+        if path in self._parsed:
+            return self._parsed[path]
+        from gpuadvisor.fsread import read_text_capped
 
-            try:
-                text = read_text_capped(path, MAX_FILE_BYTES, "Python file")
-                self._parsed[path] = Evaluator(ast.parse(text), text)
-            except Exception:  # noqa: BLE001  a module that cannot be read is not followed, never an error
-                pass
-        return self._parsed[path]
+        ev = None
+        try:
+            text = read_text_capped(path, MAX_FILE_BYTES, "Python file")
+            ev = Evaluator(ast.parse(text), text)
+        except Exception:  # noqa: BLE001  a module that cannot be read is not followed, never an error
+            pass
+        if len(self._parsed) < MAX_CACHED:
+            self._parsed[path] = ev
+        return ev
 
 
 def _provider_roots() -> frozenset[str]:
@@ -87,15 +93,26 @@ def _provider_roots() -> frozenset[str]:
 class LocalImports:
     """What one file gets from the project's other modules: providers and constants."""
 
-    def __init__(self, project: Project, path: Path):
+    def __init__(self, project: Project, path: Path, loaded: set | None = None):
         self.project, self.path = project, path
+        self.loaded = loaded if loaded is not None else set()  # modules this file's reading has used
+
+    def _evaluator(self, path: Path) -> Evaluator | None:
+        if path not in self.loaded and len(self.loaded) >= MAX_MODULES:
+            return None
+        self.loaded.add(path)
+        return self.project.evaluator(path)
 
     def _imports(self, ev: Evaluator, path: Path):
+        """The local modules an ImportFrom names: the module, and submodules imported from a package
+        (`from benchmarks import benchmark_comfy`)."""
         for node in ev.imports:
             if isinstance(node, ast.ImportFrom) and (node.level or node.module):
-                target = self.project.module_file(path, node.module or "", node.level)
-                if target is not None and target != path:
-                    yield target
+                base = node.module or ""
+                for module in (base, *(f"{base}.{a.name}".lstrip(".") for a in node.names if a.name != "*")):
+                    target = self.project.module_file(path, module, node.level)
+                    if target is not None and target != path:
+                        yield target
 
     def providers(self, ev: Evaluator, hops: int = 0, seen: set | None = None) -> tuple[str, ...]:
         """The providers the local modules this file imports from import (followed MAX_HOPS deep)."""
@@ -107,7 +124,7 @@ class LocalImports:
             if target in seen or hops >= MAX_HOPS:
                 continue
             seen.add(target)
-            other = self.project.evaluator(target)
+            other = self._evaluator(target)
             if other is None:
                 continue
             other.path = target
@@ -124,7 +141,7 @@ class LocalImports:
         if target is None or hops >= MAX_HOPS:
             raise Unresolved("import", f"{name} is imported from {binding.origin}, outside this project; "
                                        "gpuadvisor reads only the project's own files")
-        ev = self.project.evaluator(target)
+        ev = self._evaluator(target)
         imported = binding.module.rpartition(".")[2]
         if ev is None or imported not in ev.module:
             raise Unresolved("import", f"{name} is imported from {binding.origin}, which defines no {imported} "
@@ -133,12 +150,12 @@ class LocalImports:
         use = ast.Name(id=imported, lineno=10**9, col_offset=0)
         found = ev.pick(imported, ev.module[imported], use, "module")
         if found.kind == "import":
-            nxt = LocalImports(self.project, target)
+            nxt = LocalImports(self.project, target, self.loaded)
             k = nxt.value(found, imported, hops + 1)
             return Known(k.value, (f"{name} from {rel}", *k.via), k.env)
         if found.kind != "assign":
             raise Unresolved("unsupported", f"{name} is a {found.kind} in {rel}, not a value")
-        ev.imported = LocalImports(self.project, target)
+        ev.imported = LocalImports(self.project, target, self.loaded)
         return ev._binding_value(imported, found, 1, f"constant {imported} in {rel} (line {found.line})")
 
 
