@@ -458,12 +458,15 @@ def scan_tree(tree: ast.Module, text: str, source: str | None = None, local=None
     modules: their providers count as this file's, their constants are read."""
     ev = Evaluator(tree, text)
     imported = imported_providers(ev.imports)
+    lines: tuple[int, ...] = ()
+    if not imported and not source:
+        lines = unattributed(ev)  # no call a provider's API could make: nothing to look for elsewhere
     if local is not None:
         ev.imported = local
-        imported += tuple(p for p in local.providers(ev) if p not in imported)
+        if lines:  # the app object may come from a sibling module (`from .common import app`)
+            imported = local.providers(ev)
     active = (source,) if source else imported
     if not active:
-        lines = unattributed(ev)
         notes = (f"line(s) {', '.join(map(str, lines[:8]))} set a GPU the way a provider's API does, but neither "
                  "this file nor a local module it imports imports a provider; name the source provider to read "
                  "them",) if lines else ()

@@ -27,12 +27,19 @@ class Project:
     def __init__(self, root: Path):
         self.root = Path(root).resolve()
         self._parsed: dict[Path, Evaluator | None] = {}
+        self._found: dict[tuple, Path | None] = {}  # (directory, module, level) -> file
 
     def for_file(self, path: Path) -> LocalImports:
         return LocalImports(self, Path(path).resolve())
 
     def module_file(self, importer: Path, module: str, level: int) -> Path | None:
         """The file a `from <.level><module> import` in importer names, when it is in the project."""
+        key = (importer.parent, module, level)
+        if key not in self._found:
+            self._found[key] = self._module_file(importer, module, level)
+        return self._found[key]
+
+    def _module_file(self, importer: Path, module: str, level: int) -> Path | None:
         parts = [p for p in module.split(".") if p]
         if level:
             base = importer.parent
