@@ -396,7 +396,7 @@ class _Scanner:
                 return None
             if binding is None or scope != "module" or binding.kind != "assign" or binding.node is None:
                 return None
-            if len(self.ev.module.get(node.id, ())) != 1 + len(binding.guarded):
+            if len(self.ev.module.get(node.id, ())) != 1:  # re-assigned (even under a guard that reads the literal)
                 return None
             return self.literal(binding.node, depth + 1)
         if isinstance(node, ast.Call) and self.ev._dotted(node.func) in ("os.environ.get", "os.getenv", "environ.get", "getenv"):
