@@ -24,7 +24,7 @@ from gpuadvisor.catalog import get_catalog
 
 FIXTURES = Path(__file__).parents[2] / "fixtures"
 AUDIT = FIXTURES / "audit-2026-12-04"
-APPS = sorted((FIXTURES / "apps").glob("*.py")) + sorted(AUDIT.glob("*.py"))
+APPS = sorted((FIXTURES / "apps").glob("*.py")) + sorted(AUDIT.rglob("*.py"))  # llm-finetuning/src: guarded env defaults
 PYTHON_TARGETS = ("modal", "runpod", "fal", "beam")
 
 
