@@ -232,13 +232,21 @@ def diff_text(plan: FilePlan, shown: str) -> str:
 
 
 def write_plan(plan: FilePlan, dest: Path, in_place: bool) -> Path | None:
-    """Write one file's result; never over an existing file (a backup included) without being told."""
+    """Write one file's result; never over an existing file (a backup included) without being told.
+    A path that cannot be written is bad input (one line, exit 2)."""
+    try:
+        return _write_plan(plan, dest, in_place)
+    except OSError as e:
+        raise UsageError(f"cannot write {e.filename or dest}: {e.strerror or e}") from None
+
+
+def _write_plan(plan: FilePlan, dest: Path, in_place: bool) -> Path | None:
     if in_place:
         backup = plan.path.with_name(plan.path.name + ".orig")
         if backup.exists() or backup.is_symlink():
             raise UsageError(f"{backup} exists; move it away first (--in-place keeps the original there)")
         shutil.copy2(plan.path, backup)
-        _atomic_write(plan.path, plan.after)
+        _atomic_write(plan.path.resolve(), plan.after, mode_from=plan.path)  # through a symlink, keeping the mode
         return backup
     if dest.exists() or dest.is_symlink():
         raise UsageError(f"{dest} exists; choose another --output or remove it (nothing is overwritten silently)")
@@ -246,7 +254,7 @@ def write_plan(plan: FilePlan, dest: Path, in_place: bool) -> Path | None:
     return None
 
 
-def _atomic_write(path: Path, text: str, exclusive: bool = False) -> None:
+def _atomic_write(path: Path, text: str, exclusive: bool = False, mode_from: Path | None = None) -> None:
     """exclusive: create the file, failing if it exists (never overwrites); else replace it whole."""
     if exclusive:
         try:
@@ -256,8 +264,10 @@ def _atomic_write(path: Path, text: str, exclusive: bool = False) -> None:
             raise UsageError(f"{path} exists; choose another --output or remove it (nothing is overwritten silently)") from None
         return
     tmp = path.with_name(f".{path.name}.gpuadvisor-tmp")
-    with open(tmp, "w", encoding="utf-8", newline="") as fh:
+    with open(tmp, "x", encoding="utf-8", newline="") as fh:
         fh.write(text)
+    if mode_from is not None:
+        shutil.copymode(mode_from, tmp)
     os.replace(tmp, path)
 
 

@@ -241,3 +241,16 @@ def test_rescanning_a_written_file_finds_the_same_number_of_sites(cat, tmp_path,
         key = config_pairs(planned[0].config)[0][0]
         found = scan_source(plan.after.replace(f"{key}=", "gpu=").replace(f'"{key}":', '"gpu":'), "modal")
         assert found.total == before.total
+
+
+def test_unwritable_output_is_one_line_and_in_place_goes_through_a_symlink(run, tmp_path):
+    app = tmp_path / "real.py"
+    shutil.copy(FIXTURES / "check" / "modal_lint.py", app)
+    app.chmod(0o755)
+    err = run("translate", "--file", str(app), "fal", "--write", "--output", str(tmp_path / "no" / "x.py"), code=2).stderr
+    assert err.count("\n") == 1 and "cannot write" in err and "Traceback" not in err
+    link = tmp_path / "link.py"
+    link.symlink_to(app)
+    run("check", str(link), "--fix", "--in-place")
+    assert link.is_symlink() and 'gpu="A100-40GB"' in app.read_text() and app.stat().st_mode & 0o777 == 0o755
+    assert (tmp_path / "link.py.orig").read_text() == (FIXTURES / "check" / "modal_lint.py").read_text()
