@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from gpuadvisor.apps.evaluate.guards import guard_holds
 from gpuadvisor.apps.evaluate.pyscope import Binding, ModuleIndex, Unresolved, clip
 
 __all__ = ["MAX_DEPTH", "Choice", "Evaluator", "GpuObject", "Known", "Symbol", "Unresolved", "clip"]
@@ -79,17 +80,6 @@ def _merge(value, parts: list[Known], *via: str) -> Known:
 _GPU_KWARGS = {"count", "size", "memory"}
 _ENV_CALLS = {"os.environ.get", "os.getenv", "environ.get", "getenv"}
 _RUNPOD_ENUMS = ("GpuGroup", "GpuType", "CpuInstanceType")
-_STR_METHODS = frozenset({"split", "rsplit", "lower", "upper", "strip", "startswith", "endswith", "isdigit"})
-_COMPARE = {ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b, ast.Lt: lambda a, b: a < b,
-            ast.LtE: lambda a, b: a <= b, ast.Gt: lambda a, b: a > b, ast.GtE: lambda a, b: a >= b,
-            ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
-            ast.Is: lambda a, b: a is b, ast.IsNot: lambda a, b: a is not b}
-
-
-class _NotRead(Exception):
-    """A guard expression outside what _guard_value reads."""
-
-
 class Evaluator(ModuleIndex):
     """Values of expressions in one parsed module. Build once per file; `evaluate(node)` per value."""
 
@@ -192,7 +182,7 @@ class Evaluator(ModuleIndex):
         steps = (step, *v.via)
         for line, test, negated in binding.guarded:
             cond = self.code(test, 60)
-            held = self._guard_holds(test, name, v.value)
+            held = guard_holds(self, test, name, v.value)
             if held is None or held != negated:  # the re-assignment may run (or does): no single value
                 lines = ", ".join(str(x) for x in (binding.line, *(g[0] for g in binding.guarded)))
                 why = "cannot be read" if held is None else "holds for it"
@@ -200,47 +190,6 @@ class Evaluator(ModuleIndex):
                                                f"`{'not ' if negated else ''}{cond}` {why}, so its value depends on the run")
             steps += (f"line {line} re-assigns {name} only if {'not ' if negated else ''}{cond}: false for {v.value!r}",)
         return Known(v.value, steps, v.env)
-
-    def _guard_holds(self, test: ast.AST, name: str, value) -> bool | None:
-        """A module-level `if` test with `name` set to `value`: True / False, or None when it cannot be
-        read. Only comparisons, not/and/or, len(), `in` and a few str methods (split, lower, ...) are read."""
-        try:
-            return bool(self._guard_value(test, name, value, 0))
-        except (Unresolved, TypeError, ValueError, AttributeError, _NotRead):
-            return None
-
-    def _guard_value(self, node: ast.AST, name: str, value, depth: int):
-        if depth > 12:
-            raise _NotRead
-        d = depth + 1
-        if isinstance(node, ast.Name) and node.id == name:
-            return value
-        if isinstance(node, ast.Compare):
-            left = self._guard_value(node.left, name, value, d)
-            for op, right_node in zip(node.ops, node.comparators, strict=True):
-                right = self._guard_value(right_node, name, value, d)
-                if not _COMPARE[type(op)](left, right):
-                    return False
-                left = right
-            return True
-        if isinstance(node, ast.BoolOp):
-            vals = [self._guard_value(v, name, value, d) for v in node.values]
-            return all(vals) if isinstance(node.op, ast.And) else any(vals)
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-            return not self._guard_value(node.operand, name, value, d)
-        if isinstance(node, ast.Call) and not node.keywords:
-            args = [self._guard_value(a, name, value, d) for a in node.args]
-            if isinstance(node.func, ast.Name) and node.func.id == "len" and len(args) == 1:
-                return len(args[0])
-            if isinstance(node.func, ast.Attribute) and node.func.attr in _STR_METHODS:
-                obj = self._guard_value(node.func.value, name, value, d)
-                if isinstance(obj, str) and all(isinstance(a, str) for a in args) and len(args) <= 1:
-                    return getattr(obj, node.func.attr)(*args)
-            raise _NotRead
-        v = self._eval(node, d).value
-        if isinstance(v, (str, int, float, bool)) or v is None:
-            return v
-        raise _NotRead
 
     def _follow(self, node: ast.AST, depth: int) -> tuple[ast.AST, str, int]:
         """A Name bound at module level to an expression -> (that expression, how, its line)."""

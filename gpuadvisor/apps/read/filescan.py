@@ -28,6 +28,8 @@ import re
 from dataclasses import replace
 
 from gpuadvisor.apps.evaluate.staticeval import Choice, Evaluator, GpuObject, Known, Symbol, Unresolved, clip
+from gpuadvisor.apps.read.anchors import dict_anchor, literal_span
+from gpuadvisor.apps.read.anchors import span as _span
 from gpuadvisor.apps.read.findings import (  # noqa: F401  (re-exported: the scanner's records)
     MAX_FILE_BYTES,
     REASONS,
@@ -338,7 +340,7 @@ class _Scanner:
             if provider == "fal" and _forwarded(value, key):
                 return
             anchor = Anchor("keyword", key, _span(value), _span(whole[key]), _span(node), count_key or "",
-                            _span(whole[count_key]) if count_node is not None else None, self.literal(value))
+                            _span(whole[count_key]) if count_node is not None else None, literal_span(self.ev, value))
             self.add(value.lineno, lambda: replace(reader.finding(kind, value.lineno, value, count_node), anchor=anchor))
             return
         for splat in (k.value for k in node.keywords if k.arg is None):
@@ -351,7 +353,7 @@ class _Scanner:
                 continue
             if value is not None:
                 code = f"**{self.ev.code(splat, 40)} → {key}={self.ev.code(value, 60)}"
-                anchor = self.dict_anchor(splat, key, count_key or "", value, node)
+                anchor = dict_anchor(self.ev, splat, key, count_key or "", value, node)
                 self.add(splat.lineno, lambda v=value, c=counted or count_node, via=via, code=code, line=splat.lineno, a=anchor:
                          replace(reader.finding(kind, line, v, c, via=via, code=code), anchor=a))
                 return
@@ -379,58 +381,9 @@ class _Scanner:
             holder = stmts if form == "attribute" else kws
             count = holder.get("num_gpus")
             anchor = Anchor(form, "machine_type", _span(value), _span(holder["machine_type"]), _span(node), "num_gpus",
-                            _span(count) if count is not None else None, self.literal(value))
+                            _span(count) if count is not None else None, literal_span(self.ev, value))
             self.add(value.lineno, lambda: replace(self.readers["fal"].finding(
                 "fal-app", value.lineno, value, attrs.get("num_gpus")), anchor=anchor))
-
-    def literal(self, node: ast.AST, depth: int = 0) -> tuple[int, int, int, int] | None:
-        """The string literal an indirect value is written in, in this file: a module constant (the one
-        assignment that applies) or an env default, followed a few steps. None for a literal at the site
-        or anything else (f-strings, objects, lists: a rewrite replaces those at the site)."""
-        if depth > 4 or isinstance(node, ast.Constant):
-            return _span(node) if depth and isinstance(node, ast.Constant) and isinstance(node.value, str) else None
-        if isinstance(node, ast.Name):
-            try:
-                binding, scope = self.ev.name_binding(node.id, node)
-            except Unresolved:
-                return None
-            if binding is None or scope != "module" or binding.kind != "assign" or binding.node is None:
-                return None
-            if len(self.ev.module.get(node.id, ())) != 1:  # re-assigned (even under a guard that reads the literal)
-                return None
-            return self.literal(binding.node, depth + 1)
-        if isinstance(node, ast.Call) and self.ev._dotted(node.func) in ("os.environ.get", "os.getenv", "environ.get", "getenv"):
-            default = node.args[1] if len(node.args) > 1 else next((k.value for k in node.keywords if k.arg == "default"), None)
-            return self.literal(default, depth + 1) if default is not None else None
-        return None
-
-    def dict_anchor(self, splat: ast.AST, key: str, count_key: str, value: ast.AST, call: ast.Call) -> Anchor | None:
-        """The entry `key` of the dict literal a `**NAME` unpacks (its value node is `value`)."""
-        try:
-            target, _, _ = self.ev._follow(splat, 0)
-        except Unresolved:
-            return None
-        if isinstance(target, ast.Call):  # dict(gpu=..., ...): keyword syntax inside the dict's own call
-            kws = {k.arg: k for k in target.keywords if k.arg}
-            if key not in kws or kws[key].value is not value:
-                return None
-            c = kws.get(count_key)
-            return Anchor("dictcall", key, _span(value), _span(kws[key]), _span(call), count_key,
-                          _span(c) if c is not None else None, self.literal(value))
-        if not isinstance(target, ast.Dict):
-            return None
-        entries = {k.value: (k, v) for k, v in zip(target.keys, target.values, strict=True)
-                   if isinstance(k, ast.Constant) and isinstance(k.value, str)}
-        if key not in entries or entries[key][1] is not value:
-            return None
-        k, v = entries[key]
-        c = entries.get(count_key)
-        return Anchor("dict", key, _span(v), (*_span(k)[:2], *_span(v)[2:]), _span(call), count_key,
-                      (*_span(c[0])[:2], *_span(c[1])[2:]) if c else None, self.literal(v))
-
-
-def _span(node: ast.AST) -> tuple[int, int, int, int]:
-    return (node.lineno, node.col_offset, node.end_lineno, node.end_col_offset)
 
 
 # Calls that look like a provider's GPU setting (callee name, keyword), for a file no provider import
