@@ -29,7 +29,7 @@ def translate_cmd(
     args: Annotated[Optional[list[str]], typer.Argument(metavar="SOURCE TARGET SPEC", help="SOURCE TARGET SPEC, or with --file: [SOURCE] TARGET.",
                                                         show_default=False, autocompletion=complete_translate_args)] = None,
     count: Annotated[Optional[int], typer.Option("--count", "-c", help="GPU count (RunPod's gpu_count, fal's num_gpus; Modal: for items without :N).")] = None,
-    file: Annotated[Optional[str], typer.Option("--file", "-f", metavar="PATH", help="Read the GPU configs from this Python file (parsed, never run).")] = None,
+    file: Annotated[Optional[str], typer.Option("--file", "-f", metavar="PATH", help="Read the GPU configs from this Python file (parsed, never run); with --write, also an app directory.")] = None,
     write: Annotated[bool, typer.Option("--write", help="With --file: write the translated file (app.TARGET.py beside it; see --output, --in-place, --diff).")] = False,
     output: WriteOutput = None,
     in_place: InPlace = False,
@@ -91,27 +91,32 @@ InPlace = Annotated[bool, typer.Option("--in-place", help="Edit the file itself,
 DiffOpt = Annotated[bool, typer.Option("--diff", help="Print the change as a unified diff; write nothing.")]
 
 
-def _deliver(cat, plans, tag: str, mode: WriteMode, as_json: bool) -> int:
-    """Write (or diff) each file's verified rewrite and say what was done, what needs a person, and what was not written."""
+def _deliver(cat, plans, tag: str, mode: WriteMode, as_json: bool, written: dict | None = None) -> int:
+    """Write (or diff) each file's verified rewrite and say what was done, what needs a person, and
+    what was not written. `written`: files already written (plan path -> where), for a directory copy."""
     import json
 
     from gpuadvisor.apps.write.writeback import diff_text, output_path, write_plan
     from gpuadvisor.fsread import display_path
 
-    if mode.output is not None and len(plans) > 1:
+    if mode.output is not None and len(plans) > 1 and written is None:
         from gpuadvisor.errors import UsageError
 
         raise UsageError("--output names one file; with several files, use the default names or --in-place")
     report = []
     for plan in plans:
         shown = display_path(plan.path)
-        dest = output_path(plan.path, tag, Path(mode.output) if mode.output else None, mode.in_place)
-        if mode.diff:
-            sys.stdout.write(diff_text(plan, shown) if not as_json else "")
-            backup = None
+        backup = None
+        if written is not None:
+            dest = written[plan.path]
+        elif mode.diff:
+            dest = None
+            if not as_json:
+                sys.stdout.write(diff_text(plan, shown))
         else:
+            dest = output_path(plan.path, tag, Path(mode.output) if mode.output else None, mode.in_place)
             backup = write_plan(plan, dest, mode.in_place)
-        report.append({"file": shown, "written": None if mode.diff else display_path(dest),
+        report.append({"file": shown, "written": display_path(dest) if dest else None,
                        "backup": display_path(backup) if backup else None,
                        "sites": [{"line": s.finding.line, "config": s.config} for s in plan.sites],
                        "needs_human": [{"line": s.finding.line, "why": s.human} for s in plan.human],
@@ -142,6 +147,8 @@ def _translate_file(cat, path: Path, args: list[str], count, as_json: bool, mode
     target = cat.provider(args[-1]).id
     source = cat.provider(args[0]).id if len(args) == 2 else None
     shown = display_path(path)
+    if path.is_dir() and mode is not None and mode.on:
+        return _translate_dir_write(cat, path, target, source, count, mode, as_json)
     scan = scan_file(path, source)
     results = translate_scan(cat, scan, target, count, source)
     if not results:
@@ -182,6 +189,22 @@ def _translate_write(cat, path: Path, scan, results, target: str, mode: WriteMod
         raise NoMatch("nothing to write: " + ("; ".join(skipped) or "no translated configuration"))
     text = read_text_capped(path, 512 * 1024, "file")
     return _deliver(cat, [plan_file(cat, path, text, sites, list(scan.findings), skipped)], target, mode, as_json)
+
+
+def _translate_dir_write(cat, root: Path, target: str, source, count, mode: WriteMode, as_json: bool) -> int:
+    """An app directory: DIR.TARGET/ beside it (a copy with the rewritten files), or --in-place / --diff per file."""
+    from gpuadvisor.apps.write.writeback import translate_dir, write_tree
+    from gpuadvisor.errors import NoMatch
+    from gpuadvisor.fsread import display_path
+
+    plans = translate_dir(cat, root, target, source, count)
+    if not plans:
+        raise NoMatch(f"nothing to write: no GPU configuration under {display_path(root)} translates to {target}")
+    if mode.diff or mode.in_place:
+        return _deliver(cat, plans, target, mode, as_json)
+    dest = Path(mode.output) if mode.output else root.resolve().with_name(f"{root.resolve().name}.{target}")
+    write_tree(root, dest, plans)
+    return _deliver(cat, plans, target, mode, as_json, {p.path: dest / p.path.relative_to(root) for p in plans})
 
 
 @app.command("check", cls=_Command)

@@ -371,3 +371,54 @@ def fix_paths(cat, paths: list[Path], source: str | None = None, ignore: frozens
     if failures:
         raise RewriteFailed("; ".join(failures))
     return plans, []
+
+
+def translate_dir(cat, root: Path, target: str, source: str | None = None, count: int | None = None) -> list[FilePlan]:
+    """`translate --file DIR TARGET --write`: every app file under DIR (as `check DIR` finds them),
+    its local imports followed, translated and re-read. RewriteFailed names every file that fails;
+    then nothing is written."""
+    from gpuadvisor.apps.check.lint import python_files
+    from gpuadvisor.apps.read.project import Project
+    from gpuadvisor.apps.read.scan import scan_file
+    from gpuadvisor.apps.write.apptranslate import translate_scan
+    from gpuadvisor.fsread import display_path, read_text_capped
+
+    project = Project(root.resolve())
+    plans, failures = [], []
+    for path in python_files([root]):
+        try:
+            scan = scan_file(path, source, project)
+        except GpuAdvisorError:
+            continue  # not an app file gpuadvisor can read; left as it is
+        config = is_config(path)
+        if config and any(f.provider != target for f in scan.findings):
+            continue  # a config file holds only its own provider's config
+        results = translate_scan(cat, scan, target, count, source)
+        sites, skipped = translation_sites(cat, results, target, config)
+        if not sites:
+            continue
+        try:
+            text = read_text_capped(path, 512 * 1024, "file")
+            plans.append(plan_file(cat, path, text, sites, list(scan.findings), skipped))
+        except RewriteFailed as e:
+            failures.append(f"{display_path(path)}: {e}")
+    if failures:
+        raise RewriteFailed("; ".join(failures))
+    return plans
+
+
+def write_tree(root: Path, dest: Path, plans: list[FilePlan]) -> None:
+    """A copy of the app directory at dest (which must not exist) with the rewritten files in it."""
+    from gpuadvisor.apps.check.lint import SKIP_DIRS
+
+    if dest.exists() or dest.is_symlink():
+        raise UsageError(f"{dest} exists; choose another --output or remove it (nothing is overwritten silently)")
+    try:
+        shutil.copytree(root, dest, symlinks=True, ignore=shutil.ignore_patterns(*SKIP_DIRS))
+        for plan in plans:
+            out = dest / plan.path.relative_to(root)
+            if out.is_symlink():
+                out.unlink()
+            _atomic_write(out, plan.after, mode_from=plan.path)
+    except OSError as e:
+        raise UsageError(f"cannot write {e.filename or dest}: {e.strerror or e}") from None

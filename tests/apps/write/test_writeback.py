@@ -254,3 +254,20 @@ def test_unwritable_output_is_one_line_and_in_place_goes_through_a_symlink(run, 
     run("check", str(link), "--fix", "--in-place")
     assert link.is_symlink() and 'gpu="A100-40GB"' in app.read_text() and app.stat().st_mode & 0o777 == 0o755
     assert (tmp_path / "link.py.orig").read_text() == (FIXTURES / "check" / "modal_lint.py").read_text()
+
+
+def test_an_app_directory_is_written_as_a_new_directory_beside_it(run, tmp_path):
+    """modal-labs/llm-finetuning src/: train.py gets `app` from .common; the copy holds every file."""
+    app = tmp_path / "llm"
+    shutil.copytree(AUDIT / "llm-finetuning", app)
+    before = {p.relative_to(app): p.read_text() for p in app.rglob("*.py")}
+    result = run("translate", "--file", str(app), "runpod", "--write")
+    out = tmp_path / "llm.runpod"
+    assert {p.relative_to(out) for p in out.rglob("*.py")} == set(before)
+    assert {p.relative_to(app): p.read_text() for p in app.rglob("*.py")} == before  # the source is untouched
+    train = (out / "src" / "train.py").read_text()
+    compile(train, "train.py", "exec")
+    assert "gpu=GpuGroup.AMPERE_80, gpu_count=2," in train and "from runpod_flash import GpuGroup, GpuType" in train
+    assert (out / "src" / "common.py").read_text() == before[Path("src/common.py")]
+    assert result.stderr.count("needs a person") == 4
+    assert "exists" in run("translate", "--file", str(app), "runpod", "--write", code=2).stderr
