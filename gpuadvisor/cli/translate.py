@@ -255,11 +255,20 @@ def check_cmd(
             raise UsageError("--in-place, --diff and --output go with --fix: gpuadvisor check app.py --fix --diff")
         from gpuadvisor.apps.write.writeback import fix_paths
 
-        plans, _ = fix_paths(cat, [_user_path(p, "PATH") for p in paths], src, codes)
+        targets = [_user_path(p, "PATH") for p in paths]
+        plans, _ = fix_paths(cat, targets, src, codes)
         if not plans:
             sys.stderr.write(f"{PROG}: note: no suggested rewrites to apply\n")
             return 0
-        return _deliver(cat, plans, "fixed", WriteMode(True, output, in_place, diff), as_json)
+        mode = WriteMode(True, output, in_place, diff)
+        if len(targets) == 1 and targets[0].is_dir() and not (in_place or diff):  # an app directory: DIR.fixed/
+            from gpuadvisor.apps.write.writeback import write_tree
+
+            root = targets[0]
+            dest = Path(output) if output else root.resolve().with_name(f"{root.resolve().name}.fixed")
+            write_tree(root, dest, plans)
+            return _deliver(cat, plans, "fixed", mode, as_json, {p.path: dest / p.path.relative_to(root) for p in plans})
+        return _deliver(cat, plans, "fixed", mode, as_json)
     with _progress("checking") as tick:
         report = check_paths(cat, [_user_path(p, "PATH") for p in paths], src, codes, tick)
     if not report.files:

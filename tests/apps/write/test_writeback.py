@@ -271,3 +271,15 @@ def test_an_app_directory_is_written_as_a_new_directory_beside_it(run, tmp_path)
     assert (out / "src" / "common.py").read_text() == before[Path("src/common.py")]
     assert result.stderr.count("needs a person") == 4
     assert "exists" in run("translate", "--file", str(app), "runpod", "--write", code=2).stderr
+
+
+def test_check_fix_on_a_directory_writes_a_fixed_copy(run, tmp_path):
+    app = tmp_path / "apps"
+    shutil.copytree(FIXTURES / "check", app)
+    before = {p.name: p.read_text() for p in app.iterdir()}
+    run("check", str(app), "--fix")
+    out = tmp_path / "apps.fixed"
+    assert {p.name: p.read_text() for p in app.iterdir()} == before
+    assert sorted(p.name for p in out.iterdir()) == sorted(before)
+    assert 'gpu="A100-40GB"' in (out / "modal_lint.py").read_text()
+    assert (out / "clean.py").read_text() == before["clean.py"]
