@@ -288,7 +288,7 @@ def fuzz_catalogs(rng: random.Random, processes: int) -> dict:
 
 def hostile_apps() -> dict[str, bytes]:
     """Python app files just under the scanner's cap, in the shapes that cost the most to read."""
-    from gpuadvisor.filescan import MAX_FILE_BYTES
+    from gpuadvisor.apps.read.findings import MAX_FILE_BYTES
 
     def fill(head: str, unit: str, tail: str = "") -> bytes:
         n = (MAX_FILE_BYTES - len(head) - len(tail) - 16) // len(unit)

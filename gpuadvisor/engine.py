@@ -19,6 +19,7 @@ import math
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from gpuadvisor.apps.write.syntax import Option, write_config
 from gpuadvisor.catalog import Catalog, find_record
 from gpuadvisor.errors import NoMatch, UsageError
 from gpuadvisor.models import Gpu, Offering, Provider
@@ -28,7 +29,6 @@ from gpuadvisor.pricing import BASES, Quote, worker_quote
 from gpuadvisor.profiles import Workload
 from gpuadvisor.readable import readable
 from gpuadvisor.sharding import fit_count, shard_overhead
-from gpuadvisor.syntax import Option, write_config
 
 OBJECTIVES = ("value", "cost", "speed")
 CRAMPED = 0.05  # under this fraction of the need spare per GPU, a pick never wins a value tie

@@ -472,7 +472,7 @@ def test_completion_of_translate_arguments_and_list_options():
     (["translate", "--file", "", "fal"], "--file is empty"),
     (["check", ""], "PATH is empty"),
     (["catalog", "validate", " "], "PATH is empty"),
-    (["show", "h1000"], "did you mean 'H100' or 'h100-"),
+    (["show", "h1000"], "did you mean 'H100' or 'H100_40GB' or 'h100-"),
 ])
 def test_error_lines_name_what_was_typed(run, args, fragment):
     result = run(*args, code=2)
@@ -483,7 +483,7 @@ def test_error_lines_name_what_was_typed(run, args, fragment):
 def test_did_you_mean_never_repeats_a_gpu(run):
     line = run("show", "h1000", code=2).stderr
     hits = line.split("did you mean ")[1]
-    assert hits.lower().count("h100") == 2  # H100 and h100-pcie: two GPUs, each named once
+    assert hits.lower().count("h100") == 3  # H100, Baseten's H100_40GB slice and h100-nvl: three GPUs, each named once
 
 
 @pytest.mark.parametrize("params,heading", [("100000B", "100,000B model"), ("0.5B", "0.5B model"), ("405.9B", "405.9B model")])

@@ -19,7 +19,7 @@ PKG = Path(__file__).resolve().parent.parent / "gpuadvisor"
 NEW = ("replicate", "beam", "baseten", "cerebrium")
 ALL = ("modal", "runpod", "fal", *NEW)
 # Where provider syntax may live in Python: the app-file scanner's AST patterns and the config readers.
-READERS = {"filescan.py", "staticeval.py", "configscan.py"}
+READERS = {"filescan.py", "staticeval.py", "configscan.py", "project.py"}  # in gpuadvisor/apps/read and apps/evaluate
 
 
 def _source_files():

@@ -38,7 +38,7 @@ FORMAT = 8  # bump when the JSON layout below changes (7: a digest header line; 
 MAX_CACHE_BYTES = 256 * 1024 * 1024
 KEEP = 4  # cache files kept (the newest), so switching between catalog sets stays fast
 _CODE = ("catalog/__init__.py", "catalog/build.py", "catalog/cache.py", "catalog/locate.py", "catalog/providers.py",
-         "catalog/query.py", "catalog/schema.py", "models.py", "profiles.py", "errors.py", "syntax.py",
+         "catalog/query.py", "catalog/schema.py", "models.py", "profiles.py", "errors.py", "apps/write/syntax.py",
          "tomlpos.py", "fsread.py", "perf/constants.py", "perf/data.py")  # what builds, checks and defines the cached objects
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)

@@ -98,8 +98,8 @@ def _provider_values(t: _Table) -> dict:
 
 def _syntax_values(file: _File, t: _Table) -> dict:
     """The [provider.syntax] templates this file gives, each checked against what its call site
-    passes (gpuadvisor.syntax.check_template): a bad one is a problem with file and line."""
-    from gpuadvisor.syntax import check_template
+    passes (gpuadvisor.apps.write.syntax.check_template): a bad one is a problem with file and line."""
+    from gpuadvisor.apps.write.syntax import check_template
 
     st = t.table("syntax", SYNTAX_KEYS)
     if st is None or not st.ok:

@@ -29,7 +29,11 @@ def translate_cmd(
     args: Annotated[Optional[list[str]], typer.Argument(metavar="SOURCE TARGET SPEC", help="SOURCE TARGET SPEC, or with --file: [SOURCE] TARGET.",
                                                         show_default=False, autocompletion=complete_translate_args)] = None,
     count: Annotated[Optional[int], typer.Option("--count", "-c", help="GPU count (RunPod's gpu_count, fal's num_gpus; Modal: for items without :N).")] = None,
-    file: Annotated[Optional[str], typer.Option("--file", "-f", metavar="PATH", help="Read the GPU configs from this Python file (parsed, never run).")] = None,
+    file: Annotated[Optional[str], typer.Option("--file", "-f", metavar="PATH", help="Read the GPU configs from this Python file (parsed, never run); with --write, also an app directory.")] = None,
+    write: Annotated[bool, typer.Option("--write", help="With --file: write the translated file (app.TARGET.py beside it; see --output, --in-place, --diff).")] = False,
+    output: WriteOutput = None,
+    in_place: InPlace = False,
+    diff: DiffOpt = False,
     as_json: JsonOpt = False,
 ):
     """Translate a GPU config from one provider's syntax to another's, saying what changes.
@@ -41,8 +45,8 @@ def translate_cmd(
 
     * `gpuadvisor translate modal runpod "A100:4"`
     * `gpuadvisor translate modal fal '["H100", "A100-40GB:2"]'`
-    * `gpuadvisor translate runpod modal AMPERE_48 --count 2`
     * `gpuadvisor translate --file app.py fal`
+    * `gpuadvisor translate --file app.py runpod --write`
     """
     from gpuadvisor.errors import UsageError
 
@@ -52,7 +56,10 @@ def translate_cmd(
         if len(args) not in (1, 2):
             raise UsageError("with --file, give the target provider (optionally preceded by the source): "
                              "gpuadvisor translate --file app.py fal")
-        return _translate_file(cat, _user_path(file, "--file"), args, count, as_json)
+        mode = WriteMode(write or in_place or diff or output is not None, output, in_place, diff)
+        return _translate_file(cat, _user_path(file, "--file"), args, count, as_json, mode)
+    if write or in_place or diff or output is not None:
+        raise UsageError("--write, --output, --in-place and --diff go with --file: gpuadvisor translate --file app.py runpod --write")
     if len(args) != 3:
         raise UsageError(f"translate needs SOURCE TARGET SPEC (got {len(args)} argument(s)), "
                          "e.g. gpuadvisor translate modal runpod \"A100:4\"")
@@ -66,21 +73,86 @@ def translate_cmd(
     return 0
 
 
-def _translate_file(cat, path: Path, args: list[str], count, as_json: bool) -> int:
+class WriteMode:
+    """How a rewrite is delivered (apps.write.writeback): a new file, --output, --in-place or --diff."""
+
+    def __init__(self, on: bool, output: str | None = None, in_place: bool = False, diff: bool = False):
+        from gpuadvisor.errors import UsageError
+
+        if in_place and output is not None:
+            raise UsageError("--in-place and --output both say where to write; give one")
+        if diff and (in_place or output is not None):
+            raise UsageError("--diff prints the change and writes nothing; leave out --in-place and --output")
+        self.on, self.output, self.in_place, self.diff = on, output, in_place, diff
+
+
+WriteOutput = Annotated[Optional[str], typer.Option("--output", "-o", metavar="PATH", help="Write the result here (a new file; never over an existing one).")]
+InPlace = Annotated[bool, typer.Option("--in-place", help="Edit the file itself, keeping the original as FILE.orig.")]
+DiffOpt = Annotated[bool, typer.Option("--diff", help="Print the change as a unified diff; write nothing.")]
+
+
+def _deliver(cat, plans, tag: str, mode: WriteMode, as_json: bool, written: dict | None = None) -> int:
+    """Write (or diff) each file's verified rewrite and say what was done, what needs a person, and
+    what was not written. `written`: files already written (plan path -> where), for a directory copy."""
+    import json
+
+    from gpuadvisor.apps.write.writeback import diff_text, output_path, write_plan
+    from gpuadvisor.fsread import display_path
+
+    if mode.output is not None and len(plans) > 1 and written is None:
+        from gpuadvisor.errors import UsageError
+
+        raise UsageError("--output names one file; with several files, use the default names or --in-place")
+    report = []
+    for plan in plans:
+        shown = display_path(plan.path)
+        backup = None
+        if written is not None:
+            dest = written[plan.path]
+        elif mode.diff:
+            dest = None
+            if not as_json:
+                sys.stdout.write(diff_text(plan, shown))
+        else:
+            dest = output_path(plan.path, tag, Path(mode.output) if mode.output else None, mode.in_place)
+            backup = write_plan(plan, dest, mode.in_place)
+        report.append({"file": shown, "written": display_path(dest) if dest else None,
+                       "backup": display_path(backup) if backup else None,
+                       "sites": [{"line": s.finding.line, "config": s.config} for s in plan.sites],
+                       "needs_human": [{"line": s.finding.line, "why": s.human} for s in plan.human],
+                       "imports_added": plan.imports, "not_written": plan.skipped,
+                       "diff": diff_text(plan, shown) if mode.diff and as_json else None})
+    if as_json:
+        sys.stdout.write(json.dumps({"rewrites": report}, indent=2) + "\n")
+    for r in report:
+        where = f"wrote {r['written']}" + (f" (original kept as {r['backup']})" if r["backup"] else "") if r["written"] else "diff only, nothing written"
+        sys.stderr.write(f"{PROG}: {r['file']}: {where}: {len(r['sites'])} site(s) rewritten, re-read as intended"
+                         + (f"; imports added: {'; '.join(r['imports_added'])}" if r["imports_added"] else "") + "\n")
+        for h in r["needs_human"]:
+            sys.stderr.write(f"{PROG}: {r['file']}:{h['line']}: needs a person: {h['why']}\n")
+        for n in r["not_written"]:
+            sys.stderr.write(f"{PROG}: {r['file']}: not written: {n}\n")
+    return 0
+
+
+def _translate_file(cat, path: Path, args: list[str], count, as_json: bool, mode: WriteMode | None = None) -> int:
     """Every GPU config in the file, translated; exit code and summary from apptranslate.outcome."""
-    from gpuadvisor.apptranslate import outcome, translate_scan
+    from gpuadvisor.apps.read.filescan import MAX_FINDINGS
+    from gpuadvisor.apps.read.scan import scan_file
+    from gpuadvisor.apps.write.apptranslate import outcome, translate_scan
     from gpuadvisor.errors import NoMatch
-    from gpuadvisor.filescan import MAX_FINDINGS, scan_file
     from gpuadvisor.fsread import display_path
     from gpuadvisor.views.translate import file_view
 
     target = cat.provider(args[-1]).id
     source = cat.provider(args[0]).id if len(args) == 2 else None
     shown = display_path(path)
+    if path.is_dir() and mode is not None and mode.on:
+        return _translate_dir_write(cat, path, target, source, count, mode, as_json)
     scan = scan_file(path, source)
     results = translate_scan(cat, scan, target, count, source)
     if not results:
-        from gpuadvisor.filescan import PROVIDER_MODULES
+        from gpuadvisor.apps.read.filescan import PROVIDER_MODULES
 
         modules = ", ".join("/".join(mods) for mods in PROVIDER_MODULES.values())
         why = (f" for {source}" if source else "" if scan.providers else
@@ -92,12 +164,47 @@ def _translate_file(cat, path: Path, args: list[str], count, as_json: bool) -> i
         sys.stderr.write(f"{PROG}: warning: {shown} has {scan.total:,} GPU configurations; "
                          f"only the first {MAX_FINDINGS:,} are read\n")
     result = outcome(results)
+    if mode is not None and mode.on:
+        return _translate_write(cat, path, scan, results, target, mode, as_json, result)
     _note_overrides(cat, [o.offering for r in results for tr in r.translations if tr for o in (*tr.source, *tr.target)])
     _emit(file_view(shown, target, results, scan), as_json)
     if result.summary:
         kind = "error" if result.code else "note"
         sys.stderr.write(f"{PROG}: {kind}: {result.summary}\n")
     return result.code
+
+
+def _translate_write(cat, path: Path, scan, results, target: str, mode: WriteMode, as_json: bool, result) -> int:
+    from gpuadvisor.apps.write.writeback import is_config, plan_file, translation_sites
+    from gpuadvisor.errors import NoMatch, UsageError
+    from gpuadvisor.fsread import read_text_capped
+
+    config = is_config(path)
+    if config and any(f.provider != target for f in scan.findings):
+        names = {cat.providers[f.provider].name for f in scan.findings}
+        raise UsageError(f"{path.name} is a {'/'.join(sorted(names))} config file; it cannot hold a "
+                         f"{cat.providers[target].name} config, so --write has nothing to write (drop --write for the translation)")
+    sites, skipped = translation_sites(cat, results, target, config)
+    if not sites:
+        raise NoMatch("nothing to write: " + ("; ".join(skipped) or "no translated configuration"))
+    text = read_text_capped(path, 512 * 1024, "file")
+    return _deliver(cat, [plan_file(cat, path, text, sites, list(scan.findings), skipped)], target, mode, as_json)
+
+
+def _translate_dir_write(cat, root: Path, target: str, source, count, mode: WriteMode, as_json: bool) -> int:
+    """An app directory: DIR.TARGET/ beside it (a copy with the rewritten files), or --in-place / --diff per file."""
+    from gpuadvisor.apps.write.writeback import translate_dir, write_tree
+    from gpuadvisor.errors import NoMatch
+    from gpuadvisor.fsread import display_path
+
+    plans = translate_dir(cat, root, target, source, count)
+    if not plans:
+        raise NoMatch(f"nothing to write: no GPU configuration under {display_path(root)} translates to {target}")
+    if mode.diff or mode.in_place:
+        return _deliver(cat, plans, target, mode, as_json)
+    dest = Path(mode.output) if mode.output else root.resolve().with_name(f"{root.resolve().name}.{target}")
+    write_tree(root, dest, plans)
+    return _deliver(cat, plans, target, mode, as_json, {p.path: dest / p.path.relative_to(root) for p in plans})
 
 
 @app.command("check", cls=_Command)
@@ -111,6 +218,10 @@ def check_cmd(
     as_json: JsonOpt = False,
     fmt: Annotated[Optional[str], typer.Option("--format", help="text (default), json, sarif or csv.",
                                                autocompletion=lambda incomplete: _complete(("text", "json", "sarif", "csv"), incomplete))] = None,
+    fix: Annotated[bool, typer.Option("--fix", help="Apply the suggested rewrites (app.fixed.py beside each file; see --in-place, --diff, --output).")] = False,
+    output: WriteOutput = None,
+    in_place: InPlace = False,
+    diff: DiffOpt = False,
 ):
     """Lint the GPU specs in provider apps and config files (files are parsed, never run).
 
@@ -125,9 +236,9 @@ def check_cmd(
     * `gpuadvisor check app.py`
     * `gpuadvisor check src/ --fail-on warning`
     * `gpuadvisor check . --format sarif > gpuadvisor.sarif`
-    * `gpuadvisor check app.py --ignore GA110`
+    * `gpuadvisor check app.py --fix --diff`
     """
-    from gpuadvisor.check import SEVERITIES, at_or_above, check_paths
+    from gpuadvisor.apps.check.lint import SEVERITIES, at_or_above, check_paths
     from gpuadvisor.errors import UnknownName, UsageError
     from gpuadvisor.views.check import check_view
 
@@ -139,6 +250,25 @@ def check_cmd(
     codes = frozenset(c.strip().upper() for item in ignore or () for c in item.split(",") if c.strip())
     cat = _catalog()
     src = cat.provider(source).id if source else None
+    if fix or in_place or diff or output is not None:
+        if not fix:
+            raise UsageError("--in-place, --diff and --output go with --fix: gpuadvisor check app.py --fix --diff")
+        from gpuadvisor.apps.write.writeback import fix_paths
+
+        targets = [_user_path(p, "PATH") for p in paths]
+        plans, _ = fix_paths(cat, targets, src, codes)
+        if not plans:
+            sys.stderr.write(f"{PROG}: note: no suggested rewrites to apply\n")
+            return 0
+        mode = WriteMode(True, output, in_place, diff)
+        if len(targets) == 1 and targets[0].is_dir() and not (in_place or diff):  # an app directory: DIR.fixed/
+            from gpuadvisor.apps.write.writeback import write_tree
+
+            root = targets[0]
+            dest = Path(output) if output else root.resolve().with_name(f"{root.resolve().name}.fixed")
+            write_tree(root, dest, plans)
+            return _deliver(cat, plans, "fixed", mode, as_json, {p.path: dest / p.path.relative_to(root) for p in plans})
+        return _deliver(cat, plans, "fixed", mode, as_json)
     with _progress("checking") as tick:
         report = check_paths(cat, [_user_path(p, "PATH") for p in paths], src, codes, tick)
     if not report.files:

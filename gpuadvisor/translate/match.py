@@ -6,11 +6,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from gpuadvisor.apps.write.syntax import Option
 from gpuadvisor.catalog import Catalog
 from gpuadvisor.errors import NoMatch
 from gpuadvisor.models import Gpu, Offering, Provider
 from gpuadvisor.pricing import worker_quote
-from gpuadvisor.syntax import Option
 from gpuadvisor.translate.loss import classify, differences, distance
 from gpuadvisor.translate.spec import SourceOption, count_caveat, gpu_names
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from gpuadvisor.apps.write.syntax import Option, shared_count, write_config, write_host, write_snippet
 from gpuadvisor.catalog import Catalog
 from gpuadvisor.errors import UsageError
 from gpuadvisor.models import Provider
 from gpuadvisor.pricing import Change, change
-from gpuadvisor.syntax import Option, shared_count, write_config, write_host, write_snippet
 from gpuadvisor.translate.match import TargetOption, match_option
 from gpuadvisor.translate.spec import SourceOption, parse_spec
 

@@ -154,7 +154,7 @@ def models_view(models) -> View:
 
 
 def detect_view(local, equivalents: dict, cat) -> View:
-    from gpuadvisor.syntax import Option, write_config
+    from gpuadvisor.apps.write.syntax import Option, write_config
 
     gpus = [{"name": lg.name, "memory_mib": lg.memory_mib, "gpu": lg.gpu.id if lg.gpu else None, "matched_by": lg.how}
             for lg in local]

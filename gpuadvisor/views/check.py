@@ -9,7 +9,7 @@ from gpuadvisor.views.common import csv_records
 def check_view(report, fail_on: str) -> View:
     """`gpuadvisor check`: one line per finding, file:line first (as compilers and ruff print them, so
     editors link them), the suggested rewrite under it, then a summary."""
-    from gpuadvisor.check import SEVERITIES, to_sarif
+    from gpuadvisor.apps.check.lint import SEVERITIES, to_sarif
 
     counts = {s: sum(i.severity == s for i in report.issues) for s in SEVERITIES}
     data = {"findings": [i.to_json() for i in report.issues],

@@ -8,8 +8,8 @@ from gpuadvisor.views.common import gib
 
 def estimate_view(est, smallest: dict, cat) -> View:
     """The breakdown with its formulas, then the smallest configuration per provider."""
+    from gpuadvisor.apps.write.syntax import Option, write_config
     from gpuadvisor.pricing import worker_quote
-    from gpuadvisor.syntax import Option, write_config
     from gpuadvisor.units import human_tokens
 
     fits = {}

@@ -12,7 +12,7 @@ Python; what the names mean comes from the catalogs.
   .runpod/hub.json           RunPod Hub listing: config.gpuIds (pool ids, comma-separated, in
                              RunPod's wire format) and config.gpuCount; runsOn "CPU" has no GPU.
 
-Each reader returns a filescan.Scan with line numbers, so `translate --file` and `check` treat a
+Each reader returns a findings.Scan with line numbers, so `translate --file` and `check` treat a
 config file like an app file.
 """
 
@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gpuadvisor.apps.read.findings import MAX_FILE_BYTES, Finding, Scan, wire_ids
 from gpuadvisor.errors import UsageError
-from gpuadvisor.filescan import MAX_FILE_BYTES, Finding, Scan
 
 READERS = {"config.yaml": "baseten", "config.yml": "baseten", "cerebrium.toml": "cerebrium", "cog.yaml": "replicate"}
 # Cerebrium compute values that are not GPUs: said as such, never "unknown GPU name"
@@ -48,8 +48,6 @@ def scan_config_text(name: str, text: str, source: str | None = None) -> Scan:
         return Scan((), 0, (provider,))
     reader = _hub if fmt == "hub" else {"baseten": _truss, "cerebrium": _cerebrium, "replicate": _cog}[provider]
     findings, notes = reader(text)
-    from gpuadvisor.filescan import wire_ids  # RunPod's wire format, as for a Python app's create_endpoint
-
     findings = [wire_ids(f) for f in findings]
     return Scan(tuple(findings), len(findings), (provider,) if findings or notes else (), tuple(notes))
 

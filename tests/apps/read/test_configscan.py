@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from gpuadvisor.check import check_paths
-from gpuadvisor.configscan import scan_config_text
+from gpuadvisor.apps.check.lint import check_paths
+from gpuadvisor.apps.read.configscan import scan_config_text
+from gpuadvisor.apps.read.scan import scan_file
 from gpuadvisor.errors import UsageError
-from gpuadvisor.filescan import scan_file
 
-APPS = Path(__file__).parent / "fixtures" / "apps"
-ROOT = Path(__file__).resolve().parent.parent
+APPS = Path(__file__).parents[2] / "fixtures" / "apps"
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_truss_accelerator_with_its_line():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 CLIP = 60
 
@@ -73,6 +73,8 @@ class Binding:
     module: str = ""  # import: the dotted name imported (`from modal import gpu` -> modal.gpu)
     conditional: bool = False
     origin: str = ""  # import: the module it comes from, for messages
+    guard: tuple = ()  # an assignment directly under a module-level `if`: ((test node, negated),)
+    guarded: tuple = ()  # set by pick(): the later guarded re-assignments ((line, test, negated), ...)
 
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef,
@@ -80,10 +82,11 @@ _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef,
 _BRANCHING = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Match, ast.ExceptHandler)
 
 
-def _target_bindings(target: ast.AST, value: ast.AST | None, line: int, cond: bool, out: dict) -> None:
+def _target_bindings(target: ast.AST, value: ast.AST | None, line: int, cond: bool, out: dict,
+                     guard: tuple = ()) -> None:
     if isinstance(target, ast.Name):
         out.setdefault(target.id, []).append(Binding("assign" if value is not None else "other", line, value,
-                                                     conditional=cond))
+                                                     conditional=cond, guard=guard))
     elif isinstance(target, (ast.Tuple, ast.List)):
         elts = target.elts
         same = (isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(elts)
@@ -125,13 +128,13 @@ def collect_bindings(body: list[ast.stmt], cond: bool = False, out: dict | None 
     """Names bound by these statements (module or class level), not descending into functions or classes.
     walrus=False (the source has no `:=`) skips the walk for assignment expressions."""
     out = {} if out is None else out
-    stack = [(s, cond) for s in reversed(body)]
+    stack = [(s, cond, ()) for s in reversed(body)]
     while stack:
-        stmt, c = stack.pop()
+        stmt, c, guard = stack.pop()
         line = stmt.lineno
         if isinstance(stmt, ast.Assign):
             for t in stmt.targets:
-                _target_bindings(t, stmt.value, line, c, out)
+                _target_bindings(t, stmt.value, line, c, out, guard)
         elif isinstance(stmt, ast.AnnAssign):
             if stmt.value is not None:
                 _target_bindings(stmt.target, stmt.value, line, c, out)
@@ -173,11 +176,12 @@ def collect_bindings(body: list[ast.stmt], cond: bool = False, out: dict | None 
                         if isinstance(child, ast.ExceptHandler):
                             if child.name:
                                 out.setdefault(child.name, []).append(Binding("other", child.lineno, conditional=True))
-                            stack.extend((s, True) for s in reversed(child.body))
+                            stack.extend((s, True, ()) for s in reversed(child.body))
                         elif isinstance(child, ast.match_case):
-                            stack.extend((s, True) for s in reversed(child.body))
+                            stack.extend((s, True, ()) for s in reversed(child.body))
                         elif isinstance(child, ast.stmt):
-                            stack.append((child, inner))
+                            top_if = isinstance(stmt, ast.If) and not c and name in ("body", "orelse")
+                            stack.append((child, inner, ((stmt.test, name == "orelse"),) if top_if else ()))
         for n in _walk(stmt) if walrus and isinstance(stmt, (ast.Expr, ast.Assign, ast.If, ast.While)) else ():
             if isinstance(n, ast.NamedExpr) and isinstance(n.target, ast.Name):
                 out.setdefault(n.target.id, []).append(Binding("other", line, conditional=True))
@@ -316,6 +320,13 @@ class ModuleIndex:
         last one for uses inside functions. A name also set under a condition, in a loop, by `global`
         or by augmented assignment has no single static value."""
         shaky = [b for b in bindings if b.conditional or b.kind in ("loop", "other")]
+        first, rest = bindings[0], bindings[1:]
+        if (shaky and where == "module" and name not in self.rebound_globally and not first.conditional
+                and first.kind == "assign" and all(b.kind == "assign" and b.guard for b in rest)
+                and all(b.line < getattr(use, "lineno", 0) or self.scopes(use) for b in rest)):
+            # a default, then re-assignments guarded by module-level `if`s: the evaluator decides
+            # from the default whether any guard holds (GPU = env default; if no count: GPU += ":2")
+            return replace(first, guarded=tuple((b.line, *b.guard[0]) for b in rest))
         if shaky or (where == "module" and name in self.rebound_globally):
             lines = ", ".join(str(b.line) for b in bindings[:6])
             how = "under a condition or in a loop" if shaky else "by a function (global)"

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gpuadvisor.staticeval import MAX_DEPTH, Choice, Evaluator, GpuObject, Symbol, Unresolved
+from gpuadvisor.apps.evaluate.staticeval import MAX_DEPTH, Choice, Evaluator, GpuObject, Symbol, Unresolved
 
 
 def _use(src: str):
@@ -63,15 +63,33 @@ def test_assignments_are_taken_in_source_order_across_blocks():
     assert value('try:\n    GPU = "L4"\nfinally:\n    pass\nGPU = GPU + ":2"\nuse(gpu=GPU)').value == "L4:2"
 
 
-def test_reassigned_under_a_condition_is_not_guessed():
-    e = unresolved("""
+def test_env_default_then_a_guarded_reassignment_reads_the_default_and_names_the_condition():
+    """modal-labs/llm-finetuning src/inference.py@9e977043 L10-13 (real-apps audit 2026-12-04, pattern 3):
+    the default has a count, so the guard is false and the value is the default."""
+    k = value("""
     import os
     GPU_CONFIG = os.environ.get("GPU_CONFIG", "a100:2")
     if len(GPU_CONFIG.split(":")) <= 1:
         GPU_CONFIG = f"{GPU_CONFIG}:2"
     use(gpu=GPU_CONFIG)
     """)
-    assert e.category == "reassigned" and "3, 5" in e.message
+    assert k.value == "a100:2" and k.env == ("GPU_CONFIG",)
+    assert any('line 5 re-assigns GPU_CONFIG only if len(GPU_CONFIG.split(":")) <= 1: false' in s for s in k.via)
+
+
+def test_reassigned_under_a_condition_that_holds_or_cannot_be_read_is_not_guessed():
+    e = unresolved("""
+    import os
+    GPU = os.environ.get("GPU", "a100")
+    if ":" not in GPU:
+        GPU = GPU + ":2"
+    use(gpu=GPU)
+    """)
+    assert e.category == "reassigned" and "3, 5" in e.message and "holds" in e.message
+    e = unresolved('GPU = "T4"\nif flag():\n    GPU = "H100"\nuse(gpu=GPU)')
+    assert e.category == "reassigned" and "cannot be read" in e.message
+    e = unresolved('GPU = "T4"\nfor x in y:\n    GPU = "H100"\nuse(gpu=GPU)')
+    assert e.category == "reassigned"
 
 
 def test_fstring_concatenation_and_builtins():

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from gpuadvisor.apps.read.filescan import Finding, Scan
 from gpuadvisor.errors import GpuAdvisorError, NoMatch
-from gpuadvisor.filescan import Finding, Scan
 from gpuadvisor.translate import MATCH_ORDER, Translation, parse_spec, translate
 
 

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from gpuadvisor import filescan
-from gpuadvisor.apptranslate import outcome, translate_finding, translate_scan, weakest_match
-from gpuadvisor.filescan import scan_file, scan_source
+from gpuadvisor.apps.read import filescan
+from gpuadvisor.apps.read.filescan import scan_source
+from gpuadvisor.apps.read.scan import scan_file
+from gpuadvisor.apps.write.apptranslate import outcome, translate_finding, translate_scan, weakest_match
 
-APPS = Path(__file__).parent / "fixtures" / "apps"
+APPS = Path(__file__).parents[2] / "fixtures" / "apps"
 
 
 def by_line(result) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import textwrap
 
-from gpuadvisor.pyscope import ModuleIndex, Source, collect_bindings, function_locals
+from gpuadvisor.apps.evaluate.pyscope import ModuleIndex, Source, collect_bindings, function_locals
 
 
 def test_bindings_know_what_is_conditional():

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from gpuadvisor.check import RULES, SEVERITIES, check_paths, suppressions, to_sarif
+from gpuadvisor.apps.check.lint import RULES, SEVERITIES, check_paths, suppressions, to_sarif
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[2] / "fixtures"
 CHECK = FIXTURES / "check"
 APPS = FIXTURES / "apps"
 
@@ -21,6 +21,7 @@ EXPECTED = {
                       (36, "GA107"), (40, "GA108"), (44, "GA109"), (48, "GA110"), (53, "GA111")],
     "runpod_lint.py": [(11, "GA102"), (15, "GA102"), (19, "GA102"), (23, "GA103"), (27, "GA107"), (31, "GA107"),
                        (35, "GA108"), (39, "GA110"), (43, "GA111"), (54, "GA112")],
+    "no_provider_lint.py": [(6, "GA113")],
     "fal_lint.py": [(12, "GA103"), (17, "GA104"), (22, "GA105"), (26, "GA107"), (31, "GA108"), (35, "GA109"),
                     (39, "GA110"), (43, "GA111")],
 }
@@ -122,7 +123,7 @@ def test_noqa_and_ignore(run):
 
 def test_directory_is_searched_and_summary_counts_files(run):
     data = run.json("check", str(CHECK), "--fail-on", "never")
-    assert data["summary"]["files"] == 4
+    assert data["summary"]["files"] == 5
     assert {Path(f["file"]).name for f in data["findings"]} == set(EXPECTED)
 
 

@@ -10,11 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gpuadvisor import filescan
+from gpuadvisor.apps.read import filescan
+from gpuadvisor.apps.read.filescan import scan_source
+from gpuadvisor.apps.read.scan import scan_file
 from gpuadvisor.errors import GpuAdvisorError, UsageError
-from gpuadvisor.filescan import scan_file, scan_source
 
-APPS = Path(__file__).parent / "fixtures" / "apps"
+APPS = Path(__file__).parents[2] / "fixtures" / "apps"
 
 # Every site in every fixture, with the reading expected. A reading is the spec as the provider writes it;
 # "A | -" is a conditional (- = no GPU); " ×N" a count written apart from the spec; " ×?" a count that

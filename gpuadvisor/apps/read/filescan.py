@@ -12,10 +12,10 @@ syntax lives in Python rather than in the catalogs):
   fal     machine_type / num_gpus on a fal.App subclass (attributes or class keywords),
           @fal.function, @isolated, fn.on(machine_type=)
   Beam    gpu= / gpu_count= on @endpoint, @function, @task_queue, @asgi, @realtime, @schedule, Pod(...),
-          and the v1 beam.App(...) / Runtime(...)
+          the integrations VLLM(...) / MCPServer(...), and the v1 beam.App(...) / Runtime(...)
   Replicate  hardware= on deployments.create / deployments.update / models.create
-Config files (Baseten's config.yaml, Cerebrium's cerebrium.toml) are read by `configscan`; scan_file
-hands them over by name.
+Config files (Baseten's config.yaml, Cerebrium's cerebrium.toml) are read by `configscan`;
+`scan.scan_file` picks the reader by the file's name.
 Values are worked out by `staticeval` (constants, f-strings, env defaults, modal.gpu objects, config
 objects, kwargs dicts, conditionals). What cannot be known from the file is reported as unresolved
 with the reason, never guessed; a count that cannot be read makes the config "count unknown".
@@ -25,14 +25,22 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import replace
 
+from gpuadvisor.apps.evaluate.staticeval import Choice, Evaluator, GpuObject, Known, Symbol, Unresolved, clip
+from gpuadvisor.apps.read.anchors import dict_anchor, literal_span
+from gpuadvisor.apps.read.anchors import span as _span
+from gpuadvisor.apps.read.findings import (  # noqa: F401  (re-exported: the scanner's records)
+    MAX_FILE_BYTES,
+    REASONS,
+    WIRE_SYNTAX,
+    Anchor,
+    Finding,
+    Scan,
+    wire_ids,
+)
 from gpuadvisor.errors import UsageError
-from gpuadvisor.fsread import display_path, read_python_capped
-from gpuadvisor.staticeval import Choice, Evaluator, GpuObject, Known, Symbol, Unresolved, clip
 
-MAX_FILE_BYTES = 512 * 1024  # 2× the largest app in the recall corpus (234 KB); parsing stays under 2 s
 MAX_FINDINGS = 500  # configurations reported from one file; the rest are counted, not read
 
 PROVIDER_MODULES = {"modal": ("modal",), "runpod": ("runpod_flash", "runpod", "tetra_rp"),
@@ -52,80 +60,17 @@ RUNPOD_CALLS = {
     "ServerlessEndpoint": ("live-serverless", "gpus", "gpuCount"),
     "create_endpoint": ("create-endpoint", "gpu_ids", "gpu_count"),
 }
-# Sites that take RunPod's wire format (its REST/GraphQL `gpuIds`): pool ids, comma-separated, with
-# `-GPU type` exclusions; a GPU type there is not a choice (runpod-workers/worker-sdxl#23 fixed
-# "NVIDIA GeForce RTX 4090" to "ADA_24"; runpod/flash#24 "link to pool IDs instead of GPU IDs").
-# kind -> how a rewrite writes the pool ids and the count there.
-WIRE_SYNTAX = {"create-endpoint": ('gpu_ids="{}"', "gpu_count={}"), "hub": ('"gpuIds": "{}"', '"gpuCount": {}')}
 FAL_CALLS = {"function": "fal-function", "isolated": "isolated", "on": "on"}
 # beam-cloud/beta9 sdk (re-exported by `beam`): gpu= (a GpuType, its string, or a priority list) and
 # gpu_count=; v1 apps: beam.App(gpu=...), Runtime(gpu=...). Called bare (`@endpoint`) or on the module.
-BEAM_CALLS = {"endpoint": "endpoint", "function": "function", "task_queue": "task-queue", "asgi": "asgi",
+# Integrations (beta9 sdk/src/beta9/abstractions/integrations, @0f826fa7): VLLM(gpu=, gpu_count=) and
+# MCPServer(gpu=, gpu_count=), as beam-cloud/examples vllm/models.py deploys vLLM.
+BEAM_CALLS = {"VLLM": "vllm", "MCPServer": "mcp-server", "endpoint": "endpoint", "function": "function", "task_queue": "task-queue", "asgi": "asgi",
               "realtime": "realtime", "schedule": "schedule", "Pod": "pod", "App": "app", "Runtime": "runtime"}
-BEAM_RECEIVERS = ("", "beam", "beta9")
+BEAM_RECEIVERS = ("", "beam", "beta9", "integrations")
 # replicate-python: the hardware SKU is set where a deployment or model is created or updated.
 REPLICATE_CALLS = {("create", "deployments"): "deployment", ("update", "deployments"): "deployment",
                    ("create", "models"): "model"}
-
-REASONS = ("parameter", "local", "loop", "import", "call", "env", "reassigned", "undefined", "attribute",
-           "runtime", "unsupported", "count-unknown")
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One GPU configuration in a file, as the provider writes it.
-
-    status: ok | no-gpu (gpu=None / False) | unresolved (reason + problem say why) | invalid (a value
-    no provider accepts, or an expression too deep to read). spec is the value as the provider writes
-    it (a list is written "['H100', 'A100-40GB:2']"); a conditional has spec None and its branches in
-    alternatives (None for a branch with no GPU). count is the GPU count written apart from the spec
-    (RunPod gpu_count, fal num_gpus) or in it (Modal "H100:4"); None when not written; count_known is
-    False when it is written but cannot be read."""
-
-    line: int
-    provider: str
-    kind: str
-    code: str
-    spec: str | None = None
-    alternatives: tuple[str | None, ...] = ()
-    count: int | None = None
-    count_known: bool = True
-    resolved_from: str = "literal"
-    notes: tuple[str, ...] = ()
-    status: str = "ok"
-    reason: str = ""
-    problem: str = ""
-    overridable_by: tuple[str, ...] = ()
-    excluded: tuple[str, ...] = ()  # wire-format `-type` exclusions (WIRE_SYNTAX), as written
-    host: tuple[tuple[str, object], ...] = ()  # ("cpu", v), ("memory", v): the worker's host as written (literals)
-
-    @property
-    def specs(self) -> tuple[str | None, ...]:
-        """The readings to translate: the spec, or each branch of a conditional."""
-        return self.alternatives if self.alternatives else (self.spec,)
-
-    def to_json(self) -> dict:
-        return {"line": self.line, "provider": self.provider, "kind": self.kind, "code": self.code,
-                "spec": self.spec, "alternatives": list(self.alternatives), "count": self.count,
-                "count_known": self.count_known, "notes": list(self.notes),
-                "resolved_from": self.resolved_from if self.spec is not None or self.alternatives else None,
-                "status": self.status, "reason": self.reason or None, "problem": self.problem or None,
-                "overridable_by": list(self.overridable_by), "host": dict(self.host) or None}
-
-
-@dataclass(frozen=True)
-class Scan:
-    """Every configuration found (at most MAX_FINDINGS), how many there were, and file-level notes."""
-
-    findings: tuple[Finding, ...]
-    total: int
-    providers: tuple[str, ...]  # the providers the file imports
-    notes: tuple[str, ...] = field(default=())
-
-    @property
-    def truncated(self) -> bool:
-        return self.total > len(self.findings)
-
 
 # ---------------------------------------------------------------------------- reading values
 
@@ -220,6 +165,7 @@ class _Reader:
             taken = texts[choice.taken] if choice.taken is not None else None
             notes.append(f"one of {' or '.join(repr(t) if t else 'no GPU' for t in texts)}, depending on {choice.test}"
                          + (f" ({taken!r} with this file's values)" if taken and len(texts) == 2 else ""))
+        notes += [f"the default: {s}" for s in steps if " re-assigns " in s]
         if any(isinstance(b.value, GpuObject) for b in branches):
             notes.append("modal.gpu objects were removed from the client in Modal 1.4.0; write a string "
                          f"such as gpu=\"{next(t for t in texts if t)}\"")
@@ -279,20 +225,6 @@ class _Reader:
                     problem=f"the GPU is {name!r} but its count cannot be read ({error.message}): count unknown")
 
 
-def wire_ids(f: Finding) -> Finding:
-    """A wire-format site (WIRE_SYNTAX) with its `-GPU type` exclusions taken out of the spec and
-    said in a note: they narrow a pool, they are not GPUs to translate."""
-    if f.kind not in WIRE_SYNTAX or not f.spec or "-" not in f.spec:
-        return f
-    parts = [p.strip() for p in f.spec.split(",") if p.strip()]
-    kept = [p for p in parts if not p.startswith("-")]
-    dropped = [p[1:].strip() for p in parts if p.startswith("-")]
-    if not dropped or not kept:
-        return f
-    note = "excludes " + ", ".join(dropped) + " from the pools (RunPod's `-type` form); translated without the exclusion"
-    return replace(f, spec=",".join(kept), notes=(*f.notes, note), excluded=tuple(dropped))
-
-
 # ---------------------------------------------------------------------------- call shapes
 
 def imported_providers(imports: list) -> tuple[str, ...]:
@@ -328,6 +260,14 @@ def _callee(node: ast.Call, aliases: dict[str, str]) -> tuple[str, str]:
     if isinstance(f, ast.Name):
         return aliases.get(f.id, f.id), ""
     return "", ""
+
+
+def _forwarded(value: ast.AST, key: str) -> bool:
+    """`machine_type=cls.machine_type`: code passing an object's own setting on (the fal SDK's
+    wrap_app, fal-ai/fal projects/fal/src/fal/app.py@c6f0afaa L187), not a configuration; the class
+    attribute it reads is the site, and is read there."""
+    return (isinstance(value, ast.Attribute) and value.attr == key and isinstance(value.value, ast.Name)
+            and value.value.id in ("cls", "self"))
 
 
 def _modal_kind(name: str, receiver: str) -> str:
@@ -396,13 +336,19 @@ class _Scanner:
 
     def keyword(self, node: ast.Call, provider: str, kind: str, key: str, count_key: str | None = None) -> None:
         kws = {k.arg: k.value for k in node.keywords if k.arg}
+        whole = {k.arg: k for k in node.keywords if k.arg}
         reader = self.readers[provider]
         count_node = kws.get(count_key) if count_key else None
         if key in kws:
             value = kws[key]
             host = tuple((k, kws[k].value) for k in HOST_KEYS.get(provider, ())
                          if isinstance(kws.get(k), ast.Constant) and isinstance(kws[k].value, (int, float, str)))
-            self.add(value.lineno, lambda: replace(reader.finding(kind, value.lineno, value, count_node), host=host))
+            if provider == "fal" and _forwarded(value, key):
+                return
+            anchor = Anchor("keyword", key, _span(value), _span(whole[key]), _span(node), count_key or "",
+                            _span(whole[count_key]) if count_node is not None else None, literal_span(self.ev, value))
+            self.add(value.lineno, lambda: replace(reader.finding(kind, value.lineno, value, count_node), anchor=anchor,
+                                                   host=host))
             return
         for splat in (k.value for k in node.keywords if k.arg is None):
             try:
@@ -414,8 +360,9 @@ class _Scanner:
                 continue
             if value is not None:
                 code = f"**{self.ev.code(splat, 40)} → {key}={self.ev.code(value, 60)}"
-                self.add(splat.lineno, lambda v=value, c=counted or count_node, via=via, code=code, line=splat.lineno:
-                         reader.finding(kind, line, v, c, via=via, code=code))
+                anchor = dict_anchor(self.ev, splat, key, count_key or "", value, node)
+                self.add(splat.lineno, lambda v=value, c=counted or count_node, via=via, code=code, line=splat.lineno, a=anchor:
+                         replace(reader.finding(kind, line, v, c, via=via, code=code), anchor=a))
                 return
 
     def fal_class(self, node: ast.ClassDef) -> None:
@@ -430,15 +377,60 @@ class _Scanner:
                 attrs.setdefault(kw.arg, kw.value)
         if "machine_type" in attrs:
             value = attrs["machine_type"]
-            self.add(value.lineno, lambda: self.readers["fal"].finding("fal-app", value.lineno, value, attrs.get("num_gpus")))
+            stmts = {}
+            for stmt in node.body:
+                if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+                    stmts[stmt.targets[0].id] = stmt
+                elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+                    stmts[stmt.target.id] = stmt
+            form = "attribute" if "machine_type" in stmts else "keyword"
+            kws = {k.arg: k for k in node.keywords}
+            holder = stmts if form == "attribute" else kws
+            count = holder.get("num_gpus")
+            anchor = Anchor(form, "machine_type", _span(value), _span(holder["machine_type"]), _span(node), "num_gpus",
+                            _span(count) if count is not None else None, literal_span(self.ev, value))
+            self.add(value.lineno, lambda: replace(self.readers["fal"].finding(
+                "fal-app", value.lineno, value, attrs.get("num_gpus")), anchor=anchor))
 
 
-def scan_tree(tree: ast.Module, text: str, source: str | None = None) -> Scan:
+# Calls that look like a provider's GPU setting (callee name, keyword), for a file no provider import
+# explains: said as such, so a CI run does not read "0 GPU configs" as clean.
+_LOOKS_LIKE: dict[str, set[str]] = {}
+for _names, _keys in (((*MODAL_DECORATORS, *BEAM_CALLS, "Endpoint"), ("gpu",)), (FAL_CALLS, ("machine_type",)),
+                      (("LiveServerless", "ServerlessEndpoint"), ("gpus", "gpu")), (("create_endpoint",), ("gpu_ids",))):
+    for _n in _names:
+        _LOOKS_LIKE.setdefault(_n, set()).update(_keys)
+
+
+def unattributed(ev: Evaluator) -> tuple[int, ...]:
+    """Lines of calls that set a GPU the way a provider's API does, in a file that imports no provider."""
+    lines = []
+    for node in ev.calls:
+        name, _ = _callee(node, {})
+        keys = _LOOKS_LIKE.get(name, ())
+        if any(k.arg in keys and not (isinstance(k.value, ast.Constant) and k.value.value is None) for k in node.keywords):
+            lines.append(next(k.value.lineno for k in node.keywords if k.arg in keys))
+    return tuple(sorted(set(lines)))
+
+
+def scan_tree(tree: ast.Module, text: str, source: str | None = None, local=None) -> Scan:
+    """The file's GPU configurations. `local` (a read.project.LocalImports) follows the app's own
+    modules: their providers count as this file's, their constants are read."""
     ev = Evaluator(tree, text)
     imported = imported_providers(ev.imports)
+    lines: tuple[int, ...] = ()
+    if not imported and not source:
+        lines = unattributed(ev)  # no call a provider's API could make: nothing to look for elsewhere
+    if local is not None:
+        ev.imported = local
+        if lines:  # the app object may come from a sibling module (`from .common import app`)
+            imported = local.providers(ev)
     active = (source,) if source else imported
     if not active:
-        return Scan((), 0, imported)
+        notes = (f"line(s) {', '.join(map(str, lines[:8]))} set a GPU the way a provider's API does, but neither "
+                 "this file nor a local module it imports imports a provider; name the source provider to read "
+                 "them",) if lines else ()
+        return Scan((), 0, imported, notes, unattributed=lines)
     scanner = _Scanner(ev, active)
     found = scanner.run()
     return Scan(tuple(found), len(scanner.sites), imported, tuple(dict.fromkeys(scanner.notes))[:20])
@@ -472,21 +464,9 @@ def parse(text: str) -> ast.Module:
         raise UsageError(f"cannot parse the file as Python: {clip(str(e) or type(e).__name__, 80)}") from None
 
 
-def scan_source(text: str, source: str | None = None) -> Scan:
+def scan_source(text: str, source: str | None = None, local=None) -> Scan:
     tree = parse(text)
     try:
-        return scan_tree(tree, text, source)
+        return scan_tree(tree, text, source, local)
     except RecursionError:
         raise UsageError("the file nests expressions too deeply to be read") from None
-
-
-def scan_file(path: Path, source: str | None = None) -> Scan:
-    from gpuadvisor.configscan import handles, scan_config
-
-    if handles(path):  # a provider's config file (config.yaml, cerebrium.toml, cog.yaml), by name
-        return scan_config(Path(path), source)
-    text = read_python_capped(path, MAX_FILE_BYTES, "Python file")  # PEP 263 cookies honoured (N16)
-    try:
-        return scan_source(text, source)
-    except UsageError as e:
-        raise UsageError(f"{display_path(path)}: {e}") from None

@@ -20,7 +20,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from gpuadvisor.pyscope import Binding, ModuleIndex, Unresolved, clip
+from gpuadvisor.apps.evaluate.guards import guard_holds
+from gpuadvisor.apps.evaluate.pyscope import Binding, ModuleIndex, Unresolved, clip
 
 __all__ = ["MAX_DEPTH", "Choice", "Evaluator", "GpuObject", "Known", "Symbol", "Unresolved", "clip"]
 
@@ -79,14 +80,13 @@ def _merge(value, parts: list[Known], *via: str) -> Known:
 _GPU_KWARGS = {"count", "size", "memory"}
 _ENV_CALLS = {"os.environ.get", "os.getenv", "environ.get", "getenv"}
 _RUNPOD_ENUMS = ("GpuGroup", "GpuType", "CpuInstanceType")
-
-
 class Evaluator(ModuleIndex):
     """Values of expressions in one parsed module. Build once per file; `evaluate(node)` per value."""
 
     def __init__(self, tree: ast.Module, text: str):
         super().__init__(tree, text)
         self._busy: set[int] = set()
+        self.imported = None  # a read.project.LocalImports: names imported from the app's own modules
 
     # ------------------------------------------------------------------ public
 
@@ -156,6 +156,8 @@ class Evaluator(ModuleIndex):
         if binding is None:
             raise Unresolved("undefined", f"{name} is not defined in this file")
         if binding.kind == "import":
+            if self.imported is not None and binding.module:
+                return self.imported.value(binding, name)
             raise Unresolved("import", f"{name} is imported from {binding.origin}; gpuadvisor reads only this file")
         if binding.kind == "def":
             raise Unresolved("call", f"{name} is a function defined at line {binding.line}, not a value")
@@ -177,7 +179,17 @@ class Evaluator(ModuleIndex):
             raise Unresolved(e.category, f"{name} (line {binding.line}): {e.message}") from None
         finally:
             self._busy.discard(key)
-        return Known(v.value, (step, *v.via), v.env)
+        steps = (step, *v.via)
+        for line, test, negated in binding.guarded:
+            cond = self.code(test, 60)
+            held = guard_holds(self, test, name, v.value)
+            if held is None or held != negated:  # the re-assignment may run (or does): no single value
+                lines = ", ".join(str(x) for x in (binding.line, *(g[0] for g in binding.guarded)))
+                why = "cannot be read" if held is None else "holds for it"
+                raise Unresolved("reassigned", f"{name} is assigned at line(s) {lines}, under a condition; "
+                                               f"`{'not ' if negated else ''}{cond}` {why}, so its value depends on the run")
+            steps += (f"line {line} re-assigns {name} only if {'not ' if negated else ''}{cond}: false for {v.value!r}",)
+        return Known(v.value, steps, v.env)
 
     def _follow(self, node: ast.AST, depth: int) -> tuple[ast.AST, str, int]:
         """A Name bound at module level to an expression -> (that expression, how, its line)."""

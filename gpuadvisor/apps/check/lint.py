@@ -1,6 +1,6 @@
 """`gpuadvisor check`: lint the GPU specs of provider app files and config files.
 
-Built on the `translate --file` scanner (gpuadvisor.filescan): the same sites, with the same
+Built on the `translate --file` scanner (gpuadvisor.apps.read.filescan): the same sites, with the same
 readings; a file is parsed, never imported or run. Each finding has a stable code, a severity and,
 where one exists, a rewrite in the same provider's syntax. The rules are provider-neutral: what a
 name means (ambiguous, legacy, may be upgraded, a pool, a list that RunPod places by pool, an
@@ -20,6 +20,8 @@ unverified count) comes from the catalogs.
   GA111 warning  the GPU count cannot be read: the config may not run on the count you think
   GA112 error    a GPU type where RunPod's wire format takes pool ids (create_endpoint's gpu_ids,
                  .runpod/hub.json gpuIds): runpod-workers/worker-sdxl#23
+  GA113 error    a call that sets a GPU the way a provider's API does, in a file that imports no provider
+                 (nor does any local module it imports): it cannot be read, so a clean run would mislead
 """
 
 from __future__ import annotations
@@ -29,11 +31,12 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from gpuadvisor.apps.read.filescan import scan_source
+from gpuadvisor.apps.read.findings import LIST_SYNTAX, MAX_FILE_BYTES, WIRE_SYNTAX, Finding
+from gpuadvisor.apps.write.syntax import Option, shared_count, write_config, write_item
 from gpuadvisor.errors import CountOverLimit, CpuGpuMixup, GpuAdvisorError, UnknownName, UsageError
-from gpuadvisor.filescan import MAX_FILE_BYTES, WIRE_SYNTAX, Finding, scan_source
 from gpuadvisor.fsread import display_path, read_python_capped, read_text_capped
 from gpuadvisor.models import Offering
-from gpuadvisor.syntax import Option, write_config
 from gpuadvisor.translate import SourceOption, count_caveat, parse_spec
 
 SEVERITIES = ("error", "warning", "info")  # most severe first
@@ -50,6 +53,7 @@ RULES = {
     "GA110": ("env-default", "info", "A GPU taken from an environment variable's default"),
     "GA111": ("count-unknown", "warning", "A GPU count that cannot be read from the file"),
     "GA112": ("type-for-pool-id", "error", "A GPU type where the provider's wire format takes pool ids"),
+    "GA113": ("no-provider", "error", "A GPU setting in a file whose provider cannot be found"),
 }
 SPREAD = 0.7  # a pool whose weakest member has under 70% of the best one's bandwidth or compute is flagged
 SKIP_DIRS = {".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache", "build", "dist"}
@@ -78,6 +82,12 @@ def _issue(file: str, f: Finding, code: str, message: str, suggestion: str | Non
 def _rewrite(cat, f: Finding, options: list[Option], exclude: tuple[str, ...] = ()) -> str | None:
     """A config line in the provider's own syntax for this site, e.g. `gpu="H100!"`; at a wire-format
     site, pool ids (a GPU type as the pool that holds it), with `-type` exclusions."""
+    if f.kind in LIST_SYNTAX:  # a list-valued keyword (RunPod's LiveServerless gpus=[...])
+        provider = cat.providers[f.provider]
+        key, count = LIST_SYNTAX[f.kind]
+        n = shared_count(provider, options) or 1
+        return key.format(", ".join(write_item(provider, o, with_count=False) for o in options)) + (
+            ", " + count.format(n) if n > 1 else "")
     if f.kind not in WIRE_SYNTAX:
         return write_config(cat.providers[f.provider], options)
     ids = []
@@ -104,11 +114,12 @@ def _typed(cat, provider: str, hw) -> Offering | None:
     return next((o for o in cat.offerings_of(provider) if o.kind == "gpu" and o.hw is hw), None)
 
 
-def _wire_name(cat, provider: str, hw) -> str:
-    """A GPU type as RunPod's wire format writes it: its display name ("NVIDIA L4")."""
+def _wire_name(cat, provider: str, hw) -> str | None:
+    """A GPU type as RunPod's wire format writes it: its display name ("NVIDIA L4"); None when the
+    provider gives it none (gpuadvisor's own ids, such as h100-pcie, are never written there)."""
     typed = _typed(cat, provider, hw)
     names = [a for a in (typed.aliases if typed else ()) if " " in a]
-    return names[0] if names else (typed.name if typed else hw.id)
+    return names[0] if names else None
 
 
 def check_finding(cat, file: str, f: Finding) -> list[Issue]:
@@ -151,7 +162,7 @@ def _check_spec(cat, file: str, f: Finding, spec: str) -> list[Issue]:
     out: list[Issue] = []
     written = [o.text.split(":")[0] for o in options]
     for so, name in zip(options, written, strict=True):
-        out.extend(_check_option(cat, file, f, so, name))
+        out.extend(_check_option(cat, file, f, so, name, options))
     if f.kind in WIRE_SYNTAX:
         for so in options:
             if so.offering.kind == "gpu":
@@ -178,7 +189,8 @@ def _renamed(cat, f: Finding, spec: str, e: UnknownName) -> str | None:
     return _rewrite(cat, f, [Option(o.offering, o.count, o.suffix) for o in options])
 
 
-def _check_option(cat, file: str, f: Finding, so: SourceOption, written: str) -> list[Issue]:
+def _check_option(cat, file: str, f: Finding, so: SourceOption, written: str,
+                  site_options: list[SourceOption] | None = None) -> list[Issue]:
     off, n, provider = so.offering, so.count, cat.providers[f.provider]
     out: list[Issue] = []
     key = written.strip().lower()
@@ -216,14 +228,16 @@ def _check_option(cat, file: str, f: Finding, so: SourceOption, written: str) ->
     elif off.kind == "pool" and len(off.gpus) > 1 and not off.legacy:
         if f.excluded:  # a wire-format pool narrowed with `-type` exclusions: judge what is left
             gone = {x.lower() for x in f.excluded}
-            left = tuple(g for g in off.gpus if _wire_name(cat, f.provider, g).lower() not in gone and g.id not in gone)
+            left = tuple(g for g in off.gpus if (_wire_name(cat, f.provider, g) or "").lower() not in gone and g.id not in gone)
             off = replace(off, gpus=left, hw=min(left, key=lambda g: (g.bandwidth_gb_s, g.fp16_tflops))) if left else off
         spread = _spread(off) if len(off.gpus) > 1 else ""
         if spread:
             best = max(off.gpus, key=lambda g: (g.bandwidth_gb_s, g.fp16_tflops))
-            if f.kind in WIRE_SYNTAX:  # pool ids only: narrow the pool with `-type` exclusions
-                weak = tuple(_wire_name(cat, f.provider, g) for g in off.gpus if g is not best and _spread_below(g, best))
-                fix = _rewrite(cat, f, [Option(off, n)], exclude=weak)
+            if f.kind in WIRE_SYNTAX:  # pool ids only: narrow the pool with `-type` exclusions, keep every pool
+                weak = [_wire_name(cat, f.provider, g) for g in off.gpus if g is not best and _spread_below(g, best)]
+                keep = [Option(o.offering, o.count) for o in (site_options or [so])]
+                fix = (_rewrite(cat, f, keep, exclude=tuple(dict.fromkeys((*f.excluded, *weak))))
+                       if weak and all(weak) else None)
             else:
                 typed = _typed(cat, f.provider, best)
                 fix = _rewrite(cat, f, [Option(typed, n)]) if typed else None
@@ -283,9 +297,9 @@ def _modern_config(cat, f: Finding) -> str | None:
 
 def python_files(paths: list[Path]) -> list[Path]:
     """The files to check: each file named, and every *.py and provider config file (by name,
-    gpuadvisor.configscan) under each directory (sorted; tool directories such as .git and .venv
+    gpuadvisor.apps.read.configscan) under each directory (sorted; tool directories such as .git and .venv
     skipped). UsageError for a path that does not exist."""
-    from gpuadvisor.configscan import handles
+    from gpuadvisor.apps.read.configscan import handles
 
     out: list[Path] = []
     for p in paths:
@@ -327,13 +341,19 @@ def suppressions(text: str) -> dict[int, set[str] | None]:
     return out
 
 
-def check_source(cat, file: str, text: str, source: str | None = None) -> tuple[list[Issue], list[Finding], int]:
+def check_source(cat, file: str, text: str, source: str | None = None,
+                 local=None) -> tuple[list[Issue], list[Finding], int]:
     """(issues, sites, suppressed) for one file's text; `# noqa` / `# noqa: GA102` on a site's line silences it.
-    A provider config file is read by its name (gpuadvisor.configscan)."""
-    from gpuadvisor.configscan import handles, scan_config_text
+    A provider config file is read by its name (gpuadvisor.apps.read.configscan); `local` follows a
+    Python file's imports of the app's own modules (gpuadvisor.apps.read.project)."""
+    from gpuadvisor.apps.read.configscan import handles, scan_config_text
 
-    scan = scan_config_text(file, text, source) if handles(file) else scan_source(text, source)
+    scan = scan_config_text(file, text, source) if handles(file) else scan_source(text, source, local)
     issues = [i for f in scan.findings for i in check_finding(cat, file, f)]
+    issues += [Issue(file, line, "GA113", RULES["GA113"][1],
+                     "this sets a GPU the way a provider's API does, but neither the file nor a local module it "
+                     "imports imports a provider, so it was not read; give --source PROVIDER")
+               for line in scan.unattributed]
     quiet = suppressions(text)
     kept = [i for i in issues if not (i.line in quiet and (quiet[i.line] is None or i.code in quiet[i.line]))]
     return kept, list(scan.findings), len(issues) - len(kept)
@@ -347,18 +367,25 @@ def check_paths(cat, paths: list[Path], source: str | None = None, ignore: froze
     unknown = sorted(c for c in ignore if c not in RULES)
     if unknown:
         raise UnknownName("rule code", unknown[0], sorted(RULES))
+    from gpuadvisor.apps.read.project import Project, project_root
+
     files = python_files(paths)
     named = {p for p in paths if not p.is_dir()}
     report = Report([], len(files))
+    projects: dict[Path, Project] = {}
+    roots = [p.resolve() for p in paths if p.is_dir()]
     for n, path in enumerate(files, 1):
         shown = display_path(path)
+        resolved = path.resolve()
+        root = next((r for r in roots if r in resolved.parents), None) or project_root(path)
+        project = projects.setdefault(root, Project(root))
         try:
             if _is_config(path):  # a size or encoding error names the right kind of file (N16)
                 text = read_text_capped(path, MAX_FILE_BYTES, "config file")
             else:
                 text = read_python_capped(path, MAX_FILE_BYTES, "Python file")
             try:
-                issues, sites, quiet = check_source(cat, shown, text, source)
+                issues, sites, quiet = check_source(cat, shown, text, source, project.for_file(path))
             except UsageError as e:
                 raise UsageError(f"{shown}: {e}") from None
         except UsageError as e:

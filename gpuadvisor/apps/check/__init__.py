@@ -1,0 +1,1 @@
+"""Lint rules on the GPU configurations read from an app."""

@@ -1,0 +1,1 @@
+"""What an expression's value is, from the source alone (never imported or run)."""
