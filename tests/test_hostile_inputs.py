@@ -59,7 +59,7 @@ def test_n1_check_dot_skips_the_bomb_and_finishes(tmp_path):
 
 
 def test_n1_ordinary_aliases_still_read():
-    from gpuadvisor.configscan import scan_config_text
+    from gpuadvisor.apps.read.configscan import scan_config_text
 
     text = "base: &b\n  accelerator: H100:2\nresources:\n  <<: *b\n  use_gpu: true\n"
     scan = scan_config_text("config.yaml", text)
@@ -67,7 +67,7 @@ def test_n1_ordinary_aliases_still_read():
 
 
 def test_n1_yaml_nesting_is_capped():
-    from gpuadvisor.configscan import scan_config_text
+    from gpuadvisor.apps.read.configscan import scan_config_text
 
     with pytest.raises(UsageError, match="nested"):
         scan_config_text("config.yaml", "resources: " + "[" * 5000 + "]" * 5000 + "\n")

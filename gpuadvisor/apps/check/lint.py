@@ -415,7 +415,7 @@ SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
 def _is_config(path: Path) -> bool:
-    from gpuadvisor.configscan import handles
+    from gpuadvisor.apps.read.configscan import handles
 
     return handles(path)
 

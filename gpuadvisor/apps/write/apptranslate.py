@@ -105,7 +105,7 @@ def _host(cat, f: Finding) -> tuple[float, float] | None:
     """(vCPUs, GB) the source file gives its worker (cpu=, memory=), read in its provider's units."""
     if not f.host or f.provider not in cat.providers:
         return None
-    from gpuadvisor.syntax import read_host
+    from gpuadvisor.apps.write.syntax import read_host
 
     h = dict(f.host)
     vcpus, ram = read_host(cat.providers[f.provider], h.get("cpu"), h.get("memory"))

@@ -77,7 +77,7 @@ def test_kwargs_dict_site_changes_the_key_in_the_dict_never_a_duplicate(cat):
     path = AUDIT / "qwen3_haiku_serve_haiku_model.py"
     scan, sites, _ = translated(cat, path, "fal")
     plan = plan_file(cat, path, path.read_text(), sites, list(scan.findings), [])
-    assert '    machine_type="GPU-L40",\n' in plan.after and 'gpu=f"A10G:{N_GPU}"' not in plan.after
+    assert '    machine_type="GPU-RTX4090",\n' in plan.after and 'gpu=f"A10G:{N_GPU}"' not in plan.after
     call = plan.after.splitlines()[246 + 1]  # one comment line is added above the call
     assert call.strip() == "_cls = app.cls(**CLS_KWARGS)(_cls)"  # no gpu= added beside the ** dict
     fixed, _ = fix_paths(cat, [path])
