@@ -1,5 +1,5 @@
-"""Every README example is a test: each fenced block that starts with `$ gpuadvisor …` is run in a
-fresh directory and its output compared with the block.
+"""Every README and docs/*.md example is a test: each fenced block that starts with `$ gpuadvisor …`
+is run in a fresh directory and its output compared with the block.
 
 - Files the examples use are the README's own: a fence whose info string names a file
   (```toml acme.toml) is written to that file first, so `catalog validate acme.toml` checks the
@@ -27,7 +27,9 @@ from pathlib import Path
 
 import pytest
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+PAGES = [README, *sorted((ROOT / "docs").glob("*.md"))]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EXTERNAL = {"lambda/vms.csv": FIXTURES / "imports" / "skypilot-lambda-vms.csv"}  # ~/.sky/catalogs/v8/lambda/vms.csv
 LOOPBACK = "127.0.0.1:8765"
@@ -36,13 +38,18 @@ ELLIPSIS = "…"
 README_TODAY = "2026-12-04"  # the day the README's outputs were last checked
 
 
-def _fences() -> list[tuple[int, str, str]]:
-    text = README.read_text(encoding="utf-8")
-    return [(text[: m.start()].count("\n") + 1, m.group(1).strip(), m.group(2)) for m in FENCE.finditer(text)]
+def _fences(page: Path | None = None) -> list[tuple[int, str, str]]:
+    """(line, info string, body) of every fence of one page, or of every page (README and docs/)."""
+    out = []
+    for p in [page] if page else PAGES:
+        text = p.read_text(encoding="utf-8")
+        out += [(text[: m.start()].count("\n") + 1, m.group(1).strip(), m.group(2)) for m in FENCE.finditer(text)]
+    return out
 
 
 def readme_files() -> dict[str, str]:
-    """Fences with a file name after the language (```python app.py): the files the examples use."""
+    """Fences with a file name after the language (```python app.py), in the README and docs/: the
+    files the examples use."""
     out = {}
     for _, info, body in _fences():
         parts = info.split()
@@ -51,10 +58,10 @@ def readme_files() -> dict[str, str]:
     return out
 
 
-def examples() -> list[tuple[int, list[tuple[str, list[str]]]]]:
-    """(README line, [(command, expected output lines), …]) for every block of `$ ` commands."""
+def examples(page: Path = README) -> list[tuple[int, list[tuple[str, list[str]]]]]:
+    """(line, [(command, expected output lines), …]) for every block of `$ ` commands of a page."""
     out = []
-    for line, _, body in _fences():
+    for line, _, body in _fences(page):
         if not body.startswith("$ gpuadvisor"):
             continue
         steps: list[tuple[str, list[str]]] = []
@@ -116,12 +123,16 @@ def run_example(command: str, cwd: Path) -> str:
     return result.stdout
 
 
-EXAMPLES = examples()
+EXAMPLES = [(page, line, steps) for page in PAGES for line, steps in examples(page)]
 
 
-def test_the_readme_has_examples_for_every_command():
-    commands = {c.split()[1] for _, steps in EXAMPLES for c, _ in steps}
-    assert {"recommend", "translate", "check", "estimate", "list", "show", "compare", "catalog", "cost"} <= commands
+def test_the_readme_has_an_example_for_every_command():
+    commands = {c.split()[1] for page, _, steps in EXAMPLES if page == README for c, _ in steps}
+    assert {"recommend", "speed", "translate", "check", "estimate", "list", "show", "compare", "catalog", "cost"} <= commands
+
+
+def test_the_readme_is_short():
+    assert len(README.read_text(encoding="utf-8").splitlines()) <= 400
 
 
 @contextlib.contextmanager
@@ -152,8 +163,8 @@ def loopback_server(directory: Path):
         server.server_close()
 
 
-@pytest.mark.parametrize("line,steps", EXAMPLES, ids=[f"README.md:{n}" for n, _ in EXAMPLES])
-def test_readme_example(tmp_path, line, steps):
+@pytest.mark.parametrize("page,line,steps", EXAMPLES, ids=[f"{p.relative_to(ROOT)}:{n}" for p, n, _ in EXAMPLES])
+def test_readme_example(tmp_path, page, line, steps):
     for name, body in readme_files().items():
         (tmp_path / name).write_text(body, encoding="utf-8")
     for name, source in EXTERNAL.items():
@@ -164,8 +175,8 @@ def test_readme_example(tmp_path, line, steps):
         for command, expected in steps:
             actual = run_example(command.replace(LOOPBACK, address), tmp_path).replace(address, LOOPBACK).splitlines()
             assert matches(expected, actual), (
-                f"README.md:{line}: `{command}` printed:\n" + "\n".join(actual)
-                + "\n\nbut the README says:\n" + "\n".join(expected))
+                f"{page.relative_to(ROOT)}:{line}: `{command}` printed:\n" + "\n".join(actual)
+                + "\n\nbut the page says:\n" + "\n".join(expected))
 
 
 # ------------------------------------------------------------------ the matcher itself
@@ -179,13 +190,24 @@ def test_matcher_wildcards_and_widths():
     assert matches(["a", "…"], ["a"])
 
 
-def test_internal_links_resolve():
-    """Every `(#anchor)` link in the README names a heading (GitHub's anchor rules)."""
-    text = README.read_text(encoding="utf-8")
-    outside = FENCE.sub("", text)
-    anchors = set()
-    for heading in re.findall(r"^#+ (.+)$", outside, re.M):
-        slug = re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
-        anchors.add(slug)
-    links = re.findall(r"\]\(#([^)]+)\)", outside)
-    assert links and [a for a in links if a not in anchors] == []
+def _anchors(page: Path) -> set[str]:
+    outside = FENCE.sub("", page.read_text(encoding="utf-8"))
+    return {re.sub(r"[^\w\- ]", "", h.lower()).replace(" ", "-") for h in re.findall(r"^#+ (.+)$", outside, re.M)}
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(ROOT)) for p in PAGES])
+def test_links_resolve(page):
+    """Every link to a page of the repository names a file that exists, and its `#anchor` a heading
+    there (GitHub's anchor rules); `(#anchor)` links name a heading of the same page."""
+    outside = FENCE.sub("", page.read_text(encoding="utf-8"))
+    bad = []
+    for target in re.findall(r"\]\(([^)\s]+)\)", outside):
+        if "://" in target or target.startswith("mailto:"):
+            continue
+        path, _, anchor = target.partition("#")
+        file = (page.parent / path).resolve() if path else page
+        if not file.exists():
+            bad.append(target)
+        elif anchor and file.suffix == ".md" and anchor not in _anchors(file):
+            bad.append(target)
+    assert bad == []

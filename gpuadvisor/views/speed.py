@@ -41,7 +41,7 @@ def speed_view(res) -> View:
         rows.append(["step time", _num(data["step_s"], "s")])
     rows.append(["bound by", res.thr.bound or "—"])
     if data["max_batch"] is not None:
-        rows.append(["most sequences that fit", f"{data['max_batch']:,}"])
+        rows.append(["most sequences in flight", f"{data['max_batch']:,}"])
     view.table(["", "value"], rows, right={1})
     view.text(f"formula: {res.thr.formula}", style="dim")
     notes = [f"• {a}" for a in data["assumptions"]]
