@@ -196,3 +196,15 @@ def test_a_bad_perf_value_skips_that_file(run, extra_dir):
     """)
     result = run("recommend", "--vram", "20", "-w", "image", "--json")
     assert "inference_efficiency" in result.stderr and "fraction" in result.stderr
+
+
+def test_audio_is_a_real_time_factor_and_priced_per_audio_hour(run):
+    """Issue 21 item 8: speech recognition in × real time and $/audio-h, Whisper timed as encoder +
+    decoder (turbo's 4 decoder layers make it several times faster than large-v3 on the same GPU)."""
+    d = run.json("recommend", "--model", "whisper-large-v3", "--top", "3")
+    first = d["recommendations"][0]
+    assert first["throughput"]["unit"] == "× real time" and first["cost_per_unit"]["unit"] == "$/audio-h"
+    assert first["cost_per_unit"]["value"] == pytest.approx(first["total_price_per_hour"] / first["throughput"]["value"], rel=1e-3)
+    large = run.json("recommend", "--model", "whisper-large-v3", "-p", "modal", "--optimize", "speed", "--top", "1")
+    turbo = run.json("recommend", "--model", "whisper-large-v3-turbo", "-p", "modal", "--optimize", "speed", "--top", "1")
+    assert turbo["recommendations"][0]["throughput"]["value"] > 3 * large["recommendations"][0]["throughput"]["value"]

@@ -30,11 +30,11 @@ from pathlib import Path
 from gpuadvisor.catalog.query import Catalog, FileReport
 from gpuadvisor.errors import CatalogProblem
 from gpuadvisor.models import Arch, Billing, Dispute, Gpu, Offering, Price, Provider, Syntax
-from gpuadvisor.perf.constants import DiffusionFamily, Engine, NvCodec, Perf
+from gpuadvisor.perf.constants import AudioModel, DiffusionFamily, Engine, NvCodec, Perf
 from gpuadvisor.profiles import Model, Workload
 
 CACHE_ENV = "GPUADVISOR_NO_CACHE"
-FORMAT = 8  # bump when the JSON layout below changes (7: a digest header line; 8: perf engines)
+FORMAT = 9  # bump when the JSON layout below changes (7: a digest header line; 8: perf engines)
 MAX_CACHE_BYTES = 256 * 1024 * 1024
 KEEP = 4  # cache files kept (the newest), so switching between catalog sets stays fast
 _CODE = ("catalog/__init__.py", "catalog/build.py", "catalog/cache.py", "catalog/locate.py", "catalog/providers.py",
@@ -187,7 +187,7 @@ def _perf_row(p: Perf) -> list:
     out = []
     for name in _names(Perf):
         v = getattr(p, name)
-        if name == "diffusion":
+        if name in ("diffusion", "audio"):
             v = [_row(f) for f in v]
         elif name in ("codecs", "engines"):
             v = [[key, _row(c)] for key, c in v]
@@ -206,7 +206,8 @@ def _perf(row: list | None) -> Perf | None:
     return _maker(Perf, {"bandwidth_efficiency": _pairs, "scaling": _pairs, "gemm_efficiency": _pairs,
                          "allreduce_us": _pairs, "data_parallel_efficiency": _pairs,
                          "diffusion": lambda v: t(map(family, v)), "codecs": lambda v: t((a, codec(c)) for a, c in v),
-                         "engines": lambda v: t((e, engine(c)) for e, c in v), "sources": t})(row)
+                         "engines": lambda v: t((e, engine(c)) for e, c in v), "sources": t,
+                         "audio": lambda v: t(map(_maker(AudioModel, {}), v))})(row)
 
 
 def decode(doc: dict) -> Catalog:

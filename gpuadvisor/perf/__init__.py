@@ -20,12 +20,12 @@ import math
 
 from gpuadvisor.models import Gpu
 from gpuadvisor.perf.common import Throughput, _n, link, speedup
-from gpuadvisor.perf.compute import diffusion, encoder, general, training, transcode
+from gpuadvisor.perf.compute import audio, diffusion, encoder, general, training, transcode
 from gpuadvisor.perf.constants import DiffusionFamily, Engine, NvCodec, Perf
 from gpuadvisor.perf.job import Job, generic_family
 from gpuadvisor.perf.llm import llm
 
-MODELS = ("llm", "training", "diffusion", "video", "transcode", "encoder", "general")
+MODELS = ("llm", "training", "diffusion", "video", "transcode", "encoder", "audio", "general")
 
 __all__ = ["MODELS", "DiffusionFamily", "Engine", "Job", "NvCodec", "Perf", "Throughput", "diffusion", "encoder",
            "general", "generic_family", "link", "llm", "request_seconds", "speedup", "throughput", "training",
@@ -44,6 +44,8 @@ def throughput(perf: Perf, job: Job, hw: Gpu, count: int, ref: Gpu | None = None
         return transcode(perf, job, hw, count)
     if job.model == "encoder":
         return encoder(perf, job, hw, count)
+    if job.model == "audio":
+        return audio(perf, job, hw, count)
     return general(perf, job, hw, count, ref)
 
 

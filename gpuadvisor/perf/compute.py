@@ -103,6 +103,31 @@ def diffusion(perf: Perf, job: Job, hw: Gpu, count: int) -> Throughput:
                       tuple(inputs) + _assumed(job), extra, bound="compute")
 
 
+def audio(perf: Perf, job: Job, hw: Gpu, count: int) -> Throughput:
+    """Speech recognition: audio seconds transcribed per second (the real-time factor). Each window
+    of `chunk_s` seconds runs the encoder (compute-bound) and decodes its tokens one step at a time
+    (the decoder's weights over the bandwidth, plus a per-step cost fitted to a published figure)."""
+    am = perf.audio_model(job.family)
+    if am is None:
+        return encoder(perf, job, hw, count)
+    b = max(1, job.batch)
+    flops = hw.fp16_tflops * 1e12 * perf.gemm(hw) * perf.inference_efficiency
+    frames = am.chunk_s * 50  # Whisper's encoder sees 50 frames per second of audio (1,500 per 30 s)
+    enc_s = (2 * am.encoder_params_b * 1e9 * frames) / flops
+    step_s = am.decoder_params_b * 1e9 * 2 / (hw.bandwidth_gb_s * 1e9 * perf.bandwidth(hw)) + am.ms_per_token * 1e-3
+    batch_s = b * enc_s + am.tokens_per_chunk * step_s
+    rtf = am.chunk_s * b / batch_s * count
+    formula = (f"{am.chunk_s:g} s × {b} ÷ ({b} × {_n(enc_s * 1e3)} ms encoder + {am.tokens_per_chunk:g} tokens × "
+               f"{_n(step_s * 1e3)} ms per decode step)" + (f" × {count} GPUs" if count > 1 else "")
+               + f" = {_n(rtf)}× real time")
+    inputs = (("encoder", f"2 × {am.encoder_params_b:g}B params × {frames:,.0f} frames ÷ {_n(flops / 1e12)} TFLOPS"),
+              ("decode step", f"{am.decoder_params_b:g}B params × 2 bytes ÷ {hw.bandwidth_gb_s:,.0f} GB/s × {perf.bandwidth(hw):g}"
+                              f" + {am.ms_per_token:g} ms per step"),
+              ("assumed", f"{am.tokens_per_chunk:g} text tokens per {am.chunk_s:g} s of speech; {am.source}"))
+    return Throughput(rtf, "× real time", rtf, "$/audio-h", 1, formula, inputs + _assumed(job),
+                      (("seconds per 30 s window", batch_s / b, "s"),), bound="memory")
+
+
 def transcode(perf: Perf, job: Job, hw: Gpu, count: int) -> Throughput:
     """Concurrent real-time 1080p streams: min(encode, decode) engine capacity; 4K is 4× the pixels."""
     rates = perf.codec(hw.arch)

@@ -40,6 +40,21 @@ class DiffusionFamily:
 
 
 @dataclass(frozen=True, eq=False)
+class AudioModel:
+    """A speech-recognition model (Whisper): each 30 s window of audio runs the encoder once
+    (compute-bound) and then decodes its text token by token (each step reads the decoder's weights
+    and pays a per-step cost a faster GPU does not shrink)."""
+
+    id: str
+    encoder_params_b: float
+    decoder_params_b: float
+    tokens_per_chunk: float = 100.0
+    chunk_s: float = 30.0
+    ms_per_token: float = 15.0
+    source: str = ""
+
+
+@dataclass(frozen=True, eq=False)
 class Engine:
     """How a serving engine spends a decode step beyond reading memory: a per-layer cost a faster GPU
     does not shrink (kernel launches, sampling; CUDA graphs make it small), how much of the memory
@@ -102,6 +117,10 @@ class Perf:
     diffusion_batch_exponent: float = 0.85  # a batch of b images takes b ** this × one image's work
     engines: tuple[tuple[str, Engine], ...] = ()
     default_engine: str = "vllm"
+    audio: tuple[AudioModel, ...] = ()
+
+    def audio_model(self, mid: str | None) -> AudioModel | None:
+        return next((a for a in self.audio if a.id == mid), None)
 
     def family(self, fid: str | None) -> DiffusionFamily | None:
         return next((f for f in self.diffusion if f.id == fid), None)

@@ -4,7 +4,7 @@ user can change one constant without copying the rest."""
 
 from __future__ import annotations
 
-from gpuadvisor.perf.constants import QUANT_FORMAT, DiffusionFamily, Engine, NvCodec, Perf
+from gpuadvisor.perf.constants import QUANT_FORMAT, AudioModel, DiffusionFamily, Engine, NvCodec, Perf
 
 _PERF_KEYS = ("sources", "bandwidth_efficiency", "decode_overhead_us_per_layer", "inference_efficiency",
               "training_efficiency", "full_flops_per_param", "lora_flops_per_param", "qlora_slowdown",
@@ -12,7 +12,7 @@ _PERF_KEYS = ("sources", "bandwidth_efficiency", "decode_overhead_us_per_layer",
               "multi_gpu_premium",
               "gemm_efficiency", "diffusion", "codec", "llm_compute_efficiency", "allreduce_us", "pcie_gb_s",
               "layer_hop_us", "data_parallel_efficiency", "low_precision_speedup", "engine", "default_engine",
-              "fp8_gemm_scale", "diffusion_batch_exponent", "moe_efficiency", "pipeline_efficiency")
+              "fp8_gemm_scale", "diffusion_batch_exponent", "moe_efficiency", "pipeline_efficiency", "audio")
 _FAMILY_KEYS = ("name", "tflop_per_step", "fixed_ms_per_step", "steps", "unit_seconds", "documented_gib",
                 "calibration", "sources", "resolution")
 _ENGINE_KEYS = ("name", "overhead_us_per_layer", "bandwidth_scale", "quant_efficiency", "max_batch", "split", "source",
@@ -49,6 +49,7 @@ def build_perf(files, gpus: dict) -> Perf:
     families: dict[str, DiffusionFamily] = {}
     codecs: dict[str, NvCodec] = {}
     engines: dict[str, Engine] = {}
+    audio: dict[str, AudioModel] = {}
     sources: list[str] = []
     for f in files:
         if "perf" not in f.data:
@@ -86,6 +87,10 @@ def build_perf(files, gpus: dict) -> Perf:
         default = t.get("default_engine", "str", None)
         if default is not None:
             vals["default_engine"] = default
+        for aid, raw in (t.get("audio", "table", {}) or {}).items():
+            a = _audio(f, ("perf", "audio", aid), aid, raw)
+            if a is not None:
+                audio[aid] = a
         for eid, raw in (t.get("engine", "table", {}) or {}).items():
             eng = _engine(f, ("perf", "engine", eid), eid, raw)
             if eng is not None:
@@ -107,7 +112,22 @@ def build_perf(files, gpus: dict) -> Perf:
             last.fail(("perf", "default_engine"), f"names no [perf.engine] table: {vals['default_engine']!r}")
         vals.pop("default_engine")
     return Perf(**vals, gemm_efficiency=tuple(gemm.items()), diffusion=tuple(families.values()),
-                codecs=tuple(codecs.items()), sources=tuple(sources), engines=tuple(engines.items()))
+                codecs=tuple(codecs.items()), sources=tuple(sources), engines=tuple(engines.items()),
+                audio=tuple(audio.values()))
+
+
+def _audio(f, path: tuple, aid: str, raw) -> AudioModel | None:
+    from gpuadvisor.catalog.schema import _Table
+
+    t = _Table(f, path, raw, ("encoder_params_b", "decoder_params_b", "tokens_per_chunk", "chunk_s", "ms_per_token", "source"))
+    if not t.ok:
+        return None
+    vals = {k: t.get(k, "num", positive=True) for k in ("encoder_params_b", "decoder_params_b", "tokens_per_chunk",
+                                                         "chunk_s", "ms_per_token")}
+    src = t.get("source", "str")
+    if None in (*vals.values(), src):
+        return None
+    return AudioModel(aid, *(float(v) for v in vals.values()), src)
 
 
 def _engine(f, path: tuple, eid: str, raw) -> Engine | None:

@@ -84,6 +84,11 @@ def job_from_vram(perf: Perf, need: float, w, codec: str | None = None, tokens: 
     if w.throughput == "training":
         return Job("training", need, params_b, mode=w.mode if w.mode != "inference" else "full", context=4096,
                    assumed=assumed + ("4,096 tokens per step",))
+    if w.throughput == "audio":
+        fam = next((a for a in perf.audio), None)
+        if fam is not None:
+            return Job("audio", need, params_b, family=fam.id,
+                       assumed=(f"a {need:,.1f} GiB speech model timed like {fam.id}",))
     if w.throughput == "transcode":
         return Job("transcode", need, codec=codec or w.codec, assumed=(f"codec {codec or w.codec}",))
     return Job(w.throughput, need, params_b, assumed=assumed)
@@ -112,6 +117,8 @@ def job_from_estimate(perf: Perf, est, w=None, tokens: tuple[int, int] = (0, 0),
     if est.kind == "llm":
         return Job("training", est.total_gb, est.active_params_b, batch=est.batch, context=est.context,
                    layers=est.layers or 32, hidden=est.hidden_size or 4096, mode=est.mode, dtype=est.dtype)
+    if est.kind == "audio" and est.model is not None and perf.audio_model(est.model.id):
+        return Job("audio", est.total_gb, est.params_b, batch=est.batch, family=est.model.id, dtype=est.dtype)
     fam = perf.family(est.model.id if est.model else None)
     if fam is None:
         return job_from_vram(perf, est.total_gb, w)
@@ -132,7 +139,8 @@ def job_for(perf: Perf, w, est, need: float, codec: str | None = None, tokens: t
     measures, else the profile's assumptions from the memory need alone."""
     if est is not None:
         kind = "llm" if est.kind == "llm" and est.mode == "inference" else "training" if est.kind == "llm" else est.kind
-        fits = {"llm": ("llm",), "training": ("training",), "diffusion": ("diffusion",), "video": ("video",)}
+        fits = {"llm": ("llm",), "training": ("training",), "diffusion": ("diffusion",), "video": ("video",),
+                "audio": ("audio",)}
         if w.throughput in fits.get(kind, ()):
             return job_from_estimate(perf, est, w, tokens, engine)
     return job_from_vram(perf, need, w, codec, tokens)
