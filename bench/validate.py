@@ -213,7 +213,7 @@ def main(argv=None) -> int:
             print(f"{r['id'][:48]:<48} {r['split']:<11} {r['metric'][:28]:<28} {r['value']:>10,.4g} "
                   f"{r['predicted']:>10,.4g} {r['ratio']:>6.2f}")
         print()
-    for split in ("calibration", "holdout", "all"):
+    for split in ("calibration", "holdout", "all") if a.split == "all" else (a.split,):
         rs = [r for r in rows if split in ("all", r["split"])]
         if not rs:
             continue
@@ -228,9 +228,14 @@ def main(argv=None) -> int:
     if misses:
         print("pairs ordered unlike the source: " + "; ".join(misses))
     if skipped:
-        print(f"skipped {len(skipped)} case(s) the model cannot express:")
-        for s in skipped:
-            print(f"  {s['id']}: {s['why']}")
+        from collections import Counter
+
+        why = Counter(s["why"].split(": ", 1)[-1].split(";")[0] for s in skipped)
+        print(f"skipped {len(skipped)} case(s) the model cannot be asked: "
+              + "; ".join(f"{n} × {w}" for w, n in why.most_common()) + " (--verbose lists them)")
+        if a.verbose:
+            for s in skipped:
+                print(f"  {s['id']}: {s['why']}")
     return 0
 
 

@@ -62,7 +62,7 @@ def examples(page: Path = README) -> list[tuple[int, list[tuple[str, list[str]]]
     """(line, [(command, expected output lines), …]) for every block of `$ ` commands of a page."""
     out = []
     for line, _, body in _fences(page):
-        if not body.startswith("$ gpuadvisor"):
+        if not body.startswith(("$ gpuadvisor", "$ python bench/validate.py")):
             continue
         steps: list[tuple[str, list[str]]] = []
         continued = False
@@ -118,6 +118,7 @@ def run_example(command: str, cwd: Path) -> str:
     env.update(GPUADVISOR_TODAY=README_TODAY)  # prices age against the README's date: its examples do not rot
     env.update(NO_COLOR="1", XDG_CONFIG_HOME=str(cwd / ".config"), XDG_CACHE_HOME=str(cwd / ".cache"),
                PATH=str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", ""))
+    command = command.replace("python bench/", f"python {ROOT / 'bench'}/")  # the repository's scripts, from any directory
     result = subprocess.run(["bash", "-c", "exec 2>&1\n" + command], cwd=cwd, env=env, capture_output=True, text=True,
                             timeout=120)
     return result.stdout
@@ -127,7 +128,7 @@ EXAMPLES = [(page, line, steps) for page in PAGES for line, steps in examples(pa
 
 
 def test_the_readme_has_an_example_for_every_command():
-    commands = {c.split()[1] for page, _, steps in EXAMPLES if page == README for c, _ in steps}
+    commands = {c.split()[1] for page, _, steps in EXAMPLES if page == README for c, _ in steps if c.startswith("gpuadvisor")}
     assert {"recommend", "speed", "translate", "check", "estimate", "list", "show", "compare", "catalog", "cost"} <= commands
 
 

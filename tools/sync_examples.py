@@ -46,7 +46,7 @@ def sync(path: Path) -> int:
         body = m.group(2)
         out.append(text[pos:m.start(2)])
         pos = m.end(2)
-        if not body.startswith("$ gpuadvisor"):
+        if not body.startswith(("$ gpuadvisor", "$ python bench/validate.py")):
             out.append(body)
             continue
         steps = _steps(body)
