@@ -91,7 +91,8 @@ def predict(cat, c: dict) -> float:
     kv = c.get("kv_dtype")
     r = speed(cat, SpeedQuery(c["model"], f"{c['gpu']}:{gpus}", batch=batch, tokens_in=tin, tokens_out=tout,
                               dtype=dtype, kv_dtype=kv if kv in ("fp8", "int8", "fp16", "bf16") else None,
-                              engine=engine_of(c), context=max(tin + tout, 1)))
+                              engine=engine_of(c), context=max(tin + tout, 1),
+                              replicas=c.get("parallel") not in ("tp", "pp", "layers")))
     if metric == "output_tokens_per_s":
         return r.thr.value * replicas
     if metric == "output_tokens_per_s_per_gpu":

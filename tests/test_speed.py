@@ -77,3 +77,12 @@ def test_speed_bad_input_is_one_line_exit_2(run, args, words):
 def test_a_model_that_does_not_fit_says_how_many_gpus(run):
     r = run("speed", "llama-3.1-70b", "l4", code=1)
     assert r.exit_code == 1 and "l4:" in r.stderr
+
+
+def test_replicas_where_the_model_fits_on_fewer_gpus(run):
+    """Issue 20: an 8B model on 8 H100s runs as 8 replicas (no all-reduce), not one 8-way split."""
+    d = run.json("speed", "llama-3.1-8b", "h100-sxm:8")
+    assert any("8 replicas of 1 GPU" in a for a in d["assumptions"])
+    one = run.json("speed", "llama-3.1-8b", "h100-sxm")
+    assert d["throughput"]["value"] == pytest.approx(8 * one["throughput"]["value"], rel=0.01)
+    assert d["batch"] == d["max_batch"] == 8 * one["batch"]

@@ -35,6 +35,7 @@ class SpeedQuery:
     steps: int | None = None
     resolution: int | None = None
     engine: str | None = None
+    replicas: bool = True  # consider independent replicas where the model fits on fewer GPUs
 
 
 @dataclass
@@ -170,7 +171,51 @@ def speed(cat: Catalog, q: SpeedQuery) -> SpeedResult:
     assumptions.append(f"{eng.name} as the serving engine (set --engine)" if engine is None else f"{eng.name} engine")
     job = job_from_estimate(cat.perf, est, cat.workloads.get("llm"), (tin, tout), engine or "")
     thr = throughput(cat.perf, job, hw, count)
+    fit = (one.total_gb, per_seq, eng.max_batch) if q.batch is None else None
+    best = replicas(cat, q, hw, count, batch, context, job, thr, fit) if q.replicas else None
+    if best is not None:
+        job, thr, note = best
+        assumptions.append(note)
+        if q.batch is None:
+            max_batch = job.batch
     return SpeedResult(q, est, hw, off, count, job, thr, max_batch, assumptions + list(est.warnings))
+
+
+def replicas(cat: Catalog, q: SpeedQuery, hw: Gpu, count: int, batch: int, context: int, job: Job, thr: Throughput,
+             fit: tuple[float, float, int] | None = None):
+    """Where the model fits on fewer GPUs than given, r independent replicas of count/r GPUs each pay
+    no all-reduce between them: the faster plan, or None. A given --batch is shared among the
+    replicas; the default batch is each replica's own most that fit (`fit`: GiB at batch 1, GiB per
+    more sequence, the engine's limit)."""
+    from dataclasses import replace
+
+    from gpuadvisor.estimate import estimate
+
+    best = None
+    r = 2
+    while r <= count and (fit is not None or r <= batch):
+        if count % r == 0:
+            g = count // r
+            if fit is not None:
+                room = hw.usable * g - CONTEXT_PER_GPU_GIB * (g - 1) - fit[0]
+                share = min(fit[2], int(room // fit[1]) + 1) if room >= 0 else 0
+                if share < 1:
+                    r *= 2
+                    continue
+            else:
+                share = -(-batch // r)
+            est = estimate(cat, model=q.model, dtype=q.dtype, kv_dtype=q.kv_dtype, context=context, batch=share)
+            if est.total_gb <= hw.usable * g - CONTEXT_PER_GPU_GIB * (g - 1):
+                one = throughput(cat.perf, replace(job, batch=share), hw, g)
+                total = one.value * r
+                if total > (best[1].value if best else thr.value) * 1.02:
+                    plan = replace(one, value=total, per_hour=one.per_hour * r,
+                                   formula=f"{r} replicas × ({one.formula})")
+                    best = (replace(job, batch=share * r), replace(plan, per_stream=one.per_stream),
+                            f"{r} replicas of {g} GPU{'s' if g > 1 else ''}, {share:,} sequences each: the model fits on "
+                            f"{g}, and independent replicas pay no all-reduce between them")
+        r *= 2
+    return best
 
 
 def _more(need: float, hw: Gpu) -> int:
