@@ -6,6 +6,7 @@ browse.py     list, show, compare, models, detect
 advise.py     estimate, recommend, cost
 speed.py      speed
 translate.py  translate (incl. --file), check
+mcp.py        mcp (the MCP server: gpuadvisor.mcpserver)
 catalog.py    catalog info | validate | paths | import | update
 
 Each room registers its commands on `app` / `catalog_app` when imported. `gpuadvisor.cli.app` is the
@@ -24,7 +25,8 @@ __all__ = ["PROG", "_Command", "_Group", "app", "catalog_app", "main"]
 
 # Each command's room, in the order `gpuadvisor --help` lists the commands; then the groups' rooms.
 COMMANDS = {"list": "browse", "show": "browse", "compare": "browse", "estimate": "advise", "models": "browse",
-            "recommend": "advise", "speed": "speed", "cost": "advise", "translate": "translate", "check": "translate", "detect": "browse"}
+            "recommend": "advise", "speed": "speed", "cost": "advise", "translate": "translate", "check": "translate", "detect": "browse",
+            "mcp": "mcp"}
 GROUPS = {"catalog": "catalog"}
 
 

@@ -16,6 +16,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from gpuadvisor import __version__
+from gpuadvisor.commands import common as _spec
 from gpuadvisor.errors import GpuAdvisorError
 
 PROG = "gpuadvisor"
@@ -150,15 +151,32 @@ def complete_model(incomplete: str) -> list[str]:
     return _complete(cat.models, incomplete) if cat else []
 
 
-# Shared options, declared once.
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout (short for --format json).")]
-FormatOpt = Annotated[Optional[str], typer.Option("--format", help="table (default), json or csv.",
-                                                  autocompletion=lambda incomplete: _complete(("table", "json", "csv"), incomplete))]
-ProviderOpt = Annotated[Optional[list[str]], typer.Option("--provider", "-p", help="Only this provider (repeatable): modal, runpod, fal, …",
-                                                          autocompletion=complete_provider)]
+# Options are described once, as data, in gpuadvisor.commands (the MCP server reads the same Params).
+_COMPLETERS = {"gpu": complete_gpu, "provider": complete_provider, "model": complete_model, "workload": complete_workload,
+               "sort": complete_sort, "translate_args": complete_translate_args}
 
-RegionOpt = Annotated[Optional[str], typer.Option("--region", help="Only offerings known to run in this region, at its prices "
-                                                  "(regions come from imported catalogs).")]
+
+def opt(param):
+    """The Typer option (or argument) for a gpuadvisor.commands Param: its flags, help, completion."""
+    kw = dict(param.extra)
+    if param.metavar:
+        kw["metavar"] = param.metavar
+    values = param.choices or param.suggest
+    if param.complete:
+        kw["autocompletion"] = _COMPLETERS[param.complete]
+    elif values:
+        kw["autocompletion"] = lambda incomplete: _complete(values, incomplete)
+    if param.argument:
+        return typer.Argument(help=param.help, **kw)
+    return typer.Option(*param.flags, help=param.help, **kw)
+
+
+# Shared options, declared once (as data in gpuadvisor.commands.common).
+
+JsonOpt = Annotated[bool, opt(_spec.JSON)]
+FormatOpt = Annotated[Optional[str], opt(_spec.FORMAT)]
+ProviderOpt = Annotated[Optional[list[str]], opt(_spec.PROVIDER)]
+RegionOpt = Annotated[Optional[str], opt(_spec.REGION)]
 
 
 def _version(value: bool):
@@ -299,3 +317,4 @@ def _stale_prices(view) -> None:
         line = stale_line(dates, refreshable=refreshable())
     if line:
         sys.stderr.write(f"{PROG}: {line}\n")
+
