@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -27,21 +26,6 @@ def _catalog():
     from gpuadvisor.catalog import get_catalog
 
     return get_catalog()
-
-
-def _content_file(content: str, filename: str, run):
-    """Run `run(path, shown)` on `content` written to a private temporary directory under its own name."""
-    from gpuadvisor.errors import UsageError
-
-    name = Path(filename or "app.py").name
-    if not name or name in (".", ".."):
-        raise UsageError(f"filename {filename!r} is not a file name, e.g. app.py")
-    if len(content.encode("utf-8", "surrogatepass")) > 512 * 1024:
-        raise UsageError("content is over 512 KiB")
-    with tempfile.TemporaryDirectory(prefix="gpuadvisor-mcp-") as tmp:
-        path = Path(tmp) / name
-        path.write_text(content, encoding="utf-8")
-        return run(path, name)
 
 
 class Tools:
@@ -104,7 +88,7 @@ class Tools:
                 raise UsageError("give spec or content, not both")
             target = cat.provider(a["target"]).id
             source = cat.provider(a["source"]).id if a.get("source") else None
-            view, result = _content_file(a["content"], a.get("filename", "app.py"),
+            view, result = translate.content_file(a["content"], a.get("filename", "app.py"),
                                          lambda p, shown: translate.run_translate_file(cat, p, shown, target, source, a.get("count")))
             return view, result.code
         if a.get("source") is None or a.get("spec") is None:
@@ -119,7 +103,7 @@ class Tools:
         if a.get("content") is not None:
             if a.get("paths"):
                 raise UsageError("give content or paths, not both")
-            return _content_file(a["content"], a.get("filename", "app.py"), lambda p, shown: translate.run_check(cat, [p], **opts))
+            return translate.content_file(a["content"], a.get("filename", "app.py"), lambda p, shown: translate.run_check(cat, [p], **opts))
         if not a.get("paths"):
             raise UsageError("give content (a file's text) or paths under the server's --root")
         return translate.run_check(cat, [self._under_root(p) for p in a["paths"]], **opts)

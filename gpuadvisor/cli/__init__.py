@@ -87,7 +87,26 @@ def _hoist_root_options(argv: list[str]) -> list[str]:
     return front + out
 
 
+SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+
+
+def _completion_shell_given(argv: list[str]) -> None:
+    """`--install-completion zsh` (or `--show-completion fish`) means that shell: Typer's flag form
+    detects the running shell and reads `zsh` as a command name. With a shell named, use Typer's own
+    form that takes the shell as its value."""
+    for i, a in enumerate(argv[:-1]):
+        if a in ("--install-completion", "--show-completion") and argv[i + 1].lower() in SHELLS:
+            argv[i + 1] = argv[i + 1].lower()
+            os.environ["_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION"] = "1"
+            return
+    for a in argv:
+        if a.split("=", 1)[0] in ("--install-completion", "--show-completion") and "=" in a:
+            os.environ["_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION"] = "1"
+            return
+
+
 def main() -> None:
+    _completion_shell_given(sys.argv[1:])
     sys.argv[1:] = _hoist_root_options(sys.argv[1:])
     _only_invoked_command(sys.argv[1:])
     common.app()

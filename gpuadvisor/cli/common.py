@@ -82,8 +82,10 @@ def _fail(message: str, code: int):
     sys.exit(code)
 
 
+HELP = {"help_option_names": ["-h", "--help"]}  # `-h` works everywhere
+
 app = typer.Typer(
-    cls=_Group, no_args_is_help=True, pretty_exceptions_enable=False, add_completion=True, rich_markup_mode="markdown",
+    cls=_Group, context_settings=HELP, no_args_is_help=True, pretty_exceptions_enable=False, add_completion=True, rich_markup_mode="markdown",
     help="Which GPU to rent on Modal, RunPod, fal.ai and every other provider in the catalogs (`gpuadvisor catalog info`) — and how to write it in that provider's syntax.",
     epilog="**Examples**\n\n"
            "* `gpuadvisor recommend --model llama-3.1-8b --context 8k`\n"
@@ -92,7 +94,7 @@ app = typer.Typer(
            "* `gpuadvisor check app.py`\n"
            "* `gpuadvisor list --provider runpod`",
 )
-catalog_app = typer.Typer(cls=_Group, no_args_is_help=True, rich_markup_mode="markdown", help="Inspect and validate catalog files.")
+catalog_app = typer.Typer(cls=_Group, context_settings=HELP, no_args_is_help=True, rich_markup_mode="markdown", help="Inspect and validate catalog files.")
 app.add_typer(catalog_app, name="catalog")
 
 def _complete(names, incomplete: str) -> list[str]:
@@ -116,8 +118,9 @@ def complete_provider(incomplete: str) -> list[str]:
 
 
 def complete_gpu(incomplete: str) -> list[str]:
+    """GPU names and aliases; not the count/shape strings (A100:8, A100:2x24x288) lookups also accept."""
     cat = _quiet_catalog()
-    return _complete(cat.all_names(), incomplete) if cat else []
+    return _complete([n for n in cat.all_names() if ":" not in n], incomplete) if cat else []
 
 
 def complete_translate_args(ctx: typer.Context, incomplete: str) -> list[str]:

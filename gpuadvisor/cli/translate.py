@@ -243,7 +243,13 @@ def check_cmd(
         return _deliver(cat, plans, "fixed", mode, as_json)
     from gpuadvisor.commands.translate import run_check
 
-    with _progress("checking") as tick:
-        view, code = run_check(cat, [_user_path(p, "PATH") for p in paths], source, level, ignore, tick)
+    if paths == ["-"]:  # `check -`: the text on stdin, read as a Python file named stdin.py
+        from gpuadvisor.commands.translate import MAX_CONTENT, content_file
+
+        text = sys.stdin.read(MAX_CONTENT + 1)
+        view, code = content_file(text, "stdin.py", lambda p, shown: run_check(cat, [p], source, level, ignore))
+    else:
+        with _progress("checking") as tick:
+            view, code = run_check(cat, [_user_path(p, "PATH") for p in paths], source, level, ignore, tick)
     _emit(view, as_json, fmt)
     return code

@@ -36,7 +36,7 @@ RECOMMEND = Command("recommend", "Rank what to rent for a job by work done per d
     Param("workload", str, "llm, training, fine-tune, image, video, transcode, audio, embedding or general (default: general, or from --model).",
           ("--workload", "-w"), complete="workload"),
     PROVIDER,
-    Param("optimize", str, "value (cost per unit of work, default), cost ($/h) or speed.", ("--optimize", "-o"), default="value",
+    Param("optimize", str, "value (cost per unit of work, default), cost ($/h) or speed.", ("--optimize",), default="value",
           choices=("value", "cost", "speed")),
     Param("min_throughput", float, "Slowest acceptable option, in the workload's unit (tokens/s for the whole batch, images/h, streams, …).",
           ("--min-throughput",)),

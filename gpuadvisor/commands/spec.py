@@ -6,42 +6,41 @@ Importing this module costs nothing (no typer, no mcp): both front ends read it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass(frozen=True)
 class Param:
     """A command's option or argument. `name` is the Python keyword the runner takes (and the MCP
     argument); `flags` the CLI spellings (empty for a positional argument). `choices` are the only
-    accepted values (an enum in the schema); `suggest` are completions that do not restrict."""
+    accepted values (an enum in the schema); `suggest` are completions that do not restrict;
+    `complete` names a dynamic completion ("gpu", "provider", "model", "workload", "sort", …);
+    `cli_only` marks output form and file writing, which are no tool argument; `extra` holds further
+    Typer keyword arguments. A plain class, not a dataclass: building ~100 of these at start-up as
+    dataclasses cost ~3 ms of every run."""
 
-    name: str
-    type: type = str
-    help: str = ""
-    flags: tuple[str, ...] = ()
-    default: Any = None
-    multiple: bool = False
-    required: bool = False
-    choices: tuple[str, ...] = ()
-    suggest: tuple[str, ...] = ()
-    complete: str | None = None  # a dynamic completion: "gpu", "provider", "model", "workload", "sort"
-    metavar: str | None = None
-    cli_only: bool = False  # output form or file writing: not a tool argument
-    extra: dict = field(default_factory=dict)  # further Typer keyword arguments (show_default, …)
+    __slots__ = ("name", "type", "help", "flags", "default", "multiple", "required", "choices", "suggest", "complete",
+                 "metavar", "cli_only", "extra")
+
+    def __init__(self, name: str, type: type = str, help: str = "", flags: tuple[str, ...] = (), default: Any = None,
+                 multiple: bool = False, required: bool = False, choices: tuple[str, ...] = (), suggest: tuple[str, ...] = (),
+                 complete: str | None = None, metavar: str | None = None, cli_only: bool = False, extra: dict | None = None):
+        self.name, self.type, self.help, self.flags, self.default = name, type, help, flags, default
+        self.multiple, self.required, self.choices, self.suggest, self.complete = multiple, required, choices, suggest, complete
+        self.metavar, self.cli_only, self.extra = metavar, cli_only, extra or {}
 
     @property
     def argument(self) -> bool:
         return not self.flags
 
+    def __repr__(self) -> str:
+        return f"Param({self.name!r}, {self.type.__name__}, flags={self.flags!r})"
 
-@dataclass(frozen=True)
+
 class Command:
     """A command's name, one-line summary (its help's first line) and parameters, in CLI order."""
 
-    name: str
-    summary: str
-    params: tuple[Param, ...]
+    def __init__(self, name: str, summary: str, params: tuple[Param, ...]):
+        self.name, self.summary, self.params = name, summary, params
 
     def __getitem__(self, name: str) -> Param:
         for p in self.params:

@@ -37,7 +37,7 @@ TRANSLATE_TOOL = {
 }
 
 CHECK = Command("check", "Lint the GPU specs in provider apps and config files (files are parsed, never run).", (
-    Param("paths", str, "Python files, or directories to search for *.py.", metavar="PATH...", multiple=True, extra={"show_default": False}),
+    Param("paths", str, "Python files, or directories to search for *.py; - reads one file from stdin.", metavar="PATH...", multiple=True, extra={"show_default": False}),
     Param("source", str, "Read every file as this provider's app (for snippets that import nothing).", ("--source",), complete="provider"),
     Param("fail_on", str, "Exit 1 when a finding is at least this severe: error, warning, info or never.", ("--fail-on",),
           default="error", choices=SEVERITY_LEVELS),
@@ -119,3 +119,30 @@ def run_check(cat, paths: list[Path], source=None, fail_on="error", ignore=None,
 
 def ignore_codes(ignore) -> frozenset[str]:
     return frozenset(c.strip().upper() for item in ignore or () for c in item.split(",") if c.strip())
+
+
+MAX_CONTENT = 512 * 1024
+
+
+def content_file(content: str, filename: str, run):
+    """`run(path, shown)` on text that is no file of ours (an agent's content, `check -`'s stdin):
+    written under its own name into a private temporary directory, run from there so every path
+    shown is just the name, and removed afterwards."""
+    import os
+    import tempfile
+
+    from gpuadvisor.errors import UsageError
+
+    name = Path(filename or "app.py").name
+    if name in ("", ".", ".."):
+        raise UsageError(f"filename {filename!r} is not a file name, e.g. app.py")
+    if len(content.encode("utf-8", "surrogatepass")) > MAX_CONTENT:
+        raise UsageError(f"content is over {MAX_CONTENT // 1024} KiB")
+    here = os.getcwd()
+    with tempfile.TemporaryDirectory(prefix="gpuadvisor-") as tmp:
+        (Path(tmp) / name).write_text(content, encoding="utf-8", errors="surrogateescape")
+        os.chdir(tmp)
+        try:
+            return run(Path(name), name)
+        finally:
+            os.chdir(here)
