@@ -106,7 +106,7 @@ class Tools:
             return translate.content_file(a["content"], a.get("filename", "app.py"), lambda p, shown: translate.run_check(cat, [p], **opts))
         if not a.get("paths"):
             raise UsageError("give content (a file's text) or paths under the server's --root")
-        return translate.run_check(cat, [self._under_root(p) for p in a["paths"]], **opts)
+        return translate.run_check(cat, [self._under_root(p) for p in a["paths"]], **opts, within=self.root)
 
     def _under_root(self, text: str) -> Path:
         from gpuadvisor.errors import UsageError

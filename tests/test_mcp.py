@@ -108,17 +108,28 @@ def test_check_content_and_root(tmp_path: Path):
     inside.mkdir()
     (inside / "app.py").write_text(APP)
     (tmp_path / "secret.py").write_text(APP)
+    (inside / "link.py").symlink_to(tmp_path / "secret.py")
+    (inside / "pkg").mkdir()
+    (inside / "__init__.py").write_text("")  # root is a package: the CLI's project would be root's parent
+    (inside / "pkg" / "__init__.py").write_text("")
+    (inside / "pkg" / "app.py").write_text("import modal\nfrom common import GPU\n\napp = modal.App()\n\n\n@app.function(gpu=GPU)\ndef f():\n    pass\n")
+    (tmp_path / "common.py").write_text('GPU = "A100"\n')  # outside: never read
 
     async def go(s):
         return [await s.call_tool("check", {"content": APP, "filename": "app.py"}),
                 await s.call_tool("check", {"paths": ["app.py"]}),
                 await s.call_tool("check", {"paths": ["../secret.py"]}),
+                await s.call_tool("check", {"paths": ["."]}),
+                await s.call_tool("check", {"paths": ["pkg/app.py"]}),
                 await s.call_tool("translate", {"content": APP, "target": "runpod"})]
 
-    content, under, outside, tr = run(go, ["--root", str(inside)])
+    content, under, outside, link, imported, tr = run(go, ["--root", str(inside)])
     assert not content.is_error and content.structured_content["findings"]
     assert [f["code"] for f in under.structured_content["findings"]] == [f["code"] for f in content.structured_content["findings"]]
     assert outside.is_error and "outside the server's --root" in outside.content[0].text
+    assert link.is_error and "link.py leads outside" in link.content[0].text  # a link met in a directory
+    assert not imported.is_error
+    assert not any(f["code"] == "GA101" for f in imported.structured_content["findings"])  # common.py, outside, unread
     assert not tr.is_error and tr.structured_content["target"] == "runpod"
 
 

@@ -99,8 +99,9 @@ def run_translate_file(cat, path: Path, shown: str, target: str, source: str | N
     return file_view(shown, target, results, scan), outcome(results)
 
 
-def run_check(cat, paths: list[Path], source=None, fail_on="error", ignore=None, progress=None):
-    """check without --fix: (view, exit code)."""
+def run_check(cat, paths: list[Path], source=None, fail_on="error", ignore=None, progress=None, within: Path | None = None):
+    """check without --fix: (view, exit code). `within`: a directory no file read may leave (a file
+    that links outside it is bad input; local imports are looked up only inside it)."""
     from gpuadvisor.apps.check.lint import SEVERITIES, at_or_above, check_paths
     from gpuadvisor.errors import UnknownName
     from gpuadvisor.views.check import check_view
@@ -110,7 +111,15 @@ def run_check(cat, paths: list[Path], source=None, fail_on="error", ignore=None,
         raise UnknownName("--fail-on level", fail_on, (*SEVERITIES, "never"))
     codes = ignore_codes(ignore)
     src = cat.provider(source).id if source else None
-    report = check_paths(cat, paths, src, codes, progress)
+    if within is not None:
+        from gpuadvisor.apps.check.lint import python_files
+        from gpuadvisor.errors import UsageError
+        from gpuadvisor.fsread import display_path
+
+        for f in python_files(paths):
+            if not f.resolve().is_relative_to(within):
+                raise UsageError(f"{display_path(f)} leads outside {display_path(within)}; nothing outside it is read")
+    report = check_paths(cat, paths, src, codes, progress, within)
     if not report.files:
         sys.stderr.write(f"{PROG}: warning: no Python files found\n")
     failing = at_or_above(report.issues, level) if level != "never" else []
