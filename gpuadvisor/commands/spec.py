@@ -15,8 +15,8 @@ class Param:
     accepted values (an enum in the schema); `suggest` are completions that do not restrict;
     `complete` names a dynamic completion ("gpu", "provider", "model", "workload", "sort", …);
     `cli_only` marks output form and file writing, which are no tool argument; `extra` holds further
-    Typer keyword arguments. A plain class, not a dataclass: building ~100 of these at start-up as
-    dataclasses cost ~3 ms of every run."""
+    Typer keyword arguments. A plain class with slots, not a dataclass: every run imports these
+    definitions, and a dataclass is generated code (exec) at import."""
 
     __slots__ = ("name", "type", "help", "flags", "default", "multiple", "required", "choices", "suggest", "complete",
                  "metavar", "cli_only", "extra")
