@@ -193,10 +193,12 @@ def build_server(root: Path | None = None):
             description="A provider's offerings with prices and each price's date")])
 
     async def read_resource(ctx, params):
+        from mcp.shared.exceptions import MCPError
+
         try:
             data = resource_data(str(params.uri))
-        except GpuAdvisorError as e:
-            raise ValueError(str(e)) from None
+        except GpuAdvisorError as e:  # a JSON-RPC error with the CLI's message (-32602: invalid params)
+            raise MCPError(-32602, f"gpuadvisor: error: {e}") from None
         return types.ReadResourceResult(contents=[types.TextResourceContents(uri=str(params.uri), mime_type="application/json",
                                                                             text=_json_text(data))])
 

@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -137,9 +138,15 @@ def test_resources_carry_price_dates():
     async def go(s):
         gpus = await s.read_resource("gpuadvisor://gpus")
         modal = await s.read_resource("gpuadvisor://providers/modal")
-        return json.loads(gpus.contents[0].text), json.loads(modal.contents[0].text)
+        try:
+            await s.read_resource("gpuadvisor://providers/modl")
+            unknown = None
+        except Exception as e:  # the SDK raises the JSON-RPC error
+            unknown = str(e)
+        return json.loads(gpus.contents[0].text), json.loads(modal.contents[0].text), unknown
 
-    gpus, modal = run(go)
+    gpus, modal, unknown = run(go)
+    assert unknown is not None and "did you mean 'modal'" in unknown
     assert any(g["id"] == "h100-sxm" for g in gpus["gpus"])
     assert modal["provider"] == "modal" and all("as_of" in o["price"] for o in modal["offerings"] if o["price"])
 
@@ -179,3 +186,36 @@ def test_http_transport_on_loopback():
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_stdout_is_protocol_only_and_errors_leave_no_traceback():
+    lines = [{"jsonrpc": "2.0", "id": 1, "method": "initialize",
+              "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}},
+             {"jsonrpc": "2.0", "method": "notifications/initialized"},
+             {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "cost", "arguments": {"requests_per_day": -1}}},
+             {"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"name": "nope", "arguments": {}}},
+             {"jsonrpc": "2.0", "id": 4, "method": "resources/read", "params": {"uri": "gpuadvisor://providers/modl"}},
+             {"jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": {"name": "models", "arguments": {}}}]
+    proc = subprocess.Popen([*SERVER, "mcp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=ENV)
+    watchdog = threading.Timer(60, proc.kill)  # a server that never answers fails the test, never hangs it
+    watchdog.start()
+    try:
+        proc.stdin.write("".join(json.dumps(m) + "\n" for m in lines))
+        proc.stdin.flush()
+        answers = {}
+        while len(answers) < 5:  # every stdout line is a JSON-RPC message
+            line = proc.stdout.readline()
+            assert line, "the server closed stdout early"
+            message = json.loads(line)
+            answers[message["id"]] = message
+        proc.stdin.close()
+        proc.wait(timeout=20)
+        stderr = proc.stderr.read()
+    finally:
+        watchdog.cancel()
+        proc.kill()
+    assert set(answers) == {1, 2, 3, 4, 5}
+    assert answers[2]["result"]["isError"] and answers[3]["result"]["isError"]
+    assert answers[4]["error"]["message"].startswith("gpuadvisor: error: unknown provider")
+    assert "Traceback" not in stderr and proc.stdout.read() == ""
