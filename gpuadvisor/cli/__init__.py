@@ -6,6 +6,7 @@ browse.py     list, show, compare, models, detect
 advise.py     estimate, recommend, cost
 speed.py      speed
 translate.py  translate (incl. --file), check
+mcp.py        mcp (the MCP server: gpuadvisor.mcpserver)
 catalog.py    catalog info | validate | paths | import | update
 
 Each room registers its commands on `app` / `catalog_app` when imported. `gpuadvisor.cli.app` is the
@@ -24,7 +25,8 @@ __all__ = ["PROG", "_Command", "_Group", "app", "catalog_app", "main"]
 
 # Each command's room, in the order `gpuadvisor --help` lists the commands; then the groups' rooms.
 COMMANDS = {"list": "browse", "show": "browse", "compare": "browse", "estimate": "advise", "models": "browse",
-            "recommend": "advise", "speed": "speed", "cost": "advise", "translate": "translate", "check": "translate", "detect": "browse"}
+            "recommend": "advise", "speed": "speed", "cost": "advise", "translate": "translate", "check": "translate", "detect": "browse",
+            "mcp": "mcp"}
 GROUPS = {"catalog": "catalog"}
 
 
@@ -85,7 +87,26 @@ def _hoist_root_options(argv: list[str]) -> list[str]:
     return front + out
 
 
+SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+
+
+def _completion_shell_given(argv: list[str]) -> None:
+    """`--install-completion zsh` (or `--show-completion fish`) means that shell: Typer's flag form
+    detects the running shell and reads `zsh` as a command name. With a shell named, use Typer's own
+    form that takes the shell as its value."""
+    for i, a in enumerate(argv[:-1]):
+        if a in ("--install-completion", "--show-completion") and argv[i + 1].lower() in SHELLS:
+            argv[i + 1] = argv[i + 1].lower()
+            os.environ["_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION"] = "1"
+            return
+    for a in argv:
+        if a.split("=", 1)[0] in ("--install-completion", "--show-completion") and "=" in a:
+            os.environ["_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION"] = "1"
+            return
+
+
 def main() -> None:
+    _completion_shell_given(sys.argv[1:])
     sys.argv[1:] = _hoist_root_options(sys.argv[1:])
     _only_invoked_command(sys.argv[1:])
     common.app()

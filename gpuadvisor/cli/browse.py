@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, Optional
 
-import typer
-
 from gpuadvisor.cli.common import (
     FormatOpt,
     JsonOpt,
@@ -13,29 +11,24 @@ from gpuadvisor.cli.common import (
     RegionOpt,
     _catalog,
     _Command,
-    _complete,
     _emit,
     app,
-    complete_gpu,
-    complete_sort,
+    opt,
 )
+from gpuadvisor.commands.browse import COMPARE, LIST, SHOW
 
 
 @app.command("list", cls=_Command)
 def list_cmd(
     provider: ProviderOpt = None,
-    min_vram: Annotated[Optional[float], typer.Option("--min-vram", help="Only offerings with at least this many GB per GPU, as sold (an H100 is 80 GB).")] = None,
-    kind: Annotated[Optional[list[str]], typer.Option("--kind", "-k", help="gpu, pool or cpu (repeatable).",
-                                                      autocompletion=lambda incomplete: _complete(("gpu", "pool", "cpu"), incomplete))] = None,
-    arch: Annotated[Optional[list[str]], typer.Option("--arch", help="Architecture: turing, ampere, ada, hopper, blackwell (repeatable).",
-                                                      autocompletion=lambda incomplete: _complete(("turing", "ampere", "ada", "hopper", "blackwell"), incomplete))] = None,
-    gpu: Annotated[Optional[str], typer.Option("--gpu", help="Only offerings that may give this GPU (any name or alias).",
-                                               autocompletion=complete_gpu)] = None,
-    max_price: Annotated[Optional[float], typer.Option("--max-price", help="Only offerings with a known price of at most this many USD per GPU-hour.")] = None,
+    min_vram: Annotated[Optional[float], opt(LIST["min_vram"])] = None,
+    kind: Annotated[Optional[list[str]], opt(LIST["kind"])] = None,
+    arch: Annotated[Optional[list[str]], opt(LIST["arch"])] = None,
+    gpu: Annotated[Optional[str], opt(LIST["gpu"])] = None,
+    max_price: Annotated[Optional[float], opt(LIST["max_price"])] = None,
     region: RegionOpt = None,
-    sort: Annotated[str, typer.Option("--sort", "-s", help="provider, name, vram, bandwidth, price or arch.",
-                                      autocompletion=complete_sort)] = "provider",
-    reverse: Annotated[bool, typer.Option("--reverse", "-r", help="Reverse the sort order.")] = False,
+    sort: Annotated[str, opt(LIST["sort"])] = "provider",
+    reverse: Annotated[bool, opt(LIST["reverse"])] = False,
     as_json: JsonOpt = False,
     fmt: FormatOpt = None,
 ):
@@ -47,24 +40,15 @@ def list_cmd(
     * `gpuadvisor list --min-vram 80 --sort price`
     * `gpuadvisor list --gpu h100 --format csv`
     """
-    from gpuadvisor.browse import OfferingFilter, list_offerings
-    from gpuadvisor.views.browse import offerings_view
+    from gpuadvisor.commands.browse import run_list
 
-    flt = OfferingFilter(tuple(provider or ()), min_vram, tuple(kind or ()), tuple(arch or ()), gpu, max_price)
-    cat = _catalog()
-    if region is not None:
-        from gpuadvisor.catalog import in_region
-
-        cat = in_region(cat, region)
-    rows = list_offerings(cat, flt, sort=sort.strip().lower(), reverse=reverse)
-    _emit(offerings_view(rows, cat), as_json, fmt)
+    _emit(run_list(_catalog(), provider, min_vram, kind, arch, gpu, max_price, region, sort, reverse), as_json, fmt)
     return 0
 
 
 @app.command("show", cls=_Command)
 def show_cmd(
-    name: Annotated[str, typer.Argument(metavar="NAME", help="A canonical id (h100-sxm) or any provider's name for it (H100, GPU-H100, AMPERE_80).",
-                                        autocompletion=complete_gpu)],
+    name: Annotated[str, opt(SHOW["name"])],
     as_json: JsonOpt = False,
 ):
     """Show one GPU's facts, where sources disagree, and every provider's offering of it.
@@ -77,17 +61,15 @@ def show_cmd(
     * `gpuadvisor show GpuGroup.AMPERE_80`
     * `gpuadvisor show b200 --json`
     """
-    from gpuadvisor.browse import show_gpu
-    from gpuadvisor.views.browse import gpu_view
+    from gpuadvisor.commands.browse import run_show
 
-    cat = _catalog()
-    _emit(gpu_view(show_gpu(cat, name), cat), as_json)
+    _emit(run_show(_catalog(), name), as_json)
     return 0
 
 
 @app.command("compare", cls=_Command)
 def compare_cmd(
-    names: Annotated[list[str], typer.Argument(metavar="NAME...", help="Two or more GPU names or aliases.", autocompletion=complete_gpu)],
+    names: Annotated[list[str], opt(COMPARE["names"])],
     as_json: JsonOpt = False,
     fmt: FormatOpt = None,
 ):
@@ -98,11 +80,9 @@ def compare_cmd(
     * `gpuadvisor compare rtx-4090 rtx-5090 l40s`
     * `gpuadvisor compare H100 H200 --format csv`
     """
-    from gpuadvisor.browse import compare_gpus
-    from gpuadvisor.views.browse import compare_view
+    from gpuadvisor.commands.browse import run_compare
 
-    gpus, differs = compare_gpus(_catalog(), names)
-    _emit(compare_view(gpus, differs), as_json, fmt)
+    _emit(run_compare(_catalog(), names), as_json, fmt)
     return 0
 
 
@@ -115,9 +95,9 @@ def models_cmd(as_json: JsonOpt = False):
     * `gpuadvisor models`
     * `gpuadvisor models --json | jq -r '.[].id'`
     """
-    from gpuadvisor.views.browse import models_view
+    from gpuadvisor.commands.browse import run_models
 
-    _emit(models_view(list(_catalog().models.values())), as_json)
+    _emit(run_models(_catalog()), as_json)
     return 0
 
 

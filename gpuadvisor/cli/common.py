@@ -16,6 +16,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from gpuadvisor import __version__
+from gpuadvisor.commands import common as _spec
 from gpuadvisor.errors import GpuAdvisorError
 
 PROG = "gpuadvisor"
@@ -81,8 +82,10 @@ def _fail(message: str, code: int):
     sys.exit(code)
 
 
+HELP = {"help_option_names": ["-h", "--help"]}  # `-h` works everywhere
+
 app = typer.Typer(
-    cls=_Group, no_args_is_help=True, pretty_exceptions_enable=False, add_completion=True, rich_markup_mode="markdown",
+    cls=_Group, context_settings=HELP, no_args_is_help=True, pretty_exceptions_enable=False, add_completion=True, rich_markup_mode="markdown",
     help="Which GPU to rent on Modal, RunPod, fal.ai and every other provider in the catalogs (`gpuadvisor catalog info`) — and how to write it in that provider's syntax.",
     epilog="**Examples**\n\n"
            "* `gpuadvisor recommend --model llama-3.1-8b --context 8k`\n"
@@ -91,7 +94,7 @@ app = typer.Typer(
            "* `gpuadvisor check app.py`\n"
            "* `gpuadvisor list --provider runpod`",
 )
-catalog_app = typer.Typer(cls=_Group, no_args_is_help=True, rich_markup_mode="markdown", help="Inspect and validate catalog files.")
+catalog_app = typer.Typer(cls=_Group, context_settings=HELP, no_args_is_help=True, rich_markup_mode="markdown", help="Inspect and validate catalog files.")
 app.add_typer(catalog_app, name="catalog")
 
 def _complete(names, incomplete: str) -> list[str]:
@@ -115,8 +118,9 @@ def complete_provider(incomplete: str) -> list[str]:
 
 
 def complete_gpu(incomplete: str) -> list[str]:
+    """GPU names and aliases; not the count/shape strings (A100:8, A100:2x24x288) lookups also accept."""
     cat = _quiet_catalog()
-    return _complete(cat.all_names(), incomplete) if cat else []
+    return _complete([n for n in cat.all_names() if ":" not in n], incomplete) if cat else []
 
 
 def complete_translate_args(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -150,15 +154,32 @@ def complete_model(incomplete: str) -> list[str]:
     return _complete(cat.models, incomplete) if cat else []
 
 
-# Shared options, declared once.
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout (short for --format json).")]
-FormatOpt = Annotated[Optional[str], typer.Option("--format", help="table (default), json or csv.",
-                                                  autocompletion=lambda incomplete: _complete(("table", "json", "csv"), incomplete))]
-ProviderOpt = Annotated[Optional[list[str]], typer.Option("--provider", "-p", help="Only this provider (repeatable): modal, runpod, fal, …",
-                                                          autocompletion=complete_provider)]
+# Options are described once, as data, in gpuadvisor.commands (the MCP server reads the same Params).
+_COMPLETERS = {"gpu": complete_gpu, "provider": complete_provider, "model": complete_model, "workload": complete_workload,
+               "sort": complete_sort, "translate_args": complete_translate_args}
 
-RegionOpt = Annotated[Optional[str], typer.Option("--region", help="Only offerings known to run in this region, at its prices "
-                                                  "(regions come from imported catalogs).")]
+
+def opt(param):
+    """The Typer option (or argument) for a gpuadvisor.commands Param: its flags, help, completion."""
+    kw = dict(param.extra)
+    if param.metavar:
+        kw["metavar"] = param.metavar
+    values = param.choices or param.suggest
+    if param.complete:
+        kw["autocompletion"] = _COMPLETERS[param.complete]
+    elif values:
+        kw["autocompletion"] = lambda incomplete: _complete(values, incomplete)
+    if param.argument:
+        return typer.Argument(help=param.help, **kw)
+    return typer.Option(*param.flags, help=param.help, **kw)
+
+
+# Shared options, declared once (as data in gpuadvisor.commands.common).
+
+JsonOpt = Annotated[bool, opt(_spec.JSON)]
+FormatOpt = Annotated[Optional[str], opt(_spec.FORMAT)]
+ProviderOpt = Annotated[Optional[list[str]], opt(_spec.PROVIDER)]
+RegionOpt = Annotated[Optional[str], opt(_spec.REGION)]
 
 
 def _version(value: bool):
@@ -299,3 +320,4 @@ def _stale_prices(view) -> None:
         line = stale_line(dates, refreshable=refreshable())
     if line:
         sys.stderr.write(f"{PROG}: {line}\n")
+

@@ -4,35 +4,24 @@ from __future__ import annotations
 
 from typing import Annotated, Optional
 
-import typer
-
-from gpuadvisor.cli.advise import ContextOpt, DtypeOpt, KvDtypeOpt, ModeOpt
-from gpuadvisor.cli.common import JsonOpt, _catalog, _Command, _complete, _emit, app, complete_model
-
-
-def _engines(incomplete: str):
-    return _complete(("vllm", "trtllm", "llamacpp"), incomplete)
-
-
-EngineOpt = Annotated[Optional[str], typer.Option("--engine", help="Serving engine: vllm (default), trtllm or llamacpp.",
-                                                  autocompletion=_engines)]
+from gpuadvisor.cli.common import JsonOpt, _catalog, _Command, _emit, app, opt
+from gpuadvisor.commands.speed import SPEED
 
 
 @app.command("speed", cls=_Command)
 def speed_cmd(
-    model: Annotated[str, typer.Argument(help="A model from `gpuadvisor models`, a config.json or directory, or hf:ORG/NAME.",
-                                         autocompletion=complete_model)],
-    gpu: Annotated[str, typer.Argument(help="GPU[:N]: any provider name, alias or canonical id, and a count (h100-sxm:2, \"A100:4\", GPU-H100).")],
-    batch: Annotated[Optional[int], typer.Option("--batch", "--concurrency", help="Sequences in flight (default: the most that fit in memory) or images per batch.")] = None,
-    tokens_in: Annotated[Optional[int], typer.Option("--tokens-in", help="Prompt tokens per request (default 1,024).")] = None,
-    tokens_out: Annotated[Optional[int], typer.Option("--tokens-out", help="Generated tokens per request (default 256).")] = None,
-    dtype: DtypeOpt = None,
-    kv_dtype: KvDtypeOpt = None,
-    context: ContextOpt = None,
-    mode: ModeOpt = "inference",
-    steps: Annotated[Optional[int], typer.Option("--steps", help="Images/video: denoising steps (default: the model's).")] = None,
-    resolution: Annotated[Optional[int], typer.Option("--resolution", help="Images: side in pixels, e.g. 1024 (default: the model's).")] = None,
-    engine: EngineOpt = None,
+    model: Annotated[str, opt(SPEED["model"])],
+    gpu: Annotated[str, opt(SPEED["gpu"])],
+    batch: Annotated[Optional[int], opt(SPEED["batch"])] = None,
+    tokens_in: Annotated[Optional[int], opt(SPEED["tokens_in"])] = None,
+    tokens_out: Annotated[Optional[int], opt(SPEED["tokens_out"])] = None,
+    dtype: Annotated[Optional[str], opt(SPEED["dtype"])] = None,
+    kv_dtype: Annotated[Optional[str], opt(SPEED["kv_dtype"])] = None,
+    context: Annotated[Optional[str], opt(SPEED["context"])] = None,
+    mode: Annotated[str, opt(SPEED["mode"])] = "inference",
+    steps: Annotated[Optional[int], opt(SPEED["steps"])] = None,
+    resolution: Annotated[Optional[int], opt(SPEED["resolution"])] = None,
+    engine: Annotated[Optional[str], opt(SPEED["engine"])] = None,
     as_json: JsonOpt = False,
 ):
     """How fast MODEL runs on GPU[:N]: tokens/s in total and per stream, time to first token, time
@@ -45,12 +34,8 @@ def speed_cmd(
     * `gpuadvisor speed sdxl l40s --steps 20`
     * `gpuadvisor speed llama-3.1-8b "A100:8" --mode full --batch 4 --context 4k`
     """
-    from gpuadvisor.perf.speed import SpeedQuery, speed
-    from gpuadvisor.units import parse_context
-    from gpuadvisor.views.speed import speed_view
+    from gpuadvisor.commands.speed import run_speed
 
-    cat = _catalog()
-    q = SpeedQuery(model, gpu, batch, tokens_in, tokens_out, dtype, kv_dtype,
-                   parse_context(context) if context is not None else None, mode, steps, resolution, engine)
-    _emit(speed_view(speed(cat, q)), as_json)
+    _emit(run_speed(_catalog(), model, gpu, batch, tokens_in, tokens_out, dtype, kv_dtype, context, mode, steps, resolution, engine),
+          as_json)
     return 0

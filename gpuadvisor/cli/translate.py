@@ -6,36 +6,31 @@ import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
-import typer
-
 from gpuadvisor.cli.common import (
     PROG,
     JsonOpt,
     _catalog,
     _Command,
-    _complete,
     _emit,
-    _note_overrides,
     _progress,
     _user_path,
     app,
-    complete_provider,
-    complete_translate_args,
+    opt,
 )
+from gpuadvisor.commands.common import note_overrides
+from gpuadvisor.commands.translate import CHECK, DIFF, IN_PLACE, OUTPUT, TRANSLATE, ignore_codes
 
 
 @app.command("translate", cls=_Command)
 def translate_cmd(
-    args: Annotated[Optional[list[str]], typer.Argument(metavar="SOURCE TARGET SPEC", help="SOURCE TARGET SPEC, or with --file: [SOURCE] TARGET.",
-                                                        show_default=False, autocompletion=complete_translate_args)] = None,
-    count: Annotated[Optional[int], typer.Option("--count", "-c", help="GPU count (RunPod's gpu_count, fal's num_gpus; Modal: for items without :N).")] = None,
-    file: Annotated[Optional[str], typer.Option("--file", "-f", metavar="PATH", help="Read the GPU configs from this Python file (parsed, never run); with --write, also an app directory.")] = None,
-    write: Annotated[bool, typer.Option("--write", help="With --file: write the translated file (app.TARGET.py beside it; see --output, --in-place, --diff).")] = False,
+    args: Annotated[Optional[list[str]], opt(TRANSLATE["args"])] = None,
+    count: Annotated[Optional[int], opt(TRANSLATE["count"])] = None,
+    file: Annotated[Optional[str], opt(TRANSLATE["file"])] = None,
+    write: Annotated[bool, opt(TRANSLATE["write"])] = False,
     output: WriteOutput = None,
     in_place: InPlace = False,
     diff: DiffOpt = False,
-    as_json: JsonOpt = False,
-):
+    as_json: JsonOpt = False):
     """Translate a GPU config from one provider's syntax to another's, saying what changes.
 
     Give SOURCE TARGET SPEC, with SPEC written as SOURCE writes it; or `--file app.py [SOURCE] TARGET`
@@ -63,13 +58,10 @@ def translate_cmd(
     if len(args) != 3:
         raise UsageError(f"translate needs SOURCE TARGET SPEC (got {len(args)} argument(s)), "
                          "e.g. gpuadvisor translate modal runpod \"A100:4\"")
-    from gpuadvisor.translate import translate
-    from gpuadvisor.views.translate import translate_view
+    from gpuadvisor.commands.translate import run_translate
 
     source, target, spec = args
-    tr = translate(cat, source, target, spec, count)
-    _note_overrides(cat, [o.offering for o in (*tr.source, *tr.target)])
-    _emit(translate_view(tr), as_json)
+    _emit(run_translate(cat, source, target, spec, count), as_json)
     return 0
 
 
@@ -86,9 +78,9 @@ class WriteMode:
         self.on, self.output, self.in_place, self.diff = on, output, in_place, diff
 
 
-WriteOutput = Annotated[Optional[str], typer.Option("--output", "-o", metavar="PATH", help="Write the result here (a new file; never over an existing one).")]
-InPlace = Annotated[bool, typer.Option("--in-place", help="Edit the file itself, keeping the original as FILE.orig.")]
-DiffOpt = Annotated[bool, typer.Option("--diff", help="Print the change as a unified diff; write nothing.")]
+WriteOutput = Annotated[Optional[str], opt(OUTPUT)]
+InPlace = Annotated[bool, opt(IN_PLACE)]
+DiffOpt = Annotated[bool, opt(DIFF)]
 
 
 def _deliver(cat, plans, tag: str, mode: WriteMode, as_json: bool, written: dict | None = None) -> int:
@@ -137,10 +129,8 @@ def _deliver(cat, plans, tag: str, mode: WriteMode, as_json: bool, written: dict
 
 def _translate_file(cat, path: Path, args: list[str], count, as_json: bool, mode: WriteMode | None = None) -> int:
     """Every GPU config in the file, translated; exit code and summary from apptranslate.outcome."""
-    from gpuadvisor.apps.read.filescan import MAX_FINDINGS
-    from gpuadvisor.apps.read.scan import scan_file
-    from gpuadvisor.apps.write.apptranslate import outcome, translate_scan
-    from gpuadvisor.errors import NoMatch
+    from gpuadvisor.apps.write.apptranslate import outcome
+    from gpuadvisor.commands.translate import scan_and_translate
     from gpuadvisor.fsread import display_path
     from gpuadvisor.views.translate import file_view
 
@@ -149,24 +139,11 @@ def _translate_file(cat, path: Path, args: list[str], count, as_json: bool, mode
     shown = display_path(path)
     if path.is_dir() and mode is not None and mode.on:
         return _translate_dir_write(cat, path, target, source, count, mode, as_json)
-    scan = scan_file(path, source)
-    results = translate_scan(cat, scan, target, count, source)
-    if not results:
-        from gpuadvisor.apps.read.filescan import PROVIDER_MODULES
-
-        modules = ", ".join("/".join(mods) for mods in PROVIDER_MODULES.values())
-        why = (f" for {source}" if source else "" if scan.providers else
-               f" (it imports none of {modules}; name the source provider to read a snippet: "
-               f"gpuadvisor translate --file {shown} {next(iter(PROVIDER_MODULES))} {target})")
-        why += "".join(f"; {n}" for n in scan.notes[:1])
-        raise NoMatch(f"no GPU configuration found in {shown}{why}")
-    if scan.truncated:
-        sys.stderr.write(f"{PROG}: warning: {shown} has {scan.total:,} GPU configurations; "
-                         f"only the first {MAX_FINDINGS:,} are read\n")
+    scan, results = scan_and_translate(cat, path, shown, target, source, count)
     result = outcome(results)
     if mode is not None and mode.on:
         return _translate_write(cat, path, scan, results, target, mode, as_json, result)
-    _note_overrides(cat, [o.offering for r in results for tr in r.translations if tr for o in (*tr.source, *tr.target)])
+    note_overrides(cat, [o.offering for r in results for tr in r.translations if tr for o in (*tr.source, *tr.target)])
     _emit(file_view(shown, target, results, scan), as_json)
     if result.summary:
         kind = "error" if result.code else "note"
@@ -209,20 +186,16 @@ def _translate_dir_write(cat, root: Path, target: str, source, count, mode: Writ
 
 @app.command("check", cls=_Command)
 def check_cmd(
-    paths: Annotated[Optional[list[str]], typer.Argument(metavar="PATH...", help="Python files, or directories to search for *.py.", show_default=False)] = None,
-    source: Annotated[Optional[str], typer.Option("--source", help="Read every file as this provider's app (for snippets that import nothing).",
-                                                  autocompletion=complete_provider)] = None,
-    fail_on: Annotated[str, typer.Option("--fail-on", help="Exit 1 when a finding is at least this severe: error, warning, info or never.",
-                                         autocompletion=lambda incomplete: _complete(("error", "warning", "info", "never"), incomplete))] = "error",
-    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="Rule codes to skip (repeatable or comma-separated): GA110,GA109.")] = None,
+    paths: Annotated[Optional[list[str]], opt(CHECK["paths"])] = None,
+    source: Annotated[Optional[str], opt(CHECK["source"])] = None,
+    fail_on: Annotated[str, opt(CHECK["fail_on"])] = "error",
+    ignore: Annotated[Optional[list[str]], opt(CHECK["ignore"])] = None,
     as_json: JsonOpt = False,
-    fmt: Annotated[Optional[str], typer.Option("--format", help="text (default), json, sarif or csv.",
-                                               autocompletion=lambda incomplete: _complete(("text", "json", "sarif", "csv"), incomplete))] = None,
-    fix: Annotated[bool, typer.Option("--fix", help="Apply the suggested rewrites (app.fixed.py beside each file; see --in-place, --diff, --output).")] = False,
+    fmt: Annotated[Optional[str], opt(CHECK["fmt"])] = None,
+    fix: Annotated[bool, opt(CHECK["fix"])] = False,
     output: WriteOutput = None,
     in_place: InPlace = False,
-    diff: DiffOpt = False,
-):
+    diff: DiffOpt = False):
     """Lint the GPU specs in provider apps and config files (files are parsed, never run).
 
     Finds ambiguous or legacy names, specs that may land on other hardware, counts over a limit,
@@ -238,16 +211,15 @@ def check_cmd(
     * `gpuadvisor check . --format sarif > gpuadvisor.sarif`
     * `gpuadvisor check app.py --fix --diff`
     """
-    from gpuadvisor.apps.check.lint import SEVERITIES, at_or_above, check_paths
+    from gpuadvisor.apps.check.lint import SEVERITIES
     from gpuadvisor.errors import UnknownName, UsageError
-    from gpuadvisor.views.check import check_view
 
     if not paths:
         raise UsageError("name at least one file or directory, e.g. gpuadvisor check app.py")
     level = fail_on.strip().lower()
     if level not in (*SEVERITIES, "never"):
         raise UnknownName("--fail-on level", fail_on, (*SEVERITIES, "never"))
-    codes = frozenset(c.strip().upper() for item in ignore or () for c in item.split(",") if c.strip())
+    codes = ignore_codes(ignore)
     cat = _catalog()
     src = cat.provider(source).id if source else None
     if fix or in_place or diff or output is not None:
@@ -269,10 +241,15 @@ def check_cmd(
             write_tree(root, dest, plans)
             return _deliver(cat, plans, "fixed", mode, as_json, {p.path: dest / p.path.relative_to(root) for p in plans})
         return _deliver(cat, plans, "fixed", mode, as_json)
-    with _progress("checking") as tick:
-        report = check_paths(cat, [_user_path(p, "PATH") for p in paths], src, codes, tick)
-    if not report.files:
-        sys.stderr.write(f"{PROG}: warning: no Python files found\n")
-    _emit(check_view(report, level), as_json, fmt)
-    failing = at_or_above(report.issues, level) if level != "never" else []
-    return 1 if failing else 0
+    from gpuadvisor.commands.translate import run_check
+
+    if paths == ["-"]:  # `check -`: the text on stdin, read as a Python file named stdin.py
+        from gpuadvisor.commands.translate import MAX_CONTENT, content_file
+
+        text = sys.stdin.read(MAX_CONTENT + 1)
+        view, code = content_file(text, "stdin.py", lambda p, shown: run_check(cat, [p], source, level, ignore))
+    else:
+        with _progress("checking") as tick:
+            view, code = run_check(cat, [_user_path(p, "PATH") for p in paths], source, level, ignore, tick)
+    _emit(view, as_json, fmt)
+    return code

@@ -360,10 +360,11 @@ def check_source(cat, file: str, text: str, source: str | None = None,
 
 
 def check_paths(cat, paths: list[Path], source: str | None = None, ignore: frozenset[str] = frozenset(),
-                progress=None) -> Report:
+                progress=None, within: Path | None = None) -> Report:
     """Lint every file. A file named on the command line that cannot be read is bad input (UsageError);
     one found under a directory is skipped and listed, so one odd file does not stop a whole tree.
-    `progress(done, total)`, if given, is called after each file."""
+    `progress(done, total)`, if given, is called after each file. `within`: every file's project is
+    this directory, so local imports are read only inside it (the MCP server's --root)."""
     unknown = sorted(c for c in ignore if c not in RULES)
     if unknown:
         raise UnknownName("rule code", unknown[0], sorted(RULES))
@@ -377,7 +378,7 @@ def check_paths(cat, paths: list[Path], source: str | None = None, ignore: froze
     for n, path in enumerate(files, 1):
         shown = display_path(path)
         resolved = path.resolve()
-        root = next((r for r in roots if r in resolved.parents), None) or project_root(path)
+        root = within or next((r for r in roots if r in resolved.parents), None) or project_root(path)
         project = projects.setdefault(root, Project(root))
         try:
             if _is_config(path):  # a size or encoding error names the right kind of file (N16)
