@@ -31,6 +31,7 @@ class Table:
     code: set[int] = field(default_factory=set)  # kept whole and, when stacked, on a line of its own (configs)
     prose: set[int] = field(default_factory=set)
     head: int = 0
+    moves: tuple[int, ...] = ()  # the order columns move under the row when too wide (default: rightmost first)
     repeat: int = 0  # a table too wide that cannot stack is cut into column groups, each repeating these first columns
 
 
@@ -319,10 +320,12 @@ def split_columns(t: Table, width: int | None) -> tuple[list[int], list[int]]:
     moved: list[int] = []
     if width is not None:
         movable = [j for j in inline if j not in t.keep and j != 0 and j >= t.head]
+        movable = [j for j in movable if j not in t.moves] + [j for j in reversed(t.moves) if j in movable]
         while table_width(t, inline) > width and movable:
             j = movable.pop()
             inline.remove(j)
-            moved.insert(0, j)
+            moved.append(j)
+        moved.sort()
     return inline, moved
 
 

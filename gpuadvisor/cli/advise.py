@@ -131,7 +131,7 @@ def recommend_cmd(
     min_nvenc: Annotated[int, typer.Option("--min-nvenc", help="Only GPUs with at least this many hardware video encoders.")] = 0,
     codec: Annotated[Optional[str], typer.Option("--codec", help="transcode: h264 (default), hevc or av1 (needs AV1 encode).")] = None,
     budget: Annotated[Optional[float], typer.Option("--budget", help="Most USD per hour for the whole configuration (options without a known price are left out).")] = None,
-    explain: Annotated[bool, typer.Option("--explain", help="Show each pick's throughput formula and inputs.")] = False,
+    explain: Annotated[bool, typer.Option("--explain", "-v", help="Show why each pick fits, its throughput formula and inputs.")] = False,
     region: RegionOpt = None,
     model: ModelOpt = None,
     params: ParamsOpt = None,
