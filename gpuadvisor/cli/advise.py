@@ -7,8 +7,10 @@ from typing import Annotated, Optional
 import typer
 
 from gpuadvisor.cli.common import (
+    ExplainOpt,
     FormatOpt,
     JsonOpt,
+    PlotOpt,
     ProviderOpt,
     RegionOpt,
     _catalog,
@@ -131,7 +133,8 @@ def recommend_cmd(
     min_nvenc: Annotated[int, typer.Option("--min-nvenc", help="Only GPUs with at least this many hardware video encoders.")] = 0,
     codec: Annotated[Optional[str], typer.Option("--codec", help="transcode: h264 (default), hevc or av1 (needs AV1 encode).")] = None,
     budget: Annotated[Optional[float], typer.Option("--budget", help="Most USD per hour for the whole configuration (options without a known price are left out).")] = None,
-    explain: Annotated[bool, typer.Option("--explain", "-v", help="Show why each pick fits, its throughput formula and inputs.")] = False,
+    explain: ExplainOpt = False,
+    plot: PlotOpt = None,
     region: RegionOpt = None,
     model: ModelOpt = None,
     params: ParamsOpt = None,
@@ -206,6 +209,10 @@ def recommend_cmd(
     _note_overrides(cat, [c.offering for c in ranking.candidates[:top]], req.workload, est.model if est else None)
     names = {k: p.id for p in cat.providers.values() for k in (p.id, p.name.lower())}
     tips = ranking.requirement.workload.tips(names, {c.offering.provider for c in ranking.candidates[:top]}, vram)
+    if plot is not None:
+        from gpuadvisor.charts import draw, recommend_chart
+
+        return draw(recommend_chart(ranking, top), plot)
     _emit(recommend_view(ranking, top, explain, est, tips), as_json, fmt)
     return 0
 
@@ -238,6 +245,8 @@ def cost_cmd(
     dtype: DtypeOpt = None,
     kv_dtype: KvDtypeOpt = None,
     context: ContextOpt = None,
+    explain: ExplainOpt = False,
+    plot: PlotOpt = None,
     as_json: JsonOpt = False,
     fmt: FormatOpt = None,
 ):
@@ -302,5 +311,9 @@ def cost_cmd(
     report = cost(cat, q)
     add_crossovers(cat, report, top)
     _note_overrides(cat, [o.offering for o in report.options[:top]], None, est.model if est else None)
-    _emit(cost_view(report, top), as_json, fmt)
+    if plot is not None:
+        from gpuadvisor.charts import cost_chart, draw
+
+        return draw(cost_chart(report, top), plot)
+    _emit(cost_view(report, top, explain), as_json, fmt)
     return 0

@@ -157,6 +157,11 @@ FormatOpt = Annotated[Optional[str], typer.Option("--format", help="table (defau
 ProviderOpt = Annotated[Optional[list[str]], typer.Option("--provider", "-p", help="Only this provider (repeatable): modal, runpod, fal, …",
                                                           autocompletion=complete_provider)]
 
+ExplainOpt = Annotated[bool, typer.Option("--explain", "-v", help="Every detail: the reasons, settings and formulas "
+                                          "behind each line (JSON always has them).")]
+PlotOpt = Annotated[Optional[str], typer.Option("--plot", metavar="[FILE]", flag_value="-", is_flag=False,
+                                                help="Draw a chart: in the terminal, or into FILE.svg, .png or .html "
+                                                "(needs `pip install 'gpuadvisor[plot]'`).")]
 RegionOpt = Annotated[Optional[str], typer.Option("--region", help="Only offerings known to run in this region, at its prices "
                                                   "(regions come from imported catalogs).")]
 
