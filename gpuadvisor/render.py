@@ -314,13 +314,14 @@ def table_width(t: Table, cols: list[int] | None = None) -> int:
 
 def split_columns(t: Table, width: int | None) -> tuple[list[int], list[int]]:
     """(columns on the row's line, columns written under it). Prose and code always go under the
-    row; when the rest is still wider than `width`, the rightmost columns that may move (not `keep`,
-    not the first) move under the row as "name: value", in their order."""
+    row; when the rest is still wider than `width`, columns move under the row as "name: value"
+    (in `moves` order, else rightmost first; `keep` columns last; never the first or the `head`)."""
     inline = [j for j in range(len(t.columns)) if j not in t.prose and j not in t.code]
     moved: list[int] = []
     if width is not None:
         movable = [j for j in inline if j not in t.keep and j != 0 and j >= t.head]
         movable = [j for j in movable if j not in t.moves] + [j for j in reversed(t.moves) if j in movable]
+        movable = [j for j in inline if j in t.keep and j != 0 and j >= t.head][::-1] + movable  # kept ones last
         while table_width(t, inline) > width and movable:
             j = movable.pop()
             inline.remove(j)

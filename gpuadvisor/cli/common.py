@@ -193,10 +193,9 @@ def _root(
 
     set_builtin_only(builtin_only)
     set_max_age(max_price_age)
-    if wide:
-        from gpuadvisor.render import set_wide
+    from gpuadvisor.render import set_wide
 
-        set_wide(True)
+    set_wide(wide)  # always: tests run many commands in one process
     _INVOKED[0] = ctx.invoked_subcommand
 
 
