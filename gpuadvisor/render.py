@@ -351,7 +351,7 @@ def table_lines(t: Table, width: int | None) -> list[tuple[str, str]]:
     def line(values: list[str]) -> str:
         return "  ".join(v.rjust(widths[j]) if j in right else v.ljust(widths[j]) for j, v in enumerate(values)).rstrip()
 
-    out: list[tuple[str, str]] = [(t.title, "title")] if t.title else []
+    out: list[tuple[str, str]] = [(x, "title") for x in wrap_keeping_indent(t.title, width)] if t.title else []
     out += [(line(head), "header"), ("  ".join("-" * w for w in widths), "rule")]
     for i, (r, cells) in enumerate(zip(t.rows, body)):
         kind = "mark" if i in t.highlight else "row"
@@ -400,6 +400,9 @@ def _join_wrapped(items: list[str], width: int | None, indent: str) -> list[str]
             lines.append(line)
             candidate = indent + item
         line = candidate
+        if width is not None and len(line) > width:  # one item longer than the width: between its words
+            *done, line = wrap_keeping_indent(line, width, "  ")
+            lines += done
     return lines + ([line] if line else [])
 
 

@@ -66,13 +66,18 @@ def _only_invoked_command(argv: list[str]) -> None:
 
 def _hoist_root_options(argv: list[str]) -> list[str]:
     """`gpuadvisor recommend … --max-price-age 30` means `gpuadvisor --max-price-age 30 recommend …`:
-    the price-age limit and --wide are root options (every command shares them), written where users put them."""
+    the price-age limit and --wide are root options (every command shares them), written where users put them.
+    A bare `--plot` (no FILE after it) becomes `--plot=-`: the chart in the terminal."""
     out, front, i = [], [], 0
     while i < len(argv):
         a = argv[i]
         if a == "--":
             out.extend(argv[i:])
             break
+        if a == "--plot" and (i + 1 == len(argv) or argv[i + 1].startswith("-")):  # its FILE is optional
+            out.append("--plot=-")
+            i += 1
+            continue
         if a == "--max-price-age" and i + 1 < len(argv):
             front += argv[i:i + 2]
             i += 2

@@ -159,7 +159,7 @@ ProviderOpt = Annotated[Optional[list[str]], typer.Option("--provider", "-p", he
 
 ExplainOpt = Annotated[bool, typer.Option("--explain", "-v", help="Every detail: the reasons, settings and formulas "
                                           "behind each line (JSON always has them).")]
-PlotOpt = Annotated[Optional[str], typer.Option("--plot", metavar="[FILE]", flag_value="-", is_flag=False,
+PlotOpt = Annotated[Optional[str], typer.Option("--plot", metavar="[FILE]",  # a bare --plot is `--plot -` (cli.main)
                                                 help="Draw a chart: in the terminal, or into FILE.svg, .png or .html "
                                                 "(needs `pip install 'gpuadvisor[plot]'`).")]
 RegionOpt = Annotated[Optional[str], typer.Option("--region", help="Only offerings known to run in this region, at its prices "
