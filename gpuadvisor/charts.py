@@ -88,6 +88,14 @@ def cost_chart(report, top: int, steps: int = 40) -> dict:
 
 # ---------------------------------------------------------------------------- drawing
 
+def check_plot(plot: str | None, as_json: bool, fmt: str | None) -> None:
+    """--plot draws instead of printing: with --json or --format it is a contradiction (exit 2)."""
+    if plot is not None and (as_json or fmt):
+        from gpuadvisor.errors import UsageError
+
+        raise UsageError("--plot draws a chart instead of the table; leave out --json/--format (or --plot)")
+
+
 def draw(chart: dict, target: str) -> int:
     """`target` "-": the terminal; else a file by its suffix. Without the extra: one line, exit 2."""
     from gpuadvisor.errors import UsageError
@@ -210,7 +218,7 @@ def write_chart(chart: dict, dest: str) -> None:
         data = json.dumps(chart, ensure_ascii=False).replace("</", "<\\/")
         body = (f"<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>{_escape(chart['title'])}</title></head>"
                 f"<body>\n{body.decode('utf-8')}\n<script type=\"application/json\" id=\"chart-data\">{data}</script>\n"
-                "</body></html>\n").encode("utf-8")
+                "</body></html>\n").encode()
     with open(dest, "xb") as f:  # never over an existing file, even one made since the check
         f.write(body)
 

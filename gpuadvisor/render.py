@@ -353,7 +353,7 @@ def table_lines(t: Table, width: int | None) -> list[tuple[str, str]]:
 
     out: list[tuple[str, str]] = [(x, "title") for x in wrap_keeping_indent(t.title, width)] if t.title else []
     out += [(line(head), "header"), ("  ".join("-" * w for w in widths), "rule")]
-    for i, (r, cells) in enumerate(zip(t.rows, body)):
+    for i, (r, cells) in enumerate(zip(t.rows, body, strict=True)):
         kind = "mark" if i in t.highlight else "row"
         for k in range(max(len(c) for c in cells)):
             out.append((line([c[k] if k < len(c) else "" for c in cells]), kind))

@@ -101,6 +101,8 @@ def test_plot_never_writes_over_a_file_and_names_the_formats(run, tmp_path):
     assert "exists" in result.stderr and mine.read_text() == "keep me"
     result = run(*REC, "--plot", str(tmp_path / "x.pdf"), code=2)
     assert ".svg, .png, .html" in result.stderr
+    result = run(*COST, "--plot", str(tmp_path / "y.svg"), "--json", code=2)
+    assert "leave out --json" in result.stderr and not (tmp_path / "y.svg").exists()
 
 
 @pytest.mark.parametrize("module,target", [("plotext", "-"), ("matplotlib", "out.svg")])

@@ -5,7 +5,6 @@ ANSI codes stripped; plain text at a width (NO_COLOR on a terminal); and a pipe.
 
 from __future__ import annotations
 
-import io
 import json
 import re
 

@@ -210,8 +210,9 @@ def recommend_cmd(
     names = {k: p.id for p in cat.providers.values() for k in (p.id, p.name.lower())}
     tips = ranking.requirement.workload.tips(names, {c.offering.provider for c in ranking.candidates[:top]}, vram)
     if plot is not None:
-        from gpuadvisor.charts import draw, recommend_chart
+        from gpuadvisor.charts import check_plot, draw, recommend_chart
 
+        check_plot(plot, as_json, fmt)
         return draw(recommend_chart(ranking, top), plot)
     _emit(recommend_view(ranking, top, explain, est, tips), as_json, fmt)
     return 0
@@ -312,8 +313,9 @@ def cost_cmd(
     add_crossovers(cat, report, top)
     _note_overrides(cat, [o.offering for o in report.options[:top]], None, est.model if est else None)
     if plot is not None:
-        from gpuadvisor.charts import cost_chart, draw
+        from gpuadvisor.charts import check_plot, cost_chart, draw
 
+        check_plot(plot, as_json, fmt)
         return draw(cost_chart(report, top), plot)
     _emit(cost_view(report, top, explain), as_json, fmt)
     return 0

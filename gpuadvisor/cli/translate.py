@@ -9,8 +9,8 @@ from typing import Annotated, Optional
 import typer
 
 from gpuadvisor.cli.common import (
-    ExplainOpt,
     PROG,
+    ExplainOpt,
     JsonOpt,
     _catalog,
     _Command,
