@@ -281,15 +281,16 @@ def lines_of(view: View, width: int | None) -> list[tuple[str, str]]:
 
 
 def wrap_keeping_indent(line: str, width: int | None, extra: str = "") -> list[str]:
-    """A line broken between words to fit width; continuation lines start at the line's own indent
-    (plus `extra`), so a wrapped note stays under its row."""
+    """A line broken between words to fit width; continuation lines keep the line's indent (two
+    deeper for an indented line, under the text of a bullet), so a wrapped note stays under its row."""
     if width is None or len(line) <= width:
         return [line]
     import textwrap
 
     indent = line[:len(line) - len(line.lstrip())]
     bullet = "  " if line.lstrip().startswith(("• ", "- ", "* ")) else ""
-    return textwrap.wrap(line, width, initial_indent="", subsequent_indent=indent + bullet + extra,
+    hang = "  " if indent and not bullet else ""  # an indented line's continuation sits under its text, 2 deeper
+    return textwrap.wrap(line, width, initial_indent="", subsequent_indent=indent + bullet + hang + extra,
                          break_long_words=False, break_on_hyphens=False) or [line]
 
 
