@@ -277,3 +277,14 @@ def test_cost_keeps_every_column_when_narrow(run, width):
     for option in data["options"][:2]:
         assert any(option["name"] in line for line in out.splitlines())
     assert all(len(line) <= width for line in out.splitlines()), out
+
+
+def test_wide_and_a_bare_plot_are_read_where_users_write_them():
+    from gpuadvisor.cli import _hoist_root_options
+
+    assert _hoist_root_options(["recommend", "--vram", "70", "--wide"]) == ["--wide", "recommend", "--vram", "70"]
+    assert _hoist_root_options(["cost", "--plot"]) == ["cost", "--plot=-"]
+    assert _hoist_root_options(["cost", "--plot", "--top", "3"]) == ["cost", "--plot=-", "--top", "3"]
+    assert _hoist_root_options(["cost", "--plot", "m.svg"]) == ["cost", "--plot", "m.svg"]
+    assert _hoist_root_options(["cost", "--plot", "-"]) == ["cost", "--plot", "-"]
+    assert _hoist_root_options(["translate", "--", "--wide"]) == ["translate", "--", "--wide"]

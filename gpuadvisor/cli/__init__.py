@@ -74,7 +74,7 @@ def _hoist_root_options(argv: list[str]) -> list[str]:
         if a == "--":
             out.extend(argv[i:])
             break
-        if a == "--plot" and (i + 1 == len(argv) or argv[i + 1].startswith("-")):  # its FILE is optional
+        if a == "--plot" and (i + 1 == len(argv) or argv[i + 1].startswith("-") and argv[i + 1] != "-"):  # FILE optional
             out.append("--plot=-")
             i += 1
             continue
