@@ -267,8 +267,9 @@ def lines_of(view: View, width: int | None) -> list[tuple[str, str]]:
         elif isinstance(block, Bars):
             part = [(x, "text") for x in _plain_bars(block).split("\n")]
         elif block.repeat and width is not None and len(block.columns) > block.repeat + 1 and table_width(block) > width:
-            part = []
-            for k, g in enumerate(column_groups(block, width)):
+            fitted = _wrap_cells(block, width)
+            part = table_lines(fitted, width) if fitted else []
+            for k, g in enumerate([] if fitted else column_groups(block, width)):
                 part += ([("", "blank")] if k else []) + table_lines(g, width)
         else:
             part = table_lines(block, width)
@@ -369,6 +370,33 @@ def table_lines(t: Table, width: int | None) -> list[tuple[str, str]]:
                 if x.strip():
                     out += [(w, "note") for w in wrap_keeping_indent(NOTE + x, width)]
     return out
+
+
+SHARE_MIN = 20  # the narrowest a compared column gets by wrapping its cells before the table is cut in groups
+
+
+def _wrap_cells(t: Table, width: int) -> Table | None:
+    """A table of compared columns (`repeat`) fitted by wrapping the long cells of the others to an
+    equal share of the width; None when a share would be under SHARE_MIN."""
+    import textwrap
+
+    widths = _natural(t)
+    rest = len(t.columns) - t.repeat
+    fixed = sum(widths[:t.repeat]) + 2 * (len(t.columns) - 1) + (3 if t.highlight else 0)
+    share = (width - fixed) // rest
+    if share < SHARE_MIN:
+        return None
+
+    def fit(j: int, v: Any) -> Any:
+        if j < t.repeat:
+            return v
+        lines = _cell_lines(v)
+        if all(len(x) <= share for x in lines):
+            return v
+        return "\n".join(w for x in lines for w in (textwrap.wrap(x, share, break_long_words=False) or [""]))
+
+    return Table(t.columns, [[fit(j, v) for j, v in enumerate(r)] for r in t.rows], t.title, t.highlight, t.right,
+                 t.keep, t.sparse, t.code, t.prose, t.head, t.moves)
 
 
 def column_groups(t: Table, width: int) -> list[Table]:

@@ -288,3 +288,11 @@ def test_wide_and_a_bare_plot_are_read_where_users_write_them():
     assert _hoist_root_options(["cost", "--plot", "m.svg"]) == ["cost", "--plot", "m.svg"]
     assert _hoist_root_options(["cost", "--plot", "-"]) == ["cost", "--plot", "-"]
     assert _hoist_root_options(["translate", "--", "--wide"]) == ["translate", "--", "--wide"]
+
+
+def test_compare_of_three_is_one_table_in_a_pipe(run):
+    """The audit saw `compare H100 H200 B200` split in two at 100 columns; long cells now wrap in their column."""
+    out = pipe(run, ["compare", "H100", "H200", "B200"])
+    assert re.search(r"^≠\s+h100-sxm\s+h200\s+b200$", out, re.M), out
+    assert all(len(line) <= 100 for line in out.splitlines())
+    assert "NVIDIA H100 80GB HBM3" in out and "(SXM5)" in out
