@@ -1,8 +1,8 @@
 """One output layer: a command builds a `View` (JSON data + text blocks); this module prints it
-as JSON, as plain text (stdout not a terminal, or NO_COLOR set) or as rich tables (terminal).
-
-rich is imported only when a rich table is actually drawn, so `--json` and piped output stay
-fast and free of ANSI codes.
+as JSON, CSV or text. Text has one layout at every width and in every mode (issue 25): a table's
+short columns on the row's line, its configs and notes on indented lines under the row, every line
+within the terminal's width (100 columns in a pipe) unless --wide. A terminal gets the same lines
+with colour and a drawn rule; nothing else differs. No rich on any output path.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from typing import Any
 
 @dataclass
 class Table:
-    """Rows for a person. Column roles decide what happens when the terminal is too narrow:
-    `keep` columns (configs, names meant for pasting) are never split; `prose` columns (reasons,
-    notes) wrap first; and when even that does not fit, a table with `head` > 0 is stacked: one
-    block per row, headed by its first `head` cells, kept cells on their own lines, prose as bullets."""
+    """Rows for a person. Column roles: `code` (configs) and `prose` (reasons, notes) are written on
+    indented lines under their row, code never broken, prose wrapped at the indent; `keep` columns
+    and the first `head` stay on the row's line; when the rest is wider than the output, the
+    rightmost other columns move under the row as "name: value"."""
 
     columns: list[str]
     rows: list[list[Any]]
@@ -31,6 +31,7 @@ class Table:
     code: set[int] = field(default_factory=set)  # kept whole and, when stacked, on a line of its own (configs)
     prose: set[int] = field(default_factory=set)
     head: int = 0
+    moves: tuple[int, ...] = ()  # the order columns move under the row when too wide (default: rightmost first)
     repeat: int = 0  # a table too wide that cannot stack is cut into column groups, each repeating these first columns
 
 
@@ -43,14 +44,12 @@ class Text:
 @dataclass
 class Bars:
     """A stacked bar per row: (label, [(part, value), …]), bars scaled to the largest row total.
-    Drawn with rich on a terminal; as shares in plain text otherwise."""
+    Written as each part's share."""
 
     rows: list[tuple[str, list[tuple[str, float]]]]
     title: str | None = None
 
 
-BAR_WIDTH = 40
-BAR_STYLES = ("green", "yellow", "magenta", "blue", "cyan", "red")
 
 
 class View:
@@ -118,16 +117,6 @@ def _isatty(stream) -> bool:
         return False
 
 
-def _terminal_width(stream) -> int | None:
-    """The terminal's width for plain text on a terminal (NO_COLOR); None for a pipe or file, where
-    lines are never broken, so that scripts and grep see whole rows."""
-    if not _isatty(stream):
-        return None
-    import shutil
-
-    return shutil.get_terminal_size().columns
-
-
 def use_rich(stream=None) -> bool:
     stream = stream or sys.stdout
     if os.environ.get("NO_COLOR") or os.environ.get("GPUADVISOR_PLAIN"):
@@ -182,9 +171,9 @@ def _write(view: View, as_json: bool, fmt: str) -> None:
     elif as_json or fmt == "json":
         _put(out, to_json_text(view.data, pretty=_isatty(out)) + "\n")
     elif use_rich(out):
-        _emit_rich(view)
+        _put(out, decorated(view, output_width(out)))
     else:
-        _put(out, plain(view, _terminal_width(out)))
+        _put(out, plain(view, output_width(out)))
     out.flush()
 
 
@@ -239,37 +228,76 @@ def pipe_closed():
     raise SystemExit(0)
 
 
+PIPE_WIDTH = 100  # a pipe or file: lines end by here too, so logs and diffs stay readable
+_WIDE = [False]  # --wide: one line per row, notes unwrapped, whatever the width
+
+
+def set_wide(wide: bool) -> None:
+    _WIDE[0] = bool(wide)
+
+
+def output_width(stream=None) -> int | None:
+    """The width lines must fit: the terminal's (COLUMNS when colour is forced without one), 100 in
+    a pipe or file; None with --wide (nothing is wrapped or moved)."""
+    if _WIDE[0]:
+        return None
+    stream = stream or sys.stdout
+    if _isatty(stream):
+        import shutil
+
+        return shutil.get_terminal_size().columns
+    if os.environ.get("FORCE_COLOR") and os.environ.get("COLUMNS", "").isdigit() and use_rich(stream):
+        return max(20, int(os.environ["COLUMNS"]))
+    return PIPE_WIDTH
+
+
 def plain(view: View, width: int | None = None) -> str:
-    """The view as plain text; `width` (a terminal's) squeezes or stacks tables that would not fit."""
-    parts = []
+    """The view as plain text, every line within `width` (None: unbounded, as --wide)."""
+    return "\n".join(line for line, _ in lines_of(view, width)) + "\n"
+
+
+def lines_of(view: View, width: int | None) -> list[tuple[str, str]]:
+    """The one layout, as (line, kind) pairs; kind names the decoration a terminal adds (title, dim,
+    warn, code, header, rule, row, mark, note, bar) and plain text ignores."""
+    out: list[tuple[str, str]] = []
     for block in view.blocks:
         if isinstance(block, Text):
-            parts.append("\n".join(block.lines))
-            continue
-        if isinstance(block, Bars):
-            parts.append(_plain_bars(block))
-            continue
-        how = layout(block, width, _plain_overhead)
-        if how == "stack":
-            parts.append("\n".join(line for line, _ in stacked(block, width)))
-        elif how == "split":
-            parts.extend(_plain_table(g) for g in column_groups(block, width, _plain_overhead))
+            part = [(x, block.style or "text") for ln in block.lines
+                    for x in ([ln] if block.style == "code" else wrap_keeping_indent(ln, width))]
+        elif isinstance(block, Bars):
+            part = [(x, "text") for x in _plain_bars(block).split("\n")]
+        elif block.repeat and width is not None and len(block.columns) > block.repeat + 1 and table_width(block) > width:
+            fitted = _wrap_cells(block, width)
+            part = table_lines(fitted, width) if fitted else []
+            for k, g in enumerate([] if fitted else column_groups(block, width)):
+                part += ([("", "blank")] if k else []) + table_lines(g, width)
         else:
-            parts.append(_plain_table(block, _prose_width(block, width, _plain_overhead) if how == "squeeze" else None))
-    return "\n\n".join(p for p in parts if p) + "\n"
+            part = table_lines(block, width)
+        if not part:
+            continue
+        if out:
+            out.append(("", "blank"))
+        out.extend(part)
+    return out
+
+
+def wrap_keeping_indent(line: str, width: int | None, extra: str = "") -> list[str]:
+    """A line broken between words to fit width; continuation lines keep the line's indent (two
+    deeper for an indented line, under the text of a bullet), so a wrapped note stays under its row."""
+    if width is None or len(line) <= width:
+        return [line]
+    import textwrap
+
+    indent = line[:len(line) - len(line.lstrip())]
+    bullet = "  " if line.lstrip().startswith(("• ", "- ", "* ")) else ""
+    hang = "  " if indent and not bullet else ""  # an indented line's continuation sits under its text, 2 deeper
+    return textwrap.wrap(line, width, initial_indent="", subsequent_indent=indent + bullet + hang + extra,
+                         break_long_words=False, break_on_hyphens=False) or [line]
 
 
 # ---------------------------------------------------------------------------- fitting a width
 
-PROSE_MIN = 28  # the narrowest a prose column gets before the table is stacked instead
-
-
-def _rich_overhead(n: int) -> int:
-    return 3 * n + 1  # a box: a bar before each column and after the last, one space of padding each side
-
-
-def _plain_overhead(n: int) -> int:
-    return 2 * (n - 1)  # two spaces between columns
+NOTE = "    "  # the indent of a row's notes
 
 
 def _natural(t: Table) -> list[int]:
@@ -280,28 +308,105 @@ def _natural(t: Table) -> list[int]:
     return widths
 
 
-def layout(t: Table, width: int | None, overhead) -> str:
-    """"table" when the table fits `width` as it is, "squeeze" when it fits with its prose columns
-    wrapped, else "stack" (or "squeeze" for a table that cannot be stacked)."""
-    if width is None:
-        return "table"
-    widths, n = _natural(t), len(t.columns)
-    if sum(widths) + overhead(n) <= width:
-        return "table"
-    squeezed = sum(min(w, PROSE_MIN) if j in t.prose else w for j, w in enumerate(widths)) + overhead(n)
-    if t.prose and squeezed <= width:
-        return "squeeze"
-    return "stack" if t.head else "split" if t.repeat and n > t.repeat + 1 else "squeeze"
+def table_width(t: Table, cols: list[int] | None = None) -> int:
+    widths = _natural(t)
+    cols = list(range(len(t.columns))) if cols is None else cols
+    return sum(widths[j] for j in cols) + 2 * (len(cols) - 1) + (3 if t.highlight else 0)
 
 
-def column_groups(t: Table, width: int, overhead) -> list[Table]:
+def split_columns(t: Table, width: int | None) -> tuple[list[int], list[int]]:
+    """(columns on the row's line, columns written under it). Prose and code always go under the
+    row; when the rest is still wider than `width`, columns move under the row as "name: value"
+    (in `moves` order, else rightmost first; `keep` columns last; never the first or the `head`)."""
+    inline = [j for j in range(len(t.columns)) if j not in t.prose and j not in t.code]
+    moved: list[int] = []
+    if width is not None:
+        movable = [j for j in inline if j not in t.keep and j != 0 and j >= t.head]
+        movable = [j for j in movable if j not in t.moves] + [j for j in reversed(t.moves) if j in movable]
+        movable = [j for j in inline if j in t.keep and j != 0 and j >= t.head][::-1] + movable  # kept ones last
+        while table_width(t, inline) > width and movable:
+            j = movable.pop()
+            inline.remove(j)
+            moved.append(j)
+        moved.sort()
+    return inline, moved
+
+
+def table_lines(t: Table, width: int | None) -> list[tuple[str, str]]:
+    """A table: the row line with its short columns, and under it, indented, the columns that did
+    not fit, its code (configs, never broken) and its prose (wrapped at the indent)."""
+    inline, moved = split_columns(t, width)
+    marker = bool(t.highlight)
+    head = (["≠"] if marker else []) + [t.columns[j] for j in inline]
+    body = []
+    for i, r in enumerate(t.rows):
+        cells = [_cell_lines(r[j]) for j in inline]
+        if marker:
+            cells.insert(0, ["*" if i in t.highlight else ""])
+        body.append(cells)
+    widths = [len(c) for c in head]
+    for cells in body:
+        for j, lines in enumerate(cells):
+            widths[j] = max(widths[j], *(len(x) for x in lines))
+    right = {inline.index(j) + (1 if marker else 0) for j in t.right if j in inline}
+
+    def line(values: list[str]) -> str:
+        return "  ".join(v.rjust(widths[j]) if j in right else v.ljust(widths[j]) for j, v in enumerate(values)).rstrip()
+
+    out: list[tuple[str, str]] = [(x, "title") for x in wrap_keeping_indent(t.title, width)] if t.title else []
+    out += [(line(head), "header"), ("  ".join("-" * w for w in widths), "rule")]
+    for i, (r, cells) in enumerate(zip(t.rows, body, strict=True)):
+        kind = "mark" if i in t.highlight else "row"
+        for k in range(max(len(c) for c in cells)):
+            out.append((line([c[k] if k < len(c) else "" for c in cells]), kind))
+        items = [f"{t.columns[j]}: {' '.join(x for x in _cell_lines(r[j]) if x)}" for j in moved
+                 if str(r[j]).strip() and not (j in t.sparse and str(r[j]).strip() == "—")]
+        if items:
+            out += [(x, "note") for x in _join_wrapped(items, width, NOTE)]
+        for j in sorted(t.code):
+            out += [(NOTE + x, "code") for x in _cell_lines(r[j]) if x.strip()]
+        for j in sorted(t.prose):
+            for x in _cell_lines(r[j]):
+                if x.strip():
+                    out += [(w, "note") for w in wrap_keeping_indent(NOTE + x, width)]
+    return out
+
+
+SHARE_MIN = 20  # the narrowest a compared column gets by wrapping its cells before the table is cut in groups
+
+
+def _wrap_cells(t: Table, width: int) -> Table | None:
+    """A table of compared columns (`repeat`) fitted by wrapping the long cells of the others to an
+    equal share of the width; None when a share would be under SHARE_MIN."""
+    import textwrap
+
+    widths = _natural(t)
+    rest = len(t.columns) - t.repeat
+    fixed = sum(widths[:t.repeat]) + 2 * (len(t.columns) - 1) + (3 if t.highlight else 0)
+    share = (width - fixed) // rest
+    if share < SHARE_MIN:
+        return None
+
+    def fit(j: int, v: Any) -> Any:
+        if j < t.repeat:
+            return v
+        lines = _cell_lines(v)
+        if all(len(x) <= share for x in lines):
+            return v
+        return "\n".join(w for x in lines for w in (textwrap.wrap(x, share, break_long_words=False) or [""]))
+
+    return Table(t.columns, [[fit(j, v) for j, v in enumerate(r)] for r in t.rows], t.title, t.highlight, t.right,
+                 t.keep, t.sparse, t.code, t.prose, t.head, t.moves)
+
+
+def column_groups(t: Table, width: int) -> list[Table]:
     """A wide table as several, each with the first `repeat` columns and as many others as fit."""
     widths = _natural(t)
     fixed = list(range(t.repeat))
     groups, current = [], []
     for j in range(t.repeat, len(t.columns)):
         cols = fixed + current + [j]
-        if current and sum(widths[k] for k in cols) + overhead(len(cols)) > width:
+        if current and sum(widths[k] for k in cols) + 2 * (len(cols) - 1) + 3 > width:
             groups.append(current)
             current = []
         current.append(j)
@@ -315,91 +420,23 @@ def column_groups(t: Table, width: int, overhead) -> list[Table]:
     return out
 
 
-def _prose_width(t: Table, width: int | None, overhead) -> int | None:
-    if width is None or not t.prose:
-        return None
-    widths = _natural(t)
-    rest = sum(w for j, w in enumerate(widths) if j not in t.prose) + overhead(len(t.columns))
-    return max(PROSE_MIN, (width - rest) // len(t.prose))
-
-
-def _join_wrapped(items: list[str], width: int, indent: str) -> list[str]:
+def _join_wrapped(items: list[str], width: int | None, indent: str) -> list[str]:
     """Items joined with " · ", broken between items (never inside one) to fit width."""
     lines, line = [], ""
     for item in items:
         candidate = f"{line} · {item}" if line else indent + item
-        if line and len(candidate) > width:
+        if line and width is not None and len(candidate) > width:
             lines.append(line)
             candidate = indent + item
         line = candidate
+        if width is not None and len(line) > width:  # one item longer than the width: between its words
+            *done, line = wrap_keeping_indent(line, width, "  ")
+            lines += done
     return lines + ([line] if line else [])
-
-
-def stacked(t: Table, width: int) -> list[tuple[str, str]]:
-    """The table as blocks of lines, one block per row; each line tagged title, head, item, code,
-    bullet or blank. Code lines are never wrapped; items and bullets wrap between words."""
-    import textwrap
-
-    out: list[tuple[str, str]] = [(t.title, "title"), ("", "blank")] if t.title else []
-    for i, r in enumerate(t.rows):
-        cells = [_cell_lines(c) for c in r]
-        if i:
-            out.append(("", "blank"))
-        heading = [("#" if t.columns[j] == "#" else "") + " ".join(x for x in cells[j] if x)
-                   for j in range(min(t.head, len(cells))) if any(cells[j])]
-        out.append(("  ".join(heading), "head"))
-        items = [f"{t.columns[j]}: {' '.join(x for x in cells[j] if x)}" if t.columns[j] else " ".join(cells[j])
-                 for j in range(t.head, len(cells))
-                 if j not in t.code and j not in t.prose and "".join(cells[j]).strip()
-                 and not (j in t.sparse and "".join(cells[j]).strip() == "—")]
-        out.extend((line, "item") for line in _join_wrapped(items, width, "    "))
-        for j in sorted(t.code):
-            out.extend(("    " + x, "code") for x in cells[j] if x)
-        for j in sorted(t.prose):
-            for x in cells[j]:
-                if x:
-                    wrapped = textwrap.wrap(x, max(20, width - 6), break_long_words=False, break_on_hyphens=False)
-                    out.extend((("    • " if k == 0 else "      ") + w, "bullet") for k, w in enumerate(wrapped))
-    return out
 
 
 def _cell_lines(v: Any) -> list[str]:
     return (v if isinstance(v, str) else fmt(v)).split("\n")
-
-
-def _plain_table(t: Table, prose_width: int | None = None) -> str:
-    import textwrap
-
-    marker = bool(t.highlight)
-    cols = (["≠"] if marker else []) + t.columns
-    rows = []
-    for i, r in enumerate(t.rows):
-        cells = [_cell_lines(c) for c in r]
-        if prose_width:
-            cells = [[w for x in lines for w in (textwrap.wrap(x, prose_width, break_long_words=False,
-                                                               break_on_hyphens=False) or [""])]
-                     if j in t.prose else lines for j, lines in enumerate(cells)]
-        if marker:
-            cells.insert(0, ["*" if i in t.highlight else ""])
-        rows.append(cells)
-    widths = [len(c) for c in cols]
-    for cells in rows:
-        for j, lines in enumerate(cells):
-            widths[j] = max(widths[j], *(len(x) for x in lines))
-    right = {j + (1 if marker else 0) for j in t.right}
-
-    def line(values: list[str]) -> str:
-        out = [(v.rjust(widths[j]) if j in right else v.ljust(widths[j])) for j, v in enumerate(values)]
-        return "  ".join(out).rstrip()
-
-    text = [t.title] if t.title else []
-    text.append(line(cols))
-    text.append("  ".join("-" * w for w in widths))
-    for cells in rows:
-        height = max(len(c) for c in cells)
-        for k in range(height):
-            text.append(line([c[k] if k < len(c) else "" for c in cells]))
-    return "\n".join(text)
 
 
 def _plain_bars(b: Bars) -> str:
@@ -412,75 +449,16 @@ def _plain_bars(b: Bars) -> str:
     return "\n".join(lines)
 
 
-def _rich_bars(console, b: Bars) -> None:
-    from rich.text import Text as RichText
-
-    width = max((len(label) for label, _ in b.rows), default=0)
-    top = max((sum(v for _, v in parts) for _, parts in b.rows), default=0.0) or 1.0
-    if b.title:
-        console.print(RichText(b.title, style="bold"))
-    names = [name for name, _ in b.rows[0][1]] if b.rows else []
-    legend = RichText("")
-    for i, name in enumerate(names):
-        legend.append("█ ", style=BAR_STYLES[i % len(BAR_STYLES)])
-        legend.append(name + "  ", style="dim")
-    for label, parts in b.rows:
-        line = RichText(label.ljust(width) + "  ")
-        for i, (_, v) in enumerate(parts):
-            cells = round(v / top * BAR_WIDTH)
-            line.append("█" * cells, style=BAR_STYLES[i % len(BAR_STYLES)])
-        console.print(line)
-    console.print(legend)
+_ANSI = {"title": "1", "header": "1;36", "rule": "2", "mark": "1;33", "note": "2", "dim": "2", "warn": "33",
+         "code": "36"}
 
 
-def _emit_rich(view: View, console=None) -> None:
-    """Rich tables on a terminal, fitted to its width (see Table); `console` for tests."""
-    from rich.console import Console
-    from rich.text import Text as RichText
-
-    console = console or Console(highlight=False)
-    first = True
-    for block in view.blocks:
-        if not first:
-            console.print()
-        first = False
-        if isinstance(block, Text):
-            style = {"dim": "dim", "warn": "yellow", "title": "bold", "code": "cyan"}.get(block.style, "")
-            for ln in block.lines:
-                if block.style == "code":
-                    console.print(RichText(ln, style=style), no_wrap=True, overflow="ignore", crop=False)
-                else:
-                    console.print(RichText(ln, style=style))
-            continue
-        if isinstance(block, Bars):
-            _rich_bars(console, block)
-            continue
-        how = layout(block, console.width, _rich_overhead)
-        if how == "stack":
-            styles = {"title": "bold", "head": "bold", "item": "", "code": "cyan", "bullet": "dim", "blank": ""}
-            for line, kind in stacked(block, console.width):
-                console.print(RichText(line, style=styles[kind]), no_wrap=True, overflow="ignore", crop=False)
-            continue
-        if how == "split":
-            for k, part in enumerate(column_groups(block, console.width, _rich_overhead)):
-                if k:
-                    console.print()
-                _rich_table(console, part, "table")
-            continue
-        _rich_table(console, block, how)
-
-
-def _rich_table(console, block: Table, how: str) -> None:
-    from rich.table import Table as RichTable
-
-    natural = _natural(block)
-    rt = RichTable(title=block.title, title_justify="left", header_style="bold cyan",
-                   show_lines=any("\n" in str(c) for r in block.rows for c in r))
-    for j, c in enumerate(block.columns):
-        fixed = j in block.keep or j in block.code or (how == "squeeze" and j not in block.prose)
-        rt.add_column(c, justify="right" if j in block.right else "left", overflow="fold",
-                      no_wrap=j in block.keep or j in block.code, min_width=natural[j] if fixed else None)
-    for i, r in enumerate(block.rows):
-        cells = [c if isinstance(c, str) else fmt(c) for c in r]
-        rt.add_row(*cells, style="bold yellow" if i in block.highlight else None)
-    console.print(rt)
+def decorated(view: View, width: int | None) -> str:
+    """The same lines as `plain`, with colour and a drawn rule: what a terminal gets."""
+    out = []
+    for line, kind in lines_of(view, width):
+        if kind == "rule":
+            line = line.replace("-", "─")
+        style = _ANSI.get(kind)
+        out.append(f"\x1b[{style}m{line}\x1b[0m" if style and line else line)
+    return "\n".join(out) + "\n"

@@ -399,7 +399,7 @@ def test_rich_table_renders(monkeypatch, capsys):
     gpus, differs = compare_gpus(load_catalog(extra=[]), ["h100", "h200"])
     render.emit(compare_view(gpus, differs), as_json=False)
     out = capsys.readouterr().out
-    assert "h100-sxm" in out and "h200" in out and ("┃" in out or "│" in out or "|" in out)
+    assert "h100-sxm" in out and "h200" in out and "─" in out and "\x1b[" in out  # colour and a drawn rule (issue 25)
 
 
 def test_json_is_indented_on_a_terminal_and_compact_when_piped():

@@ -116,6 +116,8 @@ def test_crossover_is_where_the_bills_meet(cat):
 def test_text_output_has_the_table_bars_and_the_break_even(run):
     out = run(*EXAMPLE).stdout
     assert "$/month" in out and "1 always-on $/mo" in out
+    assert "break even at" in out or "about the same" in out
+    out = run(*EXAMPLE, "--explain").stdout  # the breakdown and settings: --explain (issue 25)
     assert "Where the month goes" in out and "busy 23% · idle 77%" in out
     assert "breaks even at" in out or "about the same here" in out
     assert "\x1b[" not in out  # plain text when not a terminal

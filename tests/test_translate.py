@@ -265,7 +265,7 @@ def test_cli_errors(run, args, code, fragment):
 
 
 def test_cli_table_output(run):
-    out = run("translate", "runpod", "modal", "AMPERE_48").stdout
+    out = " ".join(run("translate", "runpod", "modal", "AMPERE_48").stdout.split())  # notes wrap at 100
     assert "snippet" in out and "@app.function(gpu=" in out and "weakest member" in out
 
 

@@ -29,7 +29,7 @@ def test_a_pinned_h100_stays_an_h100_on_cerebrium(run):
 def test_a_pinned_h100_in_an_app_file_stays_an_h100(run, tmp_path):
     app = tmp_path / "modal_app.py"
     app.write_text('import modal\napp = modal.App()\n\n@app.cls(gpu="H100!:2")\nclass Model:\n    pass\n')
-    out = run("translate", "--file", str(app), "cerebrium").stdout
+    out = run("translate", "--file", str(app), "cerebrium", "--explain").stdout
     assert 'compute = "HOPPER_H100"' in out and "HOPPER_H200" not in out
 
 
@@ -114,6 +114,6 @@ def test_the_new_catalog_keys_are_validated(run, tmp_path):
     bad.write_text('[provider]\nid = "acme"\nname = "Acme"\n\n[provider.syntax]\nhost = ", cpu={value}"\n'
                    'host_cpu = "threads"\n\n[[offering]]\nname = "X"\ngpu = "h100-sxm"\nmay_be = ["h100-sxn"]\n'
                    'restricted = 5\n')
-    err = run("catalog", "validate", str(bad), code=2).stdout
+    err = " ".join(run("catalog", "validate", str(bad), code=2).stdout.split())
     assert "provider.syntax.host: bad template" in err and "host_cpu: must be one of vcpus, cores" in err
     assert "may_be: unknown GPU id 'h100-sxn'" in err and "restricted: must be a string" in err

@@ -54,6 +54,7 @@ def recommend_cmd(
     codec: Annotated[Optional[str], opt(RECOMMEND["codec"])] = None,
     budget: Annotated[Optional[float], opt(RECOMMEND["budget"])] = None,
     explain: Annotated[bool, opt(RECOMMEND["explain"])] = False,
+    plot: Annotated[Optional[str], opt(RECOMMEND["plot"])] = None,
     region: RegionOpt = None,
     model: Annotated[Optional[str], opt(RECOMMEND["model"])] = None,
     params: Annotated[Optional[str], opt(RECOMMEND["params"])] = None,
@@ -82,7 +83,16 @@ def recommend_cmd(
     """
     from gpuadvisor.commands.advise import run_recommend
 
-    view = run_recommend(_catalog(), vram=vram, workload=workload, provider=provider, optimize=optimize, min_throughput=min_throughput, price_basis=price_basis, max_gpus=max_gpus, top=top, min_nvenc=min_nvenc, codec=codec, budget=budget, explain=explain, region=region, model=model, params=params, dtype=dtype, kv_dtype=kv_dtype, context=context, batch=batch, mode=mode, tokens_in=tokens_in, tokens_out=tokens_out, engine=engine)
+    if plot is not None:
+        from gpuadvisor.charts import check_plot
+
+        check_plot(plot, as_json, fmt)
+    view = run_recommend(_catalog(), vram=vram, workload=workload, provider=provider, optimize=optimize, min_throughput=min_throughput, price_basis=price_basis, max_gpus=max_gpus, top=top, min_nvenc=min_nvenc, codec=codec, budget=budget, explain=explain, region=region, model=model, params=params, dtype=dtype, kv_dtype=kv_dtype, context=context, batch=batch, mode=mode, tokens_in=tokens_in, tokens_out=tokens_out, engine=engine,
+                         chart=plot is not None)
+    if plot is not None:
+        from gpuadvisor.charts import draw
+
+        return draw(view, plot)
     _emit(view, as_json, fmt)
     return 0
 
@@ -107,6 +117,8 @@ def cost_cmd(
     provider: ProviderOpt = None,
     price_basis: Annotated[str, opt(COST["price_basis"])] = "list",
     top: Annotated[int, opt(COST["top"])] = 5,
+    explain: Annotated[bool, opt(COST["explain"])] = False,
+    plot: Annotated[Optional[str], opt(COST["plot"])] = None,
     model: Annotated[Optional[str], opt(COST["model"])] = None,
     params: Annotated[Optional[str], opt(COST["params"])] = None,
     dtype: Annotated[Optional[str], opt(COST["dtype"])] = None,
@@ -129,6 +141,15 @@ def cost_cmd(
     """
     from gpuadvisor.commands.advise import run_cost
 
-    view = run_cost(_catalog(), requests_per_day=requests_per_day, rps=rps, shape=shape, burstiness=burstiness, seconds_per_request=seconds_per_request, tokens_in=tokens_in, tokens_out=tokens_out, engine=engine, idle_timeout=idle_timeout, min_workers=min_workers, max_workers=max_workers, concurrency=concurrency, cold_start=cold_start, vram=vram, gpu=gpu, provider=provider, price_basis=price_basis, top=top, model=model, params=params, dtype=dtype, kv_dtype=kv_dtype, context=context)
+    if plot is not None:
+        from gpuadvisor.charts import check_plot
+
+        check_plot(plot, as_json, fmt)
+    view = run_cost(_catalog(), requests_per_day=requests_per_day, rps=rps, shape=shape, burstiness=burstiness, seconds_per_request=seconds_per_request, tokens_in=tokens_in, tokens_out=tokens_out, engine=engine, idle_timeout=idle_timeout, min_workers=min_workers, max_workers=max_workers, concurrency=concurrency, cold_start=cold_start, vram=vram, gpu=gpu, provider=provider, price_basis=price_basis, top=top, model=model, params=params, dtype=dtype, kv_dtype=kv_dtype, context=context,
+                    explain=explain, chart=plot is not None)
+    if plot is not None:
+        from gpuadvisor.charts import draw
+
+        return draw(view, plot)
     _emit(view, as_json, fmt)
     return 0

@@ -200,6 +200,8 @@ def _root(
     max_price_age: Annotated[Optional[int], typer.Option("--max-price-age", metavar="DAYS", show_default=False,
                                                          help="Warn when a price behind an answer is older than this "
                                                          "(default 120 days; also GPUADVISOR_MAX_PRICE_AGE).")] = None,
+    wide: Annotated[bool, typer.Option("--wide", help="One line per table row: nothing moved under the row or "
+                                       "wrapped to the terminal's width (or 100 columns in a pipe).")] = False,
 ):
     """gpuadvisor: sourced GPU facts, recommendations and translations for serverless GPU providers."""
     from gpuadvisor.catalog import set_builtin_only
@@ -207,6 +209,9 @@ def _root(
 
     set_builtin_only(builtin_only)
     set_max_age(max_price_age)
+    from gpuadvisor.render import set_wide
+
+    set_wide(wide)  # always: tests run many commands in one process
     _INVOKED[0] = ctx.invoked_subcommand
 
 

@@ -30,6 +30,7 @@ def translate_cmd(
     output: WriteOutput = None,
     in_place: InPlace = False,
     diff: DiffOpt = False,
+    explain: Annotated[bool, opt(TRANSLATE["explain"])] = False,
     as_json: JsonOpt = False):
     """Translate a GPU config from one provider's syntax to another's, saying what changes.
 
@@ -52,7 +53,7 @@ def translate_cmd(
             raise UsageError("with --file, give the target provider (optionally preceded by the source): "
                              "gpuadvisor translate --file app.py fal")
         mode = WriteMode(write or in_place or diff or output is not None, output, in_place, diff)
-        return _translate_file(cat, _user_path(file, "--file"), args, count, as_json, mode)
+        return _translate_file(cat, _user_path(file, "--file"), args, count, as_json, mode, explain)
     if write or in_place or diff or output is not None:
         raise UsageError("--write, --output, --in-place and --diff go with --file: gpuadvisor translate --file app.py runpod --write")
     if len(args) != 3:
@@ -127,7 +128,8 @@ def _deliver(cat, plans, tag: str, mode: WriteMode, as_json: bool, written: dict
     return 0
 
 
-def _translate_file(cat, path: Path, args: list[str], count, as_json: bool, mode: WriteMode | None = None) -> int:
+def _translate_file(cat, path: Path, args: list[str], count, as_json: bool, mode: WriteMode | None = None,
+                    explain: bool = False) -> int:
     """Every GPU config in the file, translated; exit code and summary from apptranslate.outcome."""
     from gpuadvisor.apps.write.apptranslate import outcome
     from gpuadvisor.commands.translate import scan_and_translate
@@ -144,7 +146,7 @@ def _translate_file(cat, path: Path, args: list[str], count, as_json: bool, mode
     if mode is not None and mode.on:
         return _translate_write(cat, path, scan, results, target, mode, as_json, result)
     note_overrides(cat, [o.offering for r in results for tr in r.translations if tr for o in (*tr.source, *tr.target)])
-    _emit(file_view(shown, target, results, scan), as_json)
+    _emit(file_view(shown, target, results, scan, explain), as_json)
     if result.summary:
         kind = "error" if result.code else "note"
         sys.stderr.write(f"{PROG}: {kind}: {result.summary}\n")

@@ -8,12 +8,14 @@ from gpuadvisor.commands.common import (
     CONTEXT,
     DTYPE,
     ENGINE,
+    EXPLAIN,
     FORMAT,
     JSON,
     KV_DTYPE,
     MODE,
     MODEL,
     PARAMS,
+    PLOT,
     PROVIDER,
     REGION,
     note_overrides,
@@ -47,7 +49,7 @@ RECOMMEND = Command("recommend", "Rank what to rent for a job by work done per d
     Param("min_nvenc", int, "Only GPUs with at least this many hardware video encoders.", ("--min-nvenc",), default=0),
     Param("codec", str, "transcode: h264 (default), hevc or av1 (needs AV1 encode).", ("--codec",), suggest=("h264", "hevc", "av1")),
     Param("budget", float, "Most USD per hour for the whole configuration (options without a known price are left out).", ("--budget",)),
-    Param("explain", bool, "Show each pick's throughput formula and inputs.", ("--explain",), default=False),
+    EXPLAIN, PLOT,
     REGION, MODEL, PARAMS, DTYPE, KV_DTYPE, CONTEXT, BATCH, MODE, TOKENS_IN, TOKENS_OUT, ENGINE, JSON, FORMAT,
 ))
 
@@ -73,6 +75,7 @@ COST = Command("cost", "What a traffic profile costs per month on each serverles
     Param("price_basis", str, "list (on-demand, default) or lowest (discounted figures where published).", ("--price-basis",),
           default="list", choices=PRICE_BASIS),
     Param("top", int, "How many options to show.", ("--top", "-n"), default=5),
+    EXPLAIN, PLOT,
     MODEL, PARAMS, DTYPE, KV_DTYPE, CONTEXT, JSON, FORMAT,
 ))
 
@@ -133,7 +136,8 @@ def run_estimate(cat, model=None, params=None, dtype=None, kv_dtype=None, contex
 def run_recommend(cat, vram=None, workload=None, provider=None, optimize="value", min_throughput=None, price_basis="list",
                   max_gpus=None, top=5, min_nvenc=0, codec=None, budget=None, explain=False, region=None, model=None,
                   params=None, dtype=None, kv_dtype=None, context=None, batch=1, mode="inference", tokens_in=None,
-                  tokens_out=None, engine=None):
+                  tokens_out=None, engine=None, chart=False):
+    """The recommend View; with `chart`, the chart data instead (gpuadvisor.charts)."""
     from gpuadvisor.engine import Requirement, job_for, rank, resolve_workload
     from gpuadvisor.errors import NoMatch, UsageError
     from gpuadvisor.views.recommend import recommend_view
@@ -181,13 +185,18 @@ def run_recommend(cat, vram=None, workload=None, provider=None, optimize="value"
     note_overrides(cat, [c.offering for c in ranking.candidates[:top]], req.workload, est.model if est else None)
     names = {k: p.id for p in cat.providers.values() for k in (p.id, p.name.lower())}
     tips = ranking.requirement.workload.tips(names, {c.offering.provider for c in ranking.candidates[:top]}, vram)
+    if chart:
+        from gpuadvisor.charts import recommend_chart
+
+        return recommend_chart(ranking, top)
     return recommend_view(ranking, top, explain, est, tips)
 
 
 def run_cost(cat, requests_per_day=None, rps=None, shape="flat", burstiness=1.0, seconds_per_request=None, tokens_in=None,
              tokens_out=None, engine=None, idle_timeout=None, min_workers=None, max_workers=None, concurrency=None,
              cold_start=None, vram=None, gpu=None, provider=None, price_basis="list", top=5, model=None, params=None,
-             dtype=None, kv_dtype=None, context=None):
+             dtype=None, kv_dtype=None, context=None, explain=False, chart=False):
+    """The cost View; with `chart`, the chart data instead (gpuadvisor.charts)."""
     from gpuadvisor.cost import SHAPES, CostQuery, Settings, Traffic, add_crossovers, cost
     from gpuadvisor.errors import UsageError
     from gpuadvisor.views.cost import cost_view
@@ -236,4 +245,8 @@ def run_cost(cat, requests_per_day=None, rps=None, shape="flat", burstiness=1.0,
     report = cost(cat, q)
     add_crossovers(cat, report, top)
     note_overrides(cat, [o.offering for o in report.options[:top]], None, est.model if est else None)
-    return cost_view(report, top)
+    if chart:
+        from gpuadvisor.charts import cost_chart
+
+        return cost_chart(report, top)
+    return cost_view(report, top, explain)

@@ -28,6 +28,11 @@ MODE = Param("mode", str, "inference, lora, qlora or full (fine-tuning).", ("--m
              suggest=("inference", "lora", "qlora", "full"))
 ENGINE = Param("engine", str, "LLM serving engine the speeds assume: vllm (default), trtllm or llamacpp.", ("--engine",), suggest=ENGINES)
 
+EXPLAIN = Param("explain", bool, "Every detail: the reasons, settings and formulas behind each line (JSON always has them).",
+                ("--explain", "-v"), default=False, cli_only=True)
+PLOT = Param("plot", str, "Draw a chart: in the terminal, or into FILE.svg, .png or .html (needs `pip install 'gpuadvisor[plot]'`).",
+             ("--plot",), metavar="[FILE]", cli_only=True)  # a bare --plot is `--plot -` (cli.main)
+
 PROG = "gpuadvisor"
 
 

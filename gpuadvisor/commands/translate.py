@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from gpuadvisor.commands.common import JSON, PROG, note_overrides
+from gpuadvisor.commands.common import EXPLAIN, JSON, PROG, note_overrides
 from gpuadvisor.commands.spec import Command, Param
 
 SEVERITY_LEVELS = ("error", "warning", "info", "never")
@@ -24,7 +24,7 @@ TRANSLATE = Command("translate", "Translate a GPU config from one provider's syn
           ("--file", "-f"), metavar="PATH", cli_only=True),
     Param("write", bool, "With --file: write the translated file (app.TARGET.py beside it; see --output, --in-place, --diff).",
           ("--write",), default=False, cli_only=True),
-    OUTPUT, IN_PLACE, DIFF, JSON,
+    OUTPUT, IN_PLACE, DIFF, EXPLAIN, JSON,
 ))
 # The tool's arguments beyond the shared ones: the CLI's positional SOURCE TARGET SPEC by name, and an
 # app file's content with its file name in place of --file (an agent has the text, not our disk).
@@ -89,14 +89,15 @@ def scan_and_translate(cat, path: Path, shown: str, target: str, source: str | N
     return scan, results
 
 
-def run_translate_file(cat, path: Path, shown: str, target: str, source: str | None = None, count=None):
+def run_translate_file(cat, path: Path, shown: str, target: str, source: str | None = None, count=None,
+                       explain: bool = False):
     """translate --file without --write: (view, outcome) — the outcome's code and summary line."""
     from gpuadvisor.apps.write.apptranslate import outcome
     from gpuadvisor.views.translate import file_view
 
     scan, results = scan_and_translate(cat, path, shown, target, source, count)
     note_overrides(cat, [o.offering for r in results for tr in r.translations if tr for o in (*tr.source, *tr.target)])
-    return file_view(shown, target, results, scan), outcome(results)
+    return file_view(shown, target, results, scan, explain), outcome(results)
 
 
 def run_check(cat, paths: list[Path], source=None, fail_on="error", ignore=None, progress=None, within: Path | None = None):

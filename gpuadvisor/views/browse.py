@@ -41,7 +41,7 @@ def _offerings_blocks(view: View, offs: list[Offering], quotes: list) -> None:
         ])
     view.table(["provider", "name", "kind", "GPU", "VRAM GB", "max", "BW GB/s", "enc/dec", "arch",
                 "RAM GB", "vCPU", "$/h"], rows, right={4, 5, 6, 9, 10, 11}, keep={0, 1, 3}, head=2,
-               sparse={4, 5, 6, 7, 8, 9, 10})
+               sparse={4, 5, 6, 7, 8, 9, 10}, moves=(7, 6, 10, 9, 8, 5, 2, 4))  # $/h stays on the row
     priced = [o for o in offs if o.price]
     notes = [f"{len(offs)} offering(s)."]
     if priced:

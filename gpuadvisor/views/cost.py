@@ -17,7 +17,7 @@ def _small(x: float) -> str:
     return f"{x:.4f}" if x >= 0.0001 else f"{x:.2g}"
 
 
-def cost_view(report, top: int) -> View:
+def cost_view(report, top: int, explain: bool = False) -> View:
     q, shown = report.query, report.options[:top]
     t = q.traffic
     query = {"requests_per_day": t.requests_per_day, "rps": round(t.peak_rate, 6), "shape": t.shape,
@@ -39,10 +39,12 @@ def cost_view(report, top: int) -> View:
                 for o in data["options"]]
         return list(cols) + [f"monthly_{k}" for k, _ in PARTS] + ["monthly_total", "dedicated_monthly"], rows
 
-    return View(data, lambda view: _blocks(view, report, shown, data), csv=csv_rows)
+    return View(data, lambda view: _blocks(view, report, shown, data, explain), csv=csv_rows)
 
 
-def _blocks(view: View, report, shown, data) -> None:
+def _blocks(view: View, report, shown, data, explain: bool = False) -> None:
+    """Short by default (issue 25): the table, and under each option where it breaks even with a
+    dedicated worker; --explain adds the breakdown bars, each option's settings and every note."""
     q, t = report.query, report.query.traffic
     work = (f"{q.seconds_per_request:g} s each" if q.seconds_per_request is not None
             else f"{q.tokens_in:,} tokens in, {q.tokens_out:,} out (timed per GPU)" if q.tokens_out
@@ -62,9 +64,17 @@ def _blocks(view: View, report, shown, data) -> None:
         price = f"{o.total_price_per_hour:,.2f}" + ("*" if o.quote.estimated else "")
         rows.append([str(i), o.offering.provider, name, price, _money(m["total"]), _money(m["busy"]), _money(m["idle"]),
                      _money(m["cold_starts"]), _money(m["min_workers"]), _small(o.per_request),
-                     f"{o.usage.cold_starts:,.1f}", f"{o.utilisation:.0%}", _money(o.dedicated_monthly)])
-    view.table(["#", "provider", "name", "$/h", "$/month", "busy", "idle", "cold starts", "min workers", "$/request",
-                "cold starts/day", "util.", "1 always-on $/mo"], rows, right=set(range(3, 13)) | {0}, keep={1, 2}, head=3)
+                     f"{o.usage.cold_starts:,.1f}", f"{o.utilisation:.0%}", _money(o.dedicated_monthly),
+                     _crossover(o) if not explain else ""])
+    view.table(["#", "provider", "name", "$/h", "$/month", "busy $", "idle $", "cold starts $", "min workers $",
+                "$/request", "cold starts/day", "util.", "1 always-on $/mo", "vs always-on"], rows,
+               right=set(range(3, 13)) | {0}, keep={1, 2, 4}, prose={13}, head=3, moves=(8, 7, 6, 5, 10, 9, 11, 12, 3))
+    if not explain:
+        notes = ["$/month over 730 hours; where the month goes, each option's settings and notes: --explain."]
+        if any(o.quote.estimated for o in shown):
+            notes.append("* estimated price: the median on-demand price of the same GPU elsewhere.")
+        view.text(*notes, *_excluded(data["excluded"]), style="dim")
+        return
     view.bars([(f"#{i} {o.offering.provider} {o.offering.name}" + (f" ×{o.count}" if o.count > 1 else ""), [(label, data["options"][i - 1]["monthly"][k])
                                                                   for k, label in PARTS]) for i, o in enumerate(shown, 1)],
               title="Where the month goes")
@@ -76,14 +86,33 @@ def _blocks(view: View, report, shown, data) -> None:
              "\"What will it cost?\"."]
     if any(o.quote.estimated for o in shown):
         notes.append("* estimated price: the median on-demand price of the same GPU elsewhere.")
-    ex = data["excluded"]
+    view.text(*notes, *_excluded(data["excluded"]), style="dim")
+
+
+def _excluded(ex: dict) -> list[str]:
+    notes = []
     if ex.get("no_price"):
         notes.append(f"{ex['no_price']} option(s) without any known price left out.")
     if ex.get("cannot_keep_up"):
         notes.append(f"{ex['cannot_keep_up']} option(s) left out: --max-workers cannot keep up with this traffic.")
     if ex.get("no_billing"):
         notes.append(f"{ex['no_billing']} option(s) of providers without [provider.billing] rules left out.")
-    view.text(*notes, style="dim")
+    return notes
+
+
+def _crossover(o) -> str:
+    """One short line: how serverless compares with one always-on worker at this traffic."""
+    ded, cx = o.dedicated_monthly, o.crossover
+    if cx is None:
+        return ""
+    if cx.kind == "at":
+        side = "cheaper" if o.bill.total < ded else "dearer"
+        return f"serverless is {side} than one always-on worker here; they break even at {cx.requests_per_day:,.0f} requests/day"
+    if cx.kind == "serverless-cheaper" and o.bill.total > 0.99 * ded:
+        return "about the same as one always-on worker here"
+    if cx.kind == "serverless-cheaper":
+        return "serverless stays cheaper than one always-on worker up to what it can serve"
+    return "one always-on worker is cheaper at any traffic"
 
 
 def _settings(o) -> str:

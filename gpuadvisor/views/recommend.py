@@ -65,9 +65,11 @@ def recommend_view(ranking, top: int, explain: bool, est=None, tips: tuple[str, 
         price = "—" if c.total_price_per_hour is None else f"{c.total_price_per_hour:,.2f}" + ("*" if c.quote.estimated else "")
         cpu = c.value_cost
         rows.append([str(i), o.provider, o.name, c.hw.id, size, f"{speed_text(c.throughput.value)}", price,
-                     "—" if cpu is None else _cost(cpu), c.config, "\n".join(c.reasons)])
+                     "—" if cpu is None else _cost(cpu), c.config] + (["\n".join(c.reasons)] if explain else []))
+    # Short by default (issue 25): a pick is its row and its config; the reasons come with --explain (and in JSON).
     view.table(["#", "provider", "name", "GPU", "GiB usable", unit, "$/h", picks[0].throughput.cost_unit if picks else "",
-                "config", "why"], rows, right={0, 4, 5, 6, 7}, keep={1, 2, 3}, code={8}, prose={9}, head=4)
+                "config"] + (["why"] if explain else []), rows, right={0, 4, 5, 6, 7}, keep={1, 2, 3, 7}, code={8}, moves=(4, 6, 5),
+               prose={9} if explain else set(), head=4)
     if explain:
         for i, c in enumerate(picks, 1):
             lines = [f"#{i} {c.offering.provider} {c.offering.name}" + (f" ×{c.count}" if c.count > 1 else "") + ":",

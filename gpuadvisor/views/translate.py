@@ -43,14 +43,18 @@ def translate_view(tr) -> View:
     return view
 
 
-def file_view(path: str, target: str, results: list, scan) -> View:
-    """translate --file: one block per configuration, headed by its line, call, value and how it was
-    read; the headline match is the weakest of its options."""
+def file_view(path: str, target: str, results: list, scan, explain: bool = False) -> View:
+    """translate --file: one line per configuration and a summary (issue 25); with --explain, one
+    block per configuration, headed by its line, call, value and how it was read; the headline match
+    is the weakest of its options."""
     data = {"file": path, "target": target, "findings": [r.to_json() for r in results],
             "total": scan.total, "truncated": scan.truncated, "imports": list(scan.providers),
             "notes": list(scan.notes)}
     view = View(data)
     view.text(f"{path}: {len(results)} GPU configuration(s) found → {target}", style="title")
+    if not explain:
+        _file_summary(view, results, scan)
+        return view
     for r in results:
         f = r.finding
         head = f"line {f.line} ({f.provider} {f.kind}): {f.code}"
@@ -76,6 +80,52 @@ def file_view(path: str, target: str, results: list, scan) -> View:
     if scan.notes:
         view.text(*[f"• {n}" for n in scan.notes], style="dim")
     return view
+
+
+_LABELS = {"cpu": "CPU only", "unresolved": "not translated", "no-match": "no match", "invalid": "invalid",
+           "no-gpu": "no GPU"}
+
+
+def _file_summary(view: View, results: list, scan) -> None:
+    """A row per site: its line, what the file says, what it becomes, the match and the price
+    change; a site that was not translated says why under its row."""
+    rows, problems = [], []
+    for r in results:
+        f = r.finding
+        done = [tr for tr in r.translations if tr is not None]
+        if r.status == "translated" and done:
+            first = done[0].target
+            name = first[0].offering.name + (f" ×{first[0].count}" if first[0].count > 1 else "")
+            name += f" (+{len(first) - 1} more)" if len(first) > 1 else ""
+            name += f", +{len(done) - 1} branch(es)" if len(done) > 1 else ""
+            rows.append([str(f.line), f.code, name, r.match, _price_change(done[0]), ""])
+        else:
+            label = _LABELS.get(r.status, r.status)
+            rows.append([str(f.line), f.code, "—", label, "—", r.message or ""])
+            if r.status != "no-gpu":
+                problems.append(f.line)
+    view.table(["line", "source", "target", "match", "$/h"] + [""], rows, right={0, 4}, keep={0, 1, 2},
+               prose={5}, moves=(4,))
+    counts: dict[str, int] = {}
+    for r in results:
+        key = r.match if r.status == "translated" and r.match else _LABELS.get(r.status, r.status)
+        counts[key] = counts.get(key, 0) + 1
+    tail = []
+    if scan.truncated:
+        tail.append(f"Only the first {len(scan.findings):,} of {scan.total:,} configurations were read.")
+    view.text(f"{len(results)} site(s): " + ", ".join(f"{n} {k}" for k, n in counts.items())
+              + "; notes, snippets and alternatives: --explain.", *tail, style="dim")
+
+
+def _price_change(tr) -> str:
+    """The target's $/h and the change from the source's, e.g. "10.94 (+27%)"."""
+    c = tr.costs[0] if tr.costs else None
+    if c is None or c.after is None:
+        return "—"
+    text = f"{c.after:,.2f}" + ("*" if c.target.estimated else "")
+    if c.ratio is not None:
+        text += " (same)" if abs(c.ratio - 1) < 0.005 else f" ({(c.ratio - 1) * 100:+.0f}%)"
+    return text
 
 
 def _reading(f) -> str:

@@ -130,12 +130,12 @@ def test_conditional_shows_both_branches(run):
     assert f["alternatives"] == ["L40S", None] and f["translations"][1] is None
     assert f["translations"][0]["target"]["options"][0]["name"] == "GPU-L40"
     assert any("one of 'L40S' or no GPU" in n for n in f["notes"])
-    text = run("translate", "--file", str(APPS / "modal_conditional.py"), "fal").stdout
+    text = run("translate", "--file", str(APPS / "modal_conditional.py"), "fal", "--explain").stdout
     assert "otherwise: no GPU" in text and "branch 'H100:8'" in text
 
 
 def test_resolved_from_and_env_marking_in_text_and_json(run):
-    text = run("translate", "--file", str(APPS / "modal_config_object.py"), "fal").stdout
+    text = run("translate", "--file", str(APPS / "modal_config_object.py"), "fal", "--explain").stdout
     assert "read as 'L40S' from attribute gpu of CONF = AppConfig(…) (line 8); default; overridable by $GPU" in text
     f = by_line(run("translate", "--file", str(APPS / "modal_config_object.py"), "fal", "--json"))[17]
     assert f["resolved_from"].endswith("default; overridable by $GPU") and f["overridable_by"] == ["GPU"]
@@ -146,12 +146,12 @@ def test_headline_shows_the_weakest_match(run, tmp_path):
     app.write_text('import modal\napp = modal.App()\n@app.function(gpu=["H200", "RTX-PRO-6000"])\ndef f(): ...\n')
     f = run.json("translate", "--file", str(app), "fal")["findings"][0]
     assert f["translation"]["match"] == "exact" and f["match"] == "downgrade"
-    assert "→ downgrade" in run("translate", "--file", str(app), "fal").stdout
+    assert "→ downgrade" in run("translate", "--file", str(app), "fal", "--explain").stdout
     assert weakest_match(["exact", "upgrade", "equivalent"]) == "upgrade" and weakest_match([]) is None
 
 
 def test_image_build_and_sandbox_kinds_are_shown(run):
-    text = run("translate", "--file", str(APPS / "modal_image_build.py"), "runpod").stdout
+    text = run("translate", "--file", str(APPS / "modal_image_build.py"), "runpod", "--explain").stdout
     assert "line 11 (modal image-build)" in text and "line 18 (modal function)" in text
     found = by_line(run("translate", "--file", str(APPS / "modal_sandbox.py"), "runpod", "--json"))
     assert found[4]["kind"] == "sandbox" and found[5]["status"] == "no-gpu"
@@ -247,7 +247,7 @@ def test_the_hosts_cpu_and_memory_are_carried(run, tmp_path, target, written):
     """Audit 2026-12-04 §6 / F9: `cpu=4, memory=16384` (Modal: 4 physical cores = 8 vCPUs, 16 GiB) was dropped."""
     app = tmp_path / "modal_app.py"
     app.write_text(MODAL_HOSTED)
-    out = run("translate", "--file", str(app), target).stdout
+    out = run("translate", "--file", str(app), target, "--explain").stdout
     for text in written:
         assert text in out, out
     assert "host kept: 8 vCPUs and 16 GB of memory" in out
@@ -257,12 +257,12 @@ def test_a_truss_host_goes_to_modal_in_cores_and_mib(run, tmp_path):
     d = tmp_path / "truss"
     d.mkdir()
     (d / "config.yaml").write_text('resources:\n  accelerator: A10G:2\n  cpu: "8"\n  memory: 32Gi\n')
-    out = run("translate", "--file", str(d / "config.yaml"), "modal").stdout
+    out = run("translate", "--file", str(d / "config.yaml"), "modal", "--explain").stdout
     assert 'gpu="A10:2", cpu=4, memory=32768' in out
 
 
 def test_a_provider_without_host_keywords_says_the_host_is_not_written(run, tmp_path):
     app = tmp_path / "modal_app.py"
     app.write_text(MODAL_HOSTED)
-    out = run("translate", "--file", str(app), "runpod").stdout
-    assert "the source's 8 vCPUs and 16 GB of memory are not written" in out
+    out = run("translate", "--file", str(app), "runpod", "--explain").stdout
+    assert "the source's 8 vCPUs and 16 GB of memory are not written" in " ".join(out.split())  # notes wrap at 100
