@@ -1,7 +1,10 @@
 """Start-up benchmark: median wall time of gpuadvisor JSON commands in fresh processes, as ratios
 to the floor `python -c "import typer"` measured in the same run.
 
-    python bench/bench.py [--runs N] [--scale]
+    python bench/bench.py [--runs N] [--only WORDS] [--scale]
+
+--only list,recommend times only the commands whose label contains one of the words (the floor is
+always timed), so a change can be checked without the whole run.
 
 --scale also times `list` and `recommend` over synthetic catalogs of 100, 1 000 and 10 000
 offerings (bench/synth.py), loaded through GPUADVISOR_CATALOG_PATH, and `catalog import` of a
@@ -58,6 +61,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=21)
     ap.add_argument("--scale", action="store_true", help="also time synthetic catalogs of 100/1k/10k offerings")
+    ap.add_argument("--only", default="", help="comma-separated words: time only the commands whose label has one")
     ap.add_argument("--import-row", action="store_true", help="only the 1M-row import row of --scale")
     args = ap.parse_args()
     if args.import_row:
@@ -79,6 +83,9 @@ def main() -> int:
         ("cost -r 10000 -m llama-3.1-8b --tokens-in 500 --tokens-out 200 --json",
          gpa + ["cost", "-r", "10000", "-m", "llama-3.1-8b", "--tokens-in", "500", "--tokens-out", "200", "--json"]),
     ]
+    only = [w for w in args.only.split(",") if w]
+    if only:
+        commands = [c for c in commands if c[0].startswith("floor") or any(w in c[0] for w in only)]
     print(f"{'command':45} {'median ms':>10} {'ratio':>7}  (runs={args.runs}, python {sys.version.split()[0]})")
     floor = None
     worst = worst_cost = 0.0
