@@ -39,9 +39,9 @@ EngineOpt = Annotated[Optional[str], typer.Option("--engine", help="LLM serving 
 
 
 def _tokens(tokens_in: int | None, tokens_out: int | None) -> tuple[int, int]:
-    """LLM request lengths: given, or the default request (gpuadvisor.perf.speed.DEFAULT_TOKENS)."""
+    """LLM request lengths: given, or the default request (gpuadvisor.perf.job.DEFAULT_TOKENS)."""
     from gpuadvisor.errors import UsageError
-    from gpuadvisor.perf.speed import DEFAULT_TOKENS
+    from gpuadvisor.perf.job import DEFAULT_TOKENS  # not perf.speed: `speed`'s records cost start-up
 
     tin = DEFAULT_TOKENS[0] if tokens_in is None else tokens_in
     tout = DEFAULT_TOKENS[1] if tokens_out is None else tokens_out

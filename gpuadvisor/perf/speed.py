@@ -14,9 +14,8 @@ from gpuadvisor.catalog import Catalog
 from gpuadvisor.errors import NoMatch, UnknownName, UsageError
 from gpuadvisor.models import Gpu, Offering
 from gpuadvisor.perf import Job, Throughput, link, throughput
-from gpuadvisor.perf.job import job_from_estimate
+from gpuadvisor.perf.job import DEFAULT_TOKENS, job_from_estimate
 
-DEFAULT_TOKENS = (1024, 256)  # a request when --tokens-in/--tokens-out are not given (chat / RAG-like)
 CONTEXT_PER_GPU_GIB = 0.5  # each GPU beyond the first holds its own CUDA context and buffers
 MAX_COUNT = 64
 
