@@ -50,11 +50,11 @@ _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 
 
 def cache_dir() -> Path | None:
-    """$XDG_CACHE_HOME/gpuadvisor (absolute values only), else ~/.cache/gpuadvisor; None without a home."""
-    from gpuadvisor.catalog.locate import xdg_base
+    """$XDG_CACHE_HOME/gpuadvisor (absolute values only), else ~/.cache/gpuadvisor on Linux and the
+    platform's own cache directory on macOS and Windows (locate.app_dir); None without a home."""
+    from gpuadvisor.catalog.locate import app_dir
 
-    base = xdg_base("XDG_CACHE_HOME", ".cache")
-    return Path(base) / "gpuadvisor" if base else None
+    return app_dir("cache")
 
 
 def _blake2b():
