@@ -128,8 +128,8 @@ def main() -> int:
             rec_cmd = ["recommend", "--vram", "70", "--json"]
             (lst, c1), (rec, c2), (builtin, _) = interleaved(
                 [gpa + ["list", "--json"], gpa + rec_cmd, gpa + ["--builtin-only"] + rec_cmd], runs, senv)
-            base = base if base is not None else lst
-            per_k = (lst - base) / ((n - 100) / 1000) if n > 100 else float("nan")
+            base = lst if n == 100 else base
+            per_k = (lst - base) / ((n - 100) / 1000) if n > 100 and base is not None else float("nan")
             print(f"{n:20,} {lst:9.1f} {rec:13.1f} {cold:13.1f} {per_k:11.1f} {rec / builtin:14.2f}x"
                   + ("" if c1 == c2 == 0 else f"  (exit {c1}/{c2})"))
             shutil.rmtree(d, ignore_errors=True)
