@@ -49,6 +49,7 @@ refresh-prices: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/python -m ruff check gpuadvisor tests bench
+	$(BIN)/python -m mypy
 
 # The benchmark measures a non-editable install, as users get it (bytecode compiled at install;
 # an editable checkout under PYTHONDONTWRITEBYTECODE would recompile every module on each start).

@@ -59,7 +59,7 @@ class View:
 
     def __init__(self, data: Any, build=None, csv=None, documents=None):
         self.data = data
-        self._blocks: list[Table | Text] = []
+        self._blocks: list[Table | Text | Bars] = []
         self._build = build
         self.csv = csv  # callable returning (header, rows) of raw values, for --format csv
         self.documents = documents or {}  # other JSON formats by name (check's "sarif"): callables
@@ -68,7 +68,7 @@ class View:
         return ("table", "text", "json") + (("csv",) if self.csv else ()) + tuple(self.documents)
 
     @property
-    def blocks(self) -> list[Table | Text]:
+    def blocks(self) -> list[Table | Text | Bars]:
         if self._build is not None:
             build, self._build = self._build, None
             build(self)
@@ -251,9 +251,9 @@ def plain(view: View, width: int | None = None) -> str:
             continue
         how = layout(block, width, _plain_overhead)
         if how == "stack":
-            parts.append("\n".join(line for line, _ in stacked(block, width)))
+            parts.append("\n".join(line for line, _ in stacked(block, width or 0)))  # (width is set: layout)
         elif how == "split":
-            parts.extend(_plain_table(g) for g in column_groups(block, width, _plain_overhead))
+            parts.extend(_plain_table(g) for g in column_groups(block, width or 0, _plain_overhead))
         else:
             parts.append(_plain_table(block, _prose_width(block, width, _plain_overhead) if how == "squeeze" else None))
     return "\n\n".join(p for p in parts if p) + "\n"
@@ -298,7 +298,8 @@ def column_groups(t: Table, width: int, overhead) -> list[Table]:
     """A wide table as several, each with the first `repeat` columns and as many others as fit."""
     widths = _natural(t)
     fixed = list(range(t.repeat))
-    groups, current = [], []
+    groups: list[list[int]] = []
+    current: list[int] = []
     for j in range(t.repeat, len(t.columns)):
         cols = fixed + current + [j]
         if current and sum(widths[k] for k in cols) + overhead(len(cols)) > width:
@@ -306,7 +307,7 @@ def column_groups(t: Table, width: int, overhead) -> list[Table]:
             current = []
         current.append(j)
     groups.append(current)
-    out = []
+    out: list[Table] = []
     for g in groups:
         cols = fixed + g
         remap = {old: new for new, old in enumerate(cols)}

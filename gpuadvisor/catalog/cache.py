@@ -325,27 +325,28 @@ class CacheStore:
 
     def _open_dir(self, create: bool) -> int | None:
         """The directory, opened and checked (ours, not writable by others); created 0700."""
-        if self._fd is not None or self.refused:
+        if self._fd is not None or self.refused or self.dir is None:
             return self._fd
+        directory = self.dir
         flags = os.O_RDONLY | _DIRECTORY | _CLOEXEC | _NOFOLLOW  # a symlinked cache dir is refused (N8)
         try:
-            fd = os.open(self.dir, flags)
+            fd = os.open(directory, flags)
         except FileNotFoundError:
             if not create:
                 return None
             try:
-                _make_private_dirs(self.dir)
-                fd = os.open(self.dir, flags)
+                _make_private_dirs(directory)
+                fd = os.open(directory, flags)
             except OSError:  # a read-only home or full disk only costs speed
                 self.refused = True
                 return None
         except OSError:  # not a directory, no permission: no cache, as if turned off
-            if os.path.islink(self.dir):
-                self._refuse(f"{_shown(self.dir)} is a symbolic link (a cache directory must be a real one)")
+            if os.path.islink(directory):
+                self._refuse(f"{_shown(directory)} is a symbolic link (a cache directory must be a real one)")
             self.refused = True
             return None
         try:
-            _check_owned(os.fstat(fd), self.dir, "directory")
+            _check_owned(os.fstat(fd), directory, "directory")
         except Refused as e:
             os.close(fd)
             self._refuse(str(e))
@@ -360,8 +361,9 @@ class CacheStore:
 
     def read(self, key: str) -> Catalog | None:
         dfd = self._open_dir(create=False)
-        if dfd is None:
+        if dfd is None or self.dir is None:
             return None
+        directory = self.dir
         name = _file_name(key)
         try:
             fd = os.open(name, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC, dir_fd=dfd)
@@ -371,13 +373,13 @@ class CacheStore:
             import errno
 
             if e.errno == errno.ELOOP:
-                self._refuse(f"{_shown(self.dir / name)} is a symbolic link")
+                self._refuse(f"{_shown(directory / name)} is a symbolic link")
             return None
         try:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
-                raise Refused(f"{_shown(self.dir / name)} is not a regular file; remove it")
-            _check_owned(st, self.dir / name, "file")
+                raise Refused(f"{_shown(directory / name)} is not a regular file; remove it")
+            _check_owned(st, directory / name, "file")
             if st.st_size > MAX_CACHE_BYTES:
                 return None
             data = _read_all(fd, st.st_size)

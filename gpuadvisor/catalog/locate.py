@@ -142,11 +142,11 @@ def catalog_files(dirs: list[tuple[str, Path]], warnings: list[str] | None = Non
             if origin != "builtin":
                 say(f"warning: cannot read catalog directory {_shown(d)}: {e.strerror or e}")
             continue
-        for e in entries:
-            if _regular(e):
-                found.append((origin, d / e.name))
+        for entry in entries:
+            if _regular(entry):
+                found.append((origin, d / entry.name))
             elif origin != "builtin":
-                say(f"warning: skipping {_shown(d / e.name)}: {_not_a_file(e)}")
+                say(f"warning: skipping {_shown(d / entry.name)}: {_not_a_file(entry)}")
     return found
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 from gpuadvisor.catalog import Catalog
 from gpuadvisor.errors import NoMatch, UnknownName, UsageError
@@ -40,7 +41,7 @@ class SpeedQuery:
 @dataclass
 class SpeedResult:
     query: SpeedQuery
-    est: object  # the Estimate at the batch timed
+    est: Any  # the Estimate at the batch timed (gpuadvisor.estimate, not imported for a type)
     gpu: Gpu
     offering: Offering | None
     count: int
