@@ -1,10 +1,15 @@
 """Start-up benchmark: median wall time of gpuadvisor JSON commands in fresh processes, as ratios
 to the floor `python -c "import typer"` measured in the same run.
 
-    python bench/bench.py [--runs N] [--scale]
+    python bench/bench.py [--runs N] [--only WORDS] [--scale]
 
---scale also times `list` and `recommend` over synthetic catalogs of 100, 1 000 and 10 000
-offerings (bench/synth.py), loaded through GPUADVISOR_CATALOG_PATH, and `catalog import` of a
+--only list,recommend times only the commands whose label contains one of the words (the floor is
+always timed), so a change can be checked without the whole run.
+
+--scale also times `list` and `recommend` over synthetic catalogs of 100, 1 000, 10 000 and
+100 000 offerings (--sizes; bench/synth.py), loaded through GPUADVISOR_CATALOG_PATH, `recommend`
+also as a ratio to the built-in catalog alone (target at 100 000: <= 3x, issue 22 part 8), and
+(unless --no-import) `catalog import` of a
 1,000,000-row SkyPilot CSV (wall time and peak memory; targets < 30 s, < 300 MB), then `recommend`
 over that import as a ratio to the built-in catalog (target <= 3x). `--import-row` runs only that row.
 """
@@ -58,6 +63,10 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=21)
     ap.add_argument("--scale", action="store_true", help="also time synthetic catalogs of 100/1k/10k offerings")
+    ap.add_argument("--sizes", default="100,1000,10000,100000",
+                    help="synthetic catalog sizes for --scale (comma-separated offerings)")
+    ap.add_argument("--no-import", action="store_true", help="--scale without the 1M-row import row")
+    ap.add_argument("--only", default="", help="comma-separated words: time only the commands whose label has one")
     ap.add_argument("--import-row", action="store_true", help="only the 1M-row import row of --scale")
     args = ap.parse_args()
     if args.import_row:
@@ -79,6 +88,9 @@ def main() -> int:
         ("cost -r 10000 -m llama-3.1-8b --tokens-in 500 --tokens-out 200 --json",
          gpa + ["cost", "-r", "10000", "-m", "llama-3.1-8b", "--tokens-in", "500", "--tokens-out", "200", "--json"]),
     ]
+    only = [w for w in args.only.split(",") if w]
+    if only:
+        commands = [c for c in commands if c[0].startswith("floor") or any(w in c[0] for w in only)]
     print(f"{'command':45} {'median ms':>10} {'ratio':>7}  (runs={args.runs}, python {sys.version.split()[0]})")
     floor = None
     worst = worst_cost = 0.0
@@ -103,9 +115,9 @@ def main() -> int:
         from synth import write_synthetic
 
         print(f"\n{'synthetic offerings':>20} {'list ms':>9} {'recommend ms':>13} {'first run ms':>13}"
-              f" {'list ms/1k':>11}")
+              f" {'list ms/1k':>11} {'rec ÷ built-in':>15}")
         base = None
-        for n in (100, 1000, 10000):
+        for n in sorted(int(x) for x in args.sizes.split(",") if x.strip()):
             d = Path(tempfile.mkdtemp())
             write_synthetic(d, n)
             senv = {**env, "GPUADVISOR_CATALOG_PATH": str(d), "XDG_CACHE_HOME": tempfile.mkdtemp()}
@@ -113,14 +125,19 @@ def main() -> int:
             subprocess.run(gpa + ["list", "--json"], env=senv, capture_output=True)
             cold = (time.perf_counter() - t) * 1000
             runs = max(5, args.runs // 3)
-            (lst, c1), (rec, c2) = interleaved([gpa + ["list", "--json"], gpa + ["recommend", "--vram", "70", "--json"]],
-                                               runs, senv)
-            base = base if base is not None else lst
-            per_k = (lst - base) / ((n - 100) / 1000) if n > 100 else float("nan")
-            print(f"{n:20,} {lst:9.1f} {rec:13.1f} {cold:13.1f} {per_k:11.1f}" + ("" if c1 == c2 == 0 else f"  (exit {c1}/{c2})"))
+            rec_cmd = ["recommend", "--vram", "70", "--json"]
+            (lst, c1), (rec, c2), (builtin, _) = interleaved(
+                [gpa + ["list", "--json"], gpa + rec_cmd, gpa + ["--builtin-only"] + rec_cmd], runs, senv)
+            base = lst if n == 100 else base
+            per_k = (lst - base) / ((n - 100) / 1000) if n > 100 and base is not None else float("nan")
+            print(f"{n:20,} {lst:9.1f} {rec:13.1f} {cold:13.1f} {per_k:11.1f} {rec / builtin:14.2f}x"
+                  + ("" if c1 == c2 == 0 else f"  (exit {c1}/{c2})"))
             shutil.rmtree(d, ignore_errors=True)
         print("list ms/1k: extra wall time per 1,000 offerings above the 100-offering run (flat = linear growth)")
-        import_row(gpa, env, max(5, args.runs // 3))
+        print(f"rec ÷ built-in: recommend with the synthetic catalog over recommend --builtin-only in the same run"
+              f" (target at 100,000: <= {IMPORT_RECOMMEND_TARGET:g}x)")
+        if not args.no_import:
+            import_row(gpa, env, max(5, args.runs // 3))
     shutil.rmtree(home, ignore_errors=True)
     return 0
 

@@ -314,19 +314,28 @@ def rank(cat: Catalog, req: Requirement) -> Ranking:
     excluded = {"too_small": 0, "min_nvenc": 0, "no_av1": 0, "no_engines": 0, "over_budget": 0, "no_price_for_budget": 0}
     pool = [o for o in cat.offerings if recommendable(o) and (not req.providers or o.provider in req.providers)]
     staged = []
+    # The speed depends on the GPU and the count only: offerings of one GPU (regions, hosts, an
+    # imported cloud's instance types) are timed once (issue 22 part 8: 100,000 imported offerings).
+    speeds: dict[tuple[str, int], Throughput] = {}
+    ref = cat.gpus.get("l4")
     for off in pool:
+        hw = off.hw
+        if hw is None:  # (recommendable: never)
+            continue
         limit = 1 if w.single_gpu else gpu_limit(off, req.max_gpus)
         count = fit_count(off, job, req.vram_gb, limit, w.pow2_counts)
         if count is None:
             excluded["too_small"] += 1
             continue
-        if off.hw.nvenc < max(req.min_nvenc, w.min_nvenc if job.model == "transcode" else 0):
+        if hw.nvenc < max(req.min_nvenc, w.min_nvenc if job.model == "transcode" else 0):
             excluded["min_nvenc"] += 1
             continue
-        if job.model == "transcode" and job.codec == "av1" and not off.hw.av1_encode:
+        if job.model == "transcode" and job.codec == "av1" and not hw.av1_encode:
             excluded["no_av1"] += 1
             continue
-        thr = readable(throughput(cat.perf, job, off.hw, count, cat.gpus.get("l4")), count, job.batch)
+        thr = speeds.get((hw.id, count))
+        if thr is None:
+            thr = speeds[hw.id, count] = readable(throughput(cat.perf, job, hw, count, ref), count, job.batch)
         if thr.value <= 0:
             excluded["no_engines"] += 1
             continue

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gpuadvisor.perf import MODELS as THROUGHPUT_MODELS
-
 _WORKLOAD_KEYS = ("name", "description", "aliases", "throughput", "floor", "floor_fraction", "ceiling", "ceiling_gpu",
                   "single_gpu", "pow2_counts", "headroom", "host_vcpus", "host_memory_gb", "bytes_per_param", "mode", "codec", "min_nvenc",
                   "needs_av1", "guidance", "weights")
@@ -82,6 +80,7 @@ class Workload:
 def build_workloads(files, overrides=None) -> dict[str, Workload]:
     """Workload profiles; a later file's id replaces an earlier one (noted in `overrides`)."""
     from gpuadvisor.catalog.schema import id_tables  # not at import time: catalog.build imports this module
+    from gpuadvisor.perf import MODELS as THROUGHPUT_MODELS  # only to check a file: start-up skips the model
 
     out: dict[str, Workload] = {}
     for f in files:

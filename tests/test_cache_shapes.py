@@ -52,3 +52,40 @@ def test_imported_regions_survive_the_cache(tmp_path, run):
     first = run("list", "--region", "US", "--json", env=env).stdout
     assert run("list", "--region", "US", "--json", env=env).stdout == first
     assert run("list", "--region", "US", "--json", env={**env, "GPUADVISOR_NO_CACHE": "1"}).stdout == first
+
+
+def test_a_cached_catalog_decodes_workloads_models_and_perf_once_when_read_and_copies_share_them(cat):
+    import copy
+
+    back = decode(json.loads(json.dumps(encode(cat))))
+    assert "workloads" not in back.__dict__ and back._pending.rows.keys() == {"workloads", "models", "perf"}
+    twin = copy.copy(back)  # the price overlay copies the catalog before any table is read
+    assert twin.workloads is back.workloads and back.perf is twin.perf
+    assert set(back.workloads) == set(cat.workloads) and back._pending.rows.keys() == {"models"}
+    back.models = {}  # set like any field
+    assert back.models == {} and set(twin.models) == set(cat.models)
+
+
+def test_list_and_translate_start_without_the_performance_model(tmp_path):
+    """Start-up (issue 25 part 7): a warm `list` imports neither gpuadvisor.perf nor the profiles
+    (their dataclasses are most of the import time), `translate` only the profiles (it prices the
+    host of a CPU offering with the general workload); `recommend` needs the model."""
+    import os
+    import subprocess
+    import sys
+
+    probe = ("import sys, runpy; sys.argv = ['gpuadvisor', *sys.argv[1:]]\n"
+             "try:\n    runpy.run_module('gpuadvisor', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+             "print(sorted(m for m in sys.modules if m.startswith(('gpuadvisor.perf', 'gpuadvisor.profiles'))), file=sys.stderr)")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
+    env.pop("GPUADVISOR_NO_CACHE", None)
+
+    def loaded(*args: str) -> str:
+        subprocess.run([sys.executable, "-c", probe, *args], env=env, capture_output=True, text=True)  # warms the cache
+        r = subprocess.run([sys.executable, "-c", probe, *args], env=env, capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        return r.stderr.strip().splitlines()[-1]
+
+    assert loaded("list", "--json") == "[]"
+    assert loaded("translate", "modal", "runpod", "A100:4", "--json") == "['gpuadvisor.profiles']"
+    assert "gpuadvisor.perf" in loaded("recommend", "--vram", "70", "--json")

@@ -459,3 +459,30 @@ def test_a_catalog_with_a_bom_is_read(extra_dir):
     p.write_bytes(b"\xef\xbb\xbf" + ACME.encode())
     cat = load_catalog()
     assert "acme" in cat.providers and not cat.warnings
+
+
+def test_linux_paths_are_xdg_and_unchanged(tmp_path, monkeypatch):
+    from gpuadvisor.catalog.cache import cache_dir
+
+    monkeypatch.setattr("sys.platform", "linux")
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert catalog_mod.user_dir() == tmp_path / ".config" / "gpuadvisor" / "catalogs"
+    assert cache_dir() == tmp_path / ".cache" / "gpuadvisor"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "c"))
+    assert cache_dir() == tmp_path / "c" / "gpuadvisor"
+
+
+def test_macos_gets_its_own_directories_unless_xdg_is_set(tmp_path, monkeypatch):
+    pytest.importorskip("platformdirs")
+    from gpuadvisor.catalog.cache import cache_dir
+
+    monkeypatch.setattr("sys.platform", "darwin")
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert catalog_mod.user_dir() == tmp_path / "Library" / "Application Support" / "gpuadvisor" / "catalogs"
+    assert cache_dir() == tmp_path / "Library" / "Caches" / "gpuadvisor"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))  # set explicitly: honoured everywhere
+    assert catalog_mod.user_dir() == tmp_path / "xdg" / "gpuadvisor" / "catalogs"

@@ -102,6 +102,9 @@ def get_catalog() -> Catalog:
     cat = load_catalog()
     if builtin_only():
         return cat
+    base = user_dir()
+    if base is None or not os.path.isdir(base / "prices"):  # no refresh yet: the refresh package is
+        return cat  # not imported (its records cost start-up); the same test as overlay.fingerprint()
     from gpuadvisor.catalog.refresh import overlay
 
     key = ("overlay", id(cat), str(overlay.directory()), overlay.fingerprint())

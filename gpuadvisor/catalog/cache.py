@@ -22,16 +22,19 @@ a .json only when it starts with this cache's header.
 
 from __future__ import annotations
 
+import gc
 import os
 import stat
 from dataclasses import fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gpuadvisor.catalog.query import Catalog, FileReport
 from gpuadvisor.errors import CatalogProblem
 from gpuadvisor.models import Arch, Billing, Dispute, Gpu, Offering, Price, Provider, Syntax
-from gpuadvisor.perf.constants import AudioModel, DiffusionFamily, Engine, NvCodec, Perf
-from gpuadvisor.profiles import Model, Workload
+
+if TYPE_CHECKING:  # imported where a record of theirs is decoded (start-up: a command that never
+    from gpuadvisor.perf.constants import Perf  # reads workloads, models or perf never loads them)
 
 CACHE_ENV = "GPUADVISOR_NO_CACHE"
 FORMAT = 9  # bump when the JSON layout below changes (7: a digest header line; 8: perf engines)
@@ -47,11 +50,11 @@ _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 
 
 def cache_dir() -> Path | None:
-    """$XDG_CACHE_HOME/gpuadvisor (absolute values only), else ~/.cache/gpuadvisor; None without a home."""
-    from gpuadvisor.catalog.locate import xdg_base
+    """$XDG_CACHE_HOME/gpuadvisor (absolute values only), else ~/.cache/gpuadvisor on Linux and the
+    platform's own cache directory on macOS and Windows (locate.app_dir); None without a home."""
+    from gpuadvisor.catalog.locate import app_dir
 
-    base = xdg_base("XDG_CACHE_HOME", ".cache")
-    return Path(base) / "gpuadvisor" if base else None
+    return app_dir("cache")
 
 
 def _blake2b():
@@ -185,7 +188,7 @@ def encode(cat: Catalog) -> dict:
 
 def _perf_row(p: Perf) -> list:
     out = []
-    for name in _names(Perf):
+    for name in _names(type(p)):
         v = getattr(p, name)
         if name in ("diffusion", "audio"):
             v = [_row(f) for f in v]
@@ -199,6 +202,8 @@ def _perf_row(p: Perf) -> list:
 def _perf(row: list | None) -> Perf | None:
     if row is None:
         return None
+    from gpuadvisor.perf.constants import AudioModel, DiffusionFamily, Engine, NvCodec, Perf
+
     t = tuple
     family = _maker(DiffusionFamily, {"sources": t, "calibration": _pairs})
     codec = _maker(NvCodec, {"encode_fps": _pairs, "decode_fps": _pairs})
@@ -234,14 +239,68 @@ def decode(doc: dict) -> Catalog:
         "hw": lambda i: None if i is None else by_id(i), "regions": t, "region_prices": _pairs, "region_spot": _pairs,
         "may_be": t})
     offerings = list(map(offering, doc["offerings"]))
-    workload = _maker(Workload, {"aliases": t, "guidance": t})
-    workloads = {r[0]: workload(r) for r in doc["workloads"]}
-    model = _maker(Model, {"aliases": t, "notes": t, "sources": t})
-    models = {r[0]: model(r) for r in doc["models"]}
     files = [FileReport(path, origin, [CatalogProblem(*p) for p in problems], sections)
              for path, origin, problems, sections in doc["files"]]
-    return Catalog(archs, gpus, providers, offerings, workloads, models, files, list(doc["warnings"]),
-                   overrides=list(doc["overrides"]), perf=_perf(doc.get("perf")))
+    cat = LazyCatalog.__new__(LazyCatalog)
+    cat.__dict__.update(archs=archs, gpus=gpus, providers=providers, offerings=offerings, files=files,
+                        warnings=list(doc["warnings"]), overrides=list(doc["overrides"]), _index=None,
+                        _pending=_Pending(workloads=doc["workloads"], models=doc["models"], perf=doc.get("perf")))
+    return cat
+
+
+def _workloads(rows: list) -> dict:
+    from gpuadvisor.profiles import Workload
+
+    workload = _maker(Workload, {"aliases": tuple, "guidance": tuple})
+    return {r[0]: workload(r) for r in rows}
+
+
+def _models(rows: list) -> dict:
+    from gpuadvisor.profiles import Model
+
+    model = _maker(Model, {"aliases": tuple, "notes": tuple, "sources": tuple})
+    return {r[0]: model(r) for r in rows}
+
+
+class _Pending:
+    """Rows of a cached catalog not decoded yet, and what they became once read. Shared by copies
+    of the catalog (copy.copy, the price overlay), so each table is decoded once."""
+
+    def __init__(self, **rows):
+        self.rows, self.done = rows, {}
+
+    def get(self, name: str, decoder):
+        if name not in self.done:
+            collecting = gc.isenabled()
+            gc.disable()  # as in CacheStore.read: none of these objects is in a cycle
+            try:
+                self.done[name] = decoder(self.rows.pop(name))
+            finally:
+                if collecting:
+                    gc.enable()
+        return self.done[name]
+
+
+def _lazy(name: str, decoder) -> property:
+    def get(self):
+        d = self.__dict__
+        return d[name] if name in d else d["_pending"].get(name, decoder)
+
+    def put(self, value) -> None:
+        self.__dict__[name] = value
+
+    return property(get, put, doc=f"decoded from the cache on first use ({decoder.__name__})")
+
+
+class LazyCatalog(Catalog):
+    """A Catalog read from the cache whose workloads, models and performance tables are decoded when
+    first read: `list` and `translate` read none of them, and importing their record types (the
+    performance model, the profiles) and rebuilding them cost more start-up than the rest of the
+    decode (issue 25 part 7). Set like any Catalog field; built normally by __init__ (replace)."""
+
+    workloads = _lazy("workloads", _workloads)
+    models = _lazy("models", _models)
+    perf = _lazy("perf", _perf)
 
 
 # ---------------------------------------------------------------------------- the cache directory
@@ -266,27 +325,28 @@ class CacheStore:
 
     def _open_dir(self, create: bool) -> int | None:
         """The directory, opened and checked (ours, not writable by others); created 0700."""
-        if self._fd is not None or self.refused:
+        if self._fd is not None or self.refused or self.dir is None:
             return self._fd
+        directory = self.dir
         flags = os.O_RDONLY | _DIRECTORY | _CLOEXEC | _NOFOLLOW  # a symlinked cache dir is refused (N8)
         try:
-            fd = os.open(self.dir, flags)
+            fd = os.open(directory, flags)
         except FileNotFoundError:
             if not create:
                 return None
             try:
-                _make_private_dirs(self.dir)
-                fd = os.open(self.dir, flags)
+                _make_private_dirs(directory)
+                fd = os.open(directory, flags)
             except OSError:  # a read-only home or full disk only costs speed
                 self.refused = True
                 return None
         except OSError:  # not a directory, no permission: no cache, as if turned off
-            if os.path.islink(self.dir):
-                self._refuse(f"{_shown(self.dir)} is a symbolic link (a cache directory must be a real one)")
+            if os.path.islink(directory):
+                self._refuse(f"{_shown(directory)} is a symbolic link (a cache directory must be a real one)")
             self.refused = True
             return None
         try:
-            _check_owned(os.fstat(fd), self.dir, "directory")
+            _check_owned(os.fstat(fd), directory, "directory")
         except Refused as e:
             os.close(fd)
             self._refuse(str(e))
@@ -301,8 +361,9 @@ class CacheStore:
 
     def read(self, key: str) -> Catalog | None:
         dfd = self._open_dir(create=False)
-        if dfd is None:
+        if dfd is None or self.dir is None:
             return None
+        directory = self.dir
         name = _file_name(key)
         try:
             fd = os.open(name, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC, dir_fd=dfd)
@@ -312,13 +373,13 @@ class CacheStore:
             import errno
 
             if e.errno == errno.ELOOP:
-                self._refuse(f"{_shown(self.dir / name)} is a symbolic link")
+                self._refuse(f"{_shown(directory / name)} is a symbolic link")
             return None
         try:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
-                raise Refused(f"{_shown(self.dir / name)} is not a regular file; remove it")
-            _check_owned(st, self.dir / name, "file")
+                raise Refused(f"{_shown(directory / name)} is not a regular file; remove it")
+            _check_owned(st, directory / name, "file")
             if st.st_size > MAX_CACHE_BYTES:
                 return None
             data = _read_all(fd, st.st_size)
@@ -329,7 +390,6 @@ class CacheStore:
             return None
         finally:
             os.close(fd)
-        import gc
         import json
 
         # Decoding makes ~20 objects per offering, none in a cycle: the collector would only walk

@@ -1,9 +1,11 @@
 """Where catalogs come from: the built-ins shipped in the package, then GPUADVISOR_CATALOG_PATH, then
-$XDG_CONFIG_HOME/gpuadvisor/catalogs, in that order."""
+$XDG_CONFIG_HOME/gpuadvisor/catalogs (the platform's own config directory on macOS and Windows:
+app_dir), in that order."""
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 ENV_PATH = "GPUADVISOR_CATALOG_PATH"
@@ -34,6 +36,11 @@ def home() -> str | None:
     return h if os.path.isabs(h) else None
 
 
+APP = "gpuadvisor"
+NATIVE_PLATFORMS = ("darwin", "win32")  # their own conventions, from platformdirs; elsewhere XDG
+_XDG = {"config": ("XDG_CONFIG_HOME", ".config"), "cache": ("XDG_CACHE_HOME", ".cache")}
+
+
 def xdg_base(var: str, default: str) -> str | None:
     """$XDG_CONFIG_HOME / $XDG_CACHE_HOME when absolute (the XDG spec says to ignore relative
     values), else ~/<default>; None without a home."""
@@ -44,10 +51,37 @@ def xdg_base(var: str, default: str) -> str | None:
     return os.path.join(h, default) if h else None
 
 
+def app_dir(kind: str) -> Path | None:
+    """gpuadvisor's "config" or "cache" directory. An absolute $XDG_CONFIG_HOME / $XDG_CACHE_HOME
+    wins on every platform (scripts and tests choose it that way); otherwise macOS and Windows
+    get their own (platformdirs: ~/Library/Application Support/gpuadvisor and
+    ~/Library/Caches/gpuadvisor; %LOCALAPPDATA%\\gpuadvisor), and Linux and other systems
+    ~/.config/gpuadvisor and ~/.cache/gpuadvisor as before. None without a home.
+
+    platformdirs is imported only on macOS and Windows: on Linux the XDG rule is these few lines,
+    and importing platformdirs would add ~5 ms to every start (bench/README.md)."""
+    var, default = _XDG[kind]
+    if sys.platform in NATIVE_PLATFORMS and not os.path.isabs(os.environ.get(var, "")):
+        native = _native(kind)
+        return Path(native) if native and os.path.isabs(native) else None
+    base = xdg_base(var, default)
+    return Path(base) / APP if base else None
+
+
+def _native(kind: str) -> str:
+    if sys.platform == "darwin":
+        from platformdirs.macos import MacOS as Dirs
+    else:
+        from platformdirs.windows import Windows as Dirs
+    dirs = Dirs(APP, appauthor=False)
+    return dirs.user_config_dir if kind == "config" else dirs.user_cache_dir
+
+
 def user_dir() -> Path | None:
-    """$XDG_CONFIG_HOME/gpuadvisor/catalogs (default ~/.config/...); None without a home."""
-    base = xdg_base("XDG_CONFIG_HOME", ".config")
-    return Path(base) / "gpuadvisor" / "catalogs" if base else None
+    """Extra catalogs: <config dir>/catalogs ($XDG_CONFIG_HOME/gpuadvisor/catalogs, default
+    ~/.config/gpuadvisor/catalogs on Linux; see app_dir); None without a home."""
+    base = app_dir("config")
+    return base / "catalogs" if base else None
 
 
 BUILTIN_ONLY_ENV = "GPUADVISOR_BUILTIN_ONLY"
@@ -108,11 +142,11 @@ def catalog_files(dirs: list[tuple[str, Path]], warnings: list[str] | None = Non
             if origin != "builtin":
                 say(f"warning: cannot read catalog directory {_shown(d)}: {e.strerror or e}")
             continue
-        for e in entries:
-            if _regular(e):
-                found.append((origin, d / e.name))
+        for entry in entries:
+            if _regular(entry):
+                found.append((origin, d / entry.name))
             elif origin != "builtin":
-                say(f"warning: skipping {_shown(d / e.name)}: {_not_a_file(e)}")
+                say(f"warning: skipping {_shown(d / entry.name)}: {_not_a_file(entry)}")
     return found
 
 

@@ -136,7 +136,7 @@ class Catalog:
         h100-sxm and "H100 SXM"."""
         from gpuadvisor.errors import suggest
 
-        index, seen, out = self._name_index(), set(), []
+        index, seen, out = self._name_index(), set[str](), []
         for hit in suggest(name, self.all_names(), n=12):
             targets = {h.id if k == "gpu" else h.hw.id if h.hw else h.name for k, h in index.get(hit.lower(), [])}
             if targets and not targets & seen:
@@ -180,14 +180,15 @@ def catalog_info(cat: Catalog, today, stale_after: int = STALE_PRICE_DAYS) -> di
     providers = []
     for p in cat.providers.values():
         offs = cat.offerings_of(p.id)
-        priced = [o for o in offs if o.price or o.price_low]
-        ages = [(today - date.fromisoformat((o.price or o.price_low).as_of)).days for o in priced]
+        dated = [(o, price.as_of) for o in offs if (price := o.price or o.price_low) is not None]
+        priced = [o for o, _ in dated]
+        ages = [(today - date.fromisoformat(as_of)).days for _, as_of in dated]
         stale = [o for o, age in zip(priced, ages, strict=True) if age > stale_after]
         providers.append({
             "id": p.id, "name": p.name, "files": list(p.files), "docs_url": p.docs_url, "as_of": p.as_of,
             "offerings": len(offs), "priced": len(priced),
-            "oldest_price": min(((o.price or o.price_low).as_of for o in priced), default=None),
-            "newest_price": max(((o.price or o.price_low).as_of for o in priced), default=None),
+            "oldest_price": min((as_of for _, as_of in dated), default=None),
+            "newest_price": max((as_of for _, as_of in dated), default=None),
             "stale_prices": len(stale), "stale": [o.name for o in stale],
         })
     other = [{"path": r.path, "origin": r.origin, "sections": r.sections, "ok": not r.problems}

@@ -81,9 +81,9 @@ COST = Command("cost", "What a traffic profile costs per month on each serverles
 
 
 def _tokens(tokens_in: int | None, tokens_out: int | None) -> tuple[int, int]:
-    """LLM request lengths: given, or the default request (gpuadvisor.perf.speed.DEFAULT_TOKENS)."""
+    """LLM request lengths: given, or the default request (gpuadvisor.perf.job.DEFAULT_TOKENS)."""
     from gpuadvisor.errors import UsageError
-    from gpuadvisor.perf.speed import DEFAULT_TOKENS
+    from gpuadvisor.perf.job import DEFAULT_TOKENS
 
     tin = DEFAULT_TOKENS[0] if tokens_in is None else tokens_in
     tout = DEFAULT_TOKENS[1] if tokens_out is None else tokens_out

@@ -62,8 +62,8 @@ def request_seconds(perf: Perf, job: Job, hw: Gpu, count: int) -> tuple[float, s
                f"{_n(thr.per_stream or 0)} tokens/s per sequence" + (f" among {job.batch}" if job.batch > 1 else "")
                + f" = {_n(seconds)} s")
         return seconds, how
-    seconds = thr.get("seconds per image")
-    if job.model in ("diffusion", "video") and seconds:
-        per = thr.get("seconds per generation") or seconds
+    image_s = thr.get("seconds per image")
+    if job.model in ("diffusion", "video") and image_s:
+        per = thr.get("seconds per generation") or image_s
         return per, f"{_n(per)} s per generation ({thr.formula.split(' = ')[0]})"
     return math.inf, f"the {job.model} model times no request"

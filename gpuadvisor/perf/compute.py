@@ -82,7 +82,7 @@ def diffusion(perf: Perf, job: Job, hw: Gpu, count: int) -> Throughput:
     generations = 3600 / per_generation * count * b
     head = (f"3600 ÷ ({steps} steps × ({how}" + (f" × {_n(job.work_scale)} the work" if job.work_scale != 1 else "")
             + (f" × {_n(batch_work)} for {b} images" if b > 1 else "") + (f" ÷ {fast:g} ({job.dtype})" if fast != 1 else "")
-            + (f" ÷ {compiled:g} ({eng.name})" if compiled != 1 else "")
+            + (f" ÷ {compiled:g} ({eng.name})" if compiled != 1 and eng is not None else "")
             + (f" + {_n(memory_s * 1e3)} ms weights" if memory_s else "") + f" + {_n(fixed * 1e3)} ms fixed))"
             + (f" × {b} per batch" if b > 1 else "") + (f" × {count} GPUs (one pipeline each)" if count > 1 else ""))
     inputs += [("work per step", f"{_n(fam.tflop_per_step * job.work_scale)} TFLOP ({fam.name or fam.id})"),

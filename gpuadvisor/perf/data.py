@@ -127,7 +127,8 @@ def _audio(f, path: tuple, aid: str, raw) -> AudioModel | None:
     src = t.get("source", "str")
     if None in (*vals.values(), src):
         return None
-    return AudioModel(aid, *(float(v) for v in vals.values()), src)
+    return AudioModel(aid, float(vals["encoder_params_b"]), float(vals["decoder_params_b"]),
+                      float(vals["tokens_per_chunk"]), float(vals["chunk_s"]), float(vals["ms_per_token"]), src)
 
 
 def _engine(f, path: tuple, eid: str, raw) -> Engine | None:

@@ -10,6 +10,8 @@ from gpuadvisor.perf.constants import Perf
 
 GIB = float(2**30)
 
+DEFAULT_TOKENS = (1024, 256)  # a request when --tokens-in/--tokens-out are not given (chat / RAG-like)
+
 
 @dataclass(frozen=True)
 class Job:

@@ -193,4 +193,4 @@ def _bound(step: Step, prefill_s: float, decode_s: float) -> str:
         return "compute (prefill)"
     parts = {"memory": step.memory, "compute": step.compute, "interconnect": step.interconnect,
              "per-layer overhead": step.fixed}
-    return max(parts, key=parts.get)
+    return max(parts, key=parts.__getitem__)

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 from gpuadvisor.catalog import Catalog
 from gpuadvisor.errors import NoMatch, UnknownName, UsageError
 from gpuadvisor.models import Gpu, Offering
 from gpuadvisor.perf import Job, Throughput, link, throughput
-from gpuadvisor.perf.job import job_from_estimate
+from gpuadvisor.perf.job import DEFAULT_TOKENS, job_from_estimate
 
-DEFAULT_TOKENS = (1024, 256)  # a request when --tokens-in/--tokens-out are not given (chat / RAG-like)
 CONTEXT_PER_GPU_GIB = 0.5  # each GPU beyond the first holds its own CUDA context and buffers
 MAX_COUNT = 64
 
@@ -41,7 +41,7 @@ class SpeedQuery:
 @dataclass
 class SpeedResult:
     query: SpeedQuery
-    est: object  # the Estimate at the batch timed
+    est: Any  # the Estimate at the batch timed (gpuadvisor.estimate, not imported for a type)
     gpu: Gpu
     offering: Offering | None
     count: int
