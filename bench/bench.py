@@ -84,6 +84,7 @@ def main() -> int:
         ("list --json", gpa + ["list", "--json"]),
         ("recommend --vram 70 --workload llm --json", gpa + ["recommend", "--vram", "70", "--workload", "llm", "--json"]),
         ("translate modal runpod A100:4 --json", gpa + ["translate", "modal", "runpod", "A100:4", "--json"]),
+        ("speed llama-3.1-8b h100-sxm --json", gpa + ["speed", "llama-3.1-8b", "h100-sxm", "--json"]),
         ("cost -r 10000 -s 2 --json", gpa + ["cost", "--requests-per-day", "10000", "--seconds-per-request", "2", "--json"]),
         ("cost -r 10000 -m llama-3.1-8b --tokens-in 500 --tokens-out 200 --json",
          gpa + ["cost", "-r", "10000", "-m", "llama-3.1-8b", "--tokens-in", "500", "--tokens-out", "200", "--json"]),
