@@ -20,9 +20,8 @@ def speed_view(res) -> View:
     if res.kind == "llm":
         what = f"{job.tokens_in:,} in / {job.tokens_out:,} out, batch {job.batch:,}"
     elif res.kind in ("diffusion", "video"):
-        what = f"{job.steps or res.est.model and '' or ''}".strip()
-        fam_steps = next((v for k, v in res.thr.inputs if k == "steps"), "")
-        what = f"{fam_steps.split(' ')[0]} steps, batch {job.batch}"
+        steps = next((v for k, v in res.thr.inputs if k == "steps"), "").split(" ")[0]
+        what = f"{steps} steps, batch {job.batch}"
     else:
         what = f"{job.mode}, micro-batch {job.batch} × {job.context:,} tokens per GPU"
     view.text(f"{res.est.name} ({job.dtype}) on {gpus}: {what}", style="title")
@@ -36,7 +35,9 @@ def speed_view(res) -> View:
                  ["time per output token", _num(data["tpot_ms"], "ms")],
                  ["request", _num(data["request_s"], "s")]]
     elif res.kind in ("diffusion", "video"):
-        rows.append(["latency", _num(per["value"], per["unit"])])
+        rows.append(["per image" if res.kind == "diffusion" else "per video", _num(per["value"], per["unit"])])
+        if job.batch > 1:
+            rows.append(["per batch (latency)", _num(res.thr.get("seconds per generation"), "s")])
     else:
         rows.append(["step time", _num(data["step_s"], "s")])
     rows.append(["bound by", res.thr.bound or "—"])
