@@ -86,3 +86,11 @@ def test_replicas_where_the_model_fits_on_fewer_gpus(run):
     one = run.json("speed", "llama-3.1-8b", "h100-sxm")
     assert d["throughput"]["value"] == pytest.approx(8 * one["throughput"]["value"], rel=0.01)
     assert d["batch"] == d["max_batch"] == 8 * one["batch"]
+
+
+def test_speed_for_speech_and_embedding_models(run):
+    whisper = run.json("speed", "whisper-large-v3", "l4")
+    assert whisper["throughput"]["unit"] == "× real time" and whisper["throughput"]["value"] > 1
+    assert whisper["per_stream"]["unit"] == "s per 30 s of audio"
+    emb = run.json("speed", "bge-m3", "l4")
+    assert emb["throughput"]["unit"] == "tokens/s" and emb["bound"] == "compute"

@@ -154,7 +154,7 @@ def encoder(perf: Perf, job: Job, hw: Gpu, count: int) -> Throughput:
     formula = f"{_n(flops / 1e12)} TFLOPS ÷ (2 × {_n(job.params_b)}B params) = {_n(tokens)} tokens/s"
     inputs = (("achievable compute", f"{hw.fp16_tflops:,.0f} TFLOPS × {perf.gemm(hw):g} × {perf.inference_efficiency:g}"
                + _gpus(hw, count, eff)),)
-    return Throughput(tokens, "tokens/s", tokens * 3600, "$/M tokens", 1e6, formula, inputs + _assumed(job))
+    return Throughput(tokens, "tokens/s", tokens * 3600, "$/M tokens", 1e6, formula, inputs + _assumed(job), bound="compute")
 
 
 def general(perf: Perf, job: Job, hw: Gpu, count: int, ref: Gpu | None) -> Throughput:

@@ -119,6 +119,8 @@ def job_from_estimate(perf: Perf, est, w=None, tokens: tuple[int, int] = (0, 0),
     if est.kind == "llm":
         return Job("training", est.total_gb, est.active_params_b, batch=est.batch, context=est.context,
                    layers=est.layers or 32, hidden=est.hidden_size or 4096, mode=est.mode, dtype=est.dtype)
+    if est.kind == "embedding":
+        return Job("encoder", est.total_gb, est.params_b, batch=est.batch, dtype=est.dtype)
     if est.kind == "audio" and est.model is not None and perf.audio_model(est.model.id):
         return Job("audio", est.total_gb, est.params_b, batch=est.batch, family=est.model.id, dtype=est.dtype)
     fam = perf.family(est.model.id if est.model else None)
@@ -142,7 +144,7 @@ def job_for(perf: Perf, w, est, need: float, codec: str | None = None, tokens: t
     if est is not None:
         kind = "llm" if est.kind == "llm" and est.mode == "inference" else "training" if est.kind == "llm" else est.kind
         fits = {"llm": ("llm",), "training": ("training",), "diffusion": ("diffusion",), "video": ("video",),
-                "audio": ("audio",)}
+                "audio": ("audio",), "embedding": ("encoder",)}
         if w.throughput in fits.get(kind, ()):
             return job_from_estimate(perf, est, w, tokens, engine)
     return job_from_vram(perf, need, w, codec, tokens)

@@ -66,6 +66,10 @@ class SpeedResult:
             if self.kind == "video":
                 return {"throughput": (t.value / 3600, "video-s/s"), "per_stream": (per, "s/video"), "request_s": per}
             return {"throughput": (t.value / 3600, "images/s"), "per_stream": (per, "s/image"), "request_s": per}
+        if self.kind == "audio":
+            window = t.get("seconds per 30 s window")
+            return {"throughput": (t.value, t.unit), "per_stream": (window or 0.0, "s per 30 s of audio"),
+                    "request_s": window}
         return {"throughput": (t.value, t.unit), "per_stream": (t.value / max(1, self.count), f"{t.unit} per GPU"),
                 "step_s": t.get("step time")}
 
@@ -242,12 +246,13 @@ def _other(cat: Catalog, q: SpeedQuery, probe, hw: Gpu, off, count: int, usable:
     assumptions = [f"batch {batch} per GPU" + (" (set --batch)" if q.batch is None else "")] + ([how] if count > 1 else [])
     if probe.kind != "llm" and count > 1:
         assumptions.append(f"{count} GPUs run {count} pipelines side by side")
-    job = job_from_estimate(cat.perf, est, cat.workloads.get("image"), steps=q.steps or 0, resolution=q.resolution or 0)
+    workload = {"video": "video", "audio": "audio", "embedding": "embedding"}.get(probe.kind, "image")
+    job = job_from_estimate(cat.perf, est, cat.workloads.get(workload), steps=q.steps or 0, resolution=q.resolution or 0)
     if engine and probe.kind != "llm":
         from dataclasses import replace
 
         job = replace(job, engine=engine)
-    if probe.kind != "llm" and cat.perf.family(job.family) is None:
+    if probe.kind != "llm" and job.model not in ("diffusion", "video", "audio", "encoder"):
         raise UsageError(f"{est.name} has no performance model for its kind ({probe.kind})")
     thr = throughput(cat.perf, job, hw, count)
     return SpeedResult(q, est, hw, off, count, job, thr, None, assumptions + list(est.warnings))

@@ -22,6 +22,10 @@ def speed_view(res) -> View:
     elif res.kind in ("diffusion", "video"):
         steps = next((v for k, v in res.thr.inputs if k == "steps"), "").split(" ")[0]
         what = f"{steps} steps, batch {job.batch}"
+    elif res.kind == "audio":
+        what = f"speech recognition, batch {job.batch}"
+    elif res.kind == "encoder":
+        what = "one forward pass per token (embeddings, reranking)"
     else:
         what = f"{job.mode}, micro-batch {job.batch} × {job.context:,} tokens per GPU"
     view.text(f"{res.est.name} ({job.dtype}) on {gpus}: {what}", style="title")
@@ -38,6 +42,10 @@ def speed_view(res) -> View:
         rows.append(["per image" if res.kind == "diffusion" else "per video", _num(per["value"], per["unit"])])
         if job.batch > 1:
             rows.append(["per batch (latency)", _num(res.thr.get("seconds per generation"), "s")])
+    elif res.kind == "audio":
+        rows.append(["per 30 s of audio", _num(per["value"], "s")])
+    elif res.kind == "encoder":
+        pass
     else:
         rows.append(["step time", _num(data["step_s"], "s")])
     rows.append(["bound by", res.thr.bound or "—"])
