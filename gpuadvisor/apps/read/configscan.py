@@ -19,6 +19,7 @@ config file like an app file.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from gpuadvisor.apps.read.findings import MAX_FILE_BYTES, Finding, Scan, wire_ids
 from gpuadvisor.errors import UsageError
@@ -43,6 +44,7 @@ def handles(path: str | Path) -> bool:
 def scan_config_text(name: str, text: str, source: str | None = None) -> Scan:
     """The configuration in one config file's text; `name` is the file's path or name (it says the format)."""
     fmt = _format(name)
+    assert fmt is not None, "callers pass only names that handles() accepts"
     provider = "runpod" if fmt == "hub" else READERS[fmt]
     if source and source != provider:
         return Scan((), 0, (provider,))
@@ -142,7 +144,7 @@ def _truss(text: str) -> tuple[list[Finding], list[str]]:
         value, line = res[key], _line(root, "resources", key)
         code = f"{key}: {value}"  # value is bounded: _yaml caps the expanded document
         code = code if len(code) <= 200 else code[:199] + "…"
-        base = dict(line=line, provider="baseten", kind=kind, code=code)
+        base: dict[str, Any] = dict(line=line, provider="baseten", kind=kind, code=code)
         if value is None:
             out.append(Finding(**base, status="no-gpu", problem="asks for no GPU"))
         elif not isinstance(value, str) or not value.strip():
@@ -187,7 +189,7 @@ def _cerebrium(text: str) -> tuple[list[Finding], list[str]]:
     line = line_of(lines, ("cerebrium", "hardware", "compute")) or 1
     value, count = hw["compute"], hw.get("gpu_count")
     code = f"compute = {_toml_text(value)}" + (f", gpu_count = {count}" if count is not None else "")
-    base = dict(line=line, provider="cerebrium", kind="hardware", code=code)
+    base: dict[str, Any] = dict(line=line, provider="cerebrium", kind="hardware", code=code)
     names = value if isinstance(value, list) else [value]
     if not names or not all(isinstance(n, str) and n.strip() for n in names):
         return [Finding(**base, status="invalid", reason="value", problem=f"{code}: compute must be a name or a list of names")], []
@@ -225,7 +227,7 @@ def _hub(text: str) -> tuple[list[Finding], list[str]]:
     m = re.search(r'"gpuIds"\s*:', text)
     line = text.count("\n", 0, m.start()) + 1 if m else 1
     code = f'"gpuIds": {json.dumps(value)}' + (f', "gpuCount": {json.dumps(count)}' if count is not None else "")
-    base = dict(line=line, provider="runpod", kind="hub", code=code)
+    base: dict[str, Any] = dict(line=line, provider="runpod", kind="hub", code=code)
     if str(config.get("runsOn", "GPU")).upper() == "CPU":
         return [Finding(**base, status="no-gpu", problem='runsOn "CPU": a CPU worker')], []
     if not isinstance(value, str) or not value.strip():

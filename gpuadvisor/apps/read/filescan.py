@@ -26,6 +26,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import replace
+from typing import Any
 
 from gpuadvisor.apps.evaluate.staticeval import Choice, Evaluator, GpuObject, Known, Symbol, Unresolved, clip
 from gpuadvisor.apps.read.anchors import dict_anchor, literal_span
@@ -128,7 +129,7 @@ class _Reader:
     def finding(self, kind: str, line: int, value: ast.AST, count_node: ast.AST | None = None,
                 via: str = "", code: str = "") -> Finding:
         code = code or self.ev.code(value, 80)
-        base = dict(line=line, provider=self.provider, kind=kind, code=code)
+        base: dict[str, Any] = dict(line=line, provider=self.provider, kind=kind, code=code)
         try:
             known = self.ev.evaluate(value)
         except Unresolved as e:
@@ -182,7 +183,7 @@ class _Reader:
             steps = [x for x in steps if "default; overridable by $" not in x]
             steps.append(f"default; overridable by {overridable}")
             notes.append(f"the default, overridable by {overridable}: the deployed value may differ")
-        fields = dict(spec=texts[0] if choice is None else None, alternatives=tuple(texts) if choice else (),
+        fields: dict[str, Any] = dict(spec=texts[0] if choice is None else None, alternatives=tuple(texts) if choice else (),
                       count=count, count_known=count_known, resolved_from="; ".join(steps) or "literal",
                       notes=tuple(notes), overridable_by=tuple(env))
         if not count_known:
@@ -229,7 +230,7 @@ class _Reader:
 
 def imported_providers(imports: list) -> tuple[str, ...]:
     """The providers whose modules these Import / ImportFrom nodes import (relative imports do not count)."""
-    roots = set()
+    roots: set[str] = set()
     for node in imports:
         if isinstance(node, ast.Import):
             roots.update(a.name.split(".")[0] for a in node.names)
@@ -296,9 +297,9 @@ class _Scanner:
         for node in self.ev.calls:
             self.call(node)
         if "fal" in self.active:
-            for node in self.ev.classes:
-                if self.is_fal_app(node):
-                    self.fal_class(node)
+            for cls in self.ev.classes:
+                if self.is_fal_app(cls):
+                    self.fal_class(cls)
         self.sites.sort(key=lambda s: (s[0], s[1]))
         return [wire_ids(make()) for _, _, make in self.sites[:MAX_FINDINGS]]
 
@@ -310,7 +311,7 @@ class _Scanner:
                 return True
             if isinstance(base, ast.Name) and depth < 5:
                 for b in self.ev.module.get(base.id, []):
-                    if b.kind == "class" and self.is_fal_app(b.node, depth + 1):
+                    if b.kind == "class" and isinstance(b.node, ast.ClassDef) and self.is_fal_app(b.node, depth + 1):
                         return True
         return False
 
@@ -341,27 +342,27 @@ class _Scanner:
         count_node = kws.get(count_key) if count_key else None
         if key in kws:
             value = kws[key]
-            host = tuple((k, kws[k].value) for k in HOST_KEYS.get(provider, ())
-                         if isinstance(kws.get(k), ast.Constant) and isinstance(kws[k].value, (int, float, str)))
+            host = tuple((k, v.value) for k in HOST_KEYS.get(provider, ())
+                         if isinstance(v := kws.get(k), ast.Constant) and isinstance(v.value, (int, float, str)))
             if provider == "fal" and _forwarded(value, key):
                 return
             anchor = Anchor("keyword", key, _span(value), _span(whole[key]), _span(node), count_key or "",
-                            _span(whole[count_key]) if count_node is not None else None, literal_span(self.ev, value))
+                            _span(whole[count_key]) if count_key and count_node is not None else None, literal_span(self.ev, value))
             self.add(value.lineno, lambda: replace(reader.finding(kind, value.lineno, value, count_node), anchor=anchor,
                                                    host=host))
             return
         for splat in (k.value for k in node.keywords if k.arg is None):
             try:
-                value, via = self.ev.kwargs_entry(splat, key)
+                entry, via = self.ev.kwargs_entry(splat, key)
                 counted, _ = self.ev.kwargs_entry(splat, count_key) if count_key and count_node is None else (None, "")
             except Unresolved:
                 self.notes.append(f"line {splat.lineno}: **{self.ev.code(splat, 40)} could not be read; "
                                   f"it may set {key}=")
                 continue
-            if value is not None:
-                code = f"**{self.ev.code(splat, 40)} → {key}={self.ev.code(value, 60)}"
-                anchor = dict_anchor(self.ev, splat, key, count_key or "", value, node)
-                self.add(splat.lineno, lambda v=value, c=counted or count_node, via=via, code=code, line=splat.lineno, a=anchor:
+            if entry is not None:
+                code = f"**{self.ev.code(splat, 40)} → {key}={self.ev.code(entry, 60)}"
+                entry_anchor = dict_anchor(self.ev, splat, key, count_key or "", entry, node)
+                self.add(splat.lineno, lambda v=entry, c=counted or count_node, via=via, code=code, line=splat.lineno, a=entry_anchor:
                          replace(reader.finding(kind, line, v, c, via=via, code=code), anchor=a))
                 return
 
@@ -377,7 +378,7 @@ class _Scanner:
                 attrs.setdefault(kw.arg, kw.value)
         if "machine_type" in attrs:
             value = attrs["machine_type"]
-            stmts = {}
+            stmts: dict[str, ast.Assign | ast.AnnAssign] = {}
             for stmt in node.body:
                 if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
                     stmts[stmt.targets[0].id] = stmt
