@@ -269,6 +269,12 @@ class Offering:
         return self.gpus[0].id if self.kind == "gpu" else None
 
     @property
+    def gpu_hw(self) -> Gpu:
+        """`hw` where the caller knows this is a GPU or pool offering (only CPU offerings have none)."""
+        assert self.hw is not None, f"{self.provider} {self.name} is a CPU offering: it has no GPU"
+        return self.hw
+
+    @property
     def members(self) -> list[str] | None:
         return [g.id for g in self.gpus] if self.kind == "pool" else None
 

@@ -57,7 +57,7 @@ def nearest_skus(offerings: list[Offering], n: int) -> list[Offering]:
             ladders.setdefault((o.hw.id, o.kind), []).append(o)
     keep = set()
     for skus in ladders.values():
-        above = [o for o in skus if o.fixed_count >= n]
+        above = [o for o in skus if o.fixed_count is not None and o.fixed_count >= n]  # all are: see above
         pick = min(above, key=lambda o: (o.fixed_count, o.price_per_hour or math.inf)) if above else \
             max(skus, key=lambda o: (o.fixed_count, -(o.price_per_hour or math.inf)))
         keep.add(id(pick))
@@ -90,7 +90,7 @@ class _Candidate:
 
 def _candidate(cat: Catalog, src: Gpu, n: int, off: Offering) -> _Candidate:
     m = _count_for(off, src.vram_gb * n, n)
-    parts = [off.hw, *(cat.gpus[g] for g in off.may_be if g in cat.gpus)]
+    parts = [off.gpu_hw, *(cat.gpus[g] for g in off.may_be if g in cat.gpus)]
     scored = []
     for hw in parts:
         losses = differences(src, n, hw, m)[0]
@@ -123,15 +123,17 @@ def _choose(src: Gpu, n: int, cands: list[_Candidate]) -> tuple[_Candidate, list
     same = [c for c in cands if _same_class(src, n, c)]
     if not same or nearest.hw.id == src.id:
         return nearest, []
-    floor = min(c.per_hour for c in same)
+    floor = min(c.per_hour for c in same if c.per_hour is not None)  # _same_class: all priced
     pick, alts = nearest, []
     if nearest.per_hour is not None and nearest.per_hour > PRICE_CAP * floor:
         allowed = [c for c in cands if c.per_hour is not None and c.per_hour <= PRICE_CAP * floor
                    and (c in same or not c.losses)]
         pick = min(allowed, key=lambda c: (c.distance, c.off.name))
+        assert pick.per_hour is not None, "allowed candidates are priced"
         alts.append((nearest, f"nearer to the source but {nearest.per_hour / pick.per_hour:.1f}× the price: "
                               f"{_named(nearest)} at ${nearest.per_hour:,.2f}/h against ${pick.per_hour:,.2f}/h"))
     cheapest = min(same, key=lambda c: (c.per_hour, c.distance))
+    assert cheapest.per_hour is not None, "_same_class: all priced"
     if not pick.losses and pick not in same and pick.per_hour is not None \
             and cheapest.per_hour < pick.per_hour * 0.9:
         lost = "; ".join(cheapest.losses) or "nothing lost"
@@ -141,7 +143,7 @@ def _choose(src: Gpu, n: int, cands: list[_Candidate]) -> tuple[_Candidate, list
 
 
 def _named(c: _Candidate) -> str:
-    return f"{c.off.name}" + (f" ×{c.count}" if c.count > 1 and not c.off.fixed_count else "") + f" ({c.off.hw.id})"
+    return f"{c.off.name}" + (f" ×{c.count}" if c.count > 1 and not c.off.fixed_count else "") + f" ({c.off.gpu_hw.id})"
 
 
 def match_option(cat: Catalog, target: Provider, so: SourceOption) -> TargetOption:
@@ -149,7 +151,7 @@ def match_option(cat: Catalog, target: Provider, so: SourceOption) -> TargetOpti
         return TargetOption(so.offering, so.count, "exact", (), so.suffix)
     if so.offering.kind == "cpu":
         return _match_cpu(cat, target, so)
-    src, n = so.hw, so.count
+    src, n = so.offering.gpu_hw, so.count  # not a CPU offering: returned above
     cands = [_candidate(cat, src, n, off) for off in nearest_skus(target_candidates(cat, target, cpu=False), n)]
     if not cands:
         raise NoMatch(f"{target.name} lists no GPU types in the catalogs")
@@ -163,26 +165,26 @@ def match_option(cat: Catalog, target: Provider, so: SourceOption) -> TargetOpti
     off, m, part = best.off, best.count, best.hw
     off, pool_note = _prefer_pool(cat, target, off, src, n, m)
     if off is not best.off:
-        part = off.hw
+        part = off.gpu_hw
     losses, gains, minor = differences(src, n, part, m)
     match = classify(src, n, part, m, losses, gains)
     notes = [*losses, *gains, *minor]
-    if part is not off.hw:  # compared as one of the parts the name may be: what the assumed part would lose
+    if part is not off.gpu_hw:  # compared as one of the parts the name may be: what the assumed part would lose
         kept = {loss.split(" ")[0] for loss in losses}
-        assumed = [loss for loss in differences(src, n, off.hw, m)[0] if loss.split(" ")[0] not in kept]
+        assumed = [loss for loss in differences(src, n, off.gpu_hw, m)[0] if loss.split(" ")[0] not in kept]
         if match == "exact":
             match = "equivalent"
-        notes.insert(0, f"{target.name} does not say whether {off.name} is the {part.id} or the {off.hw.id}: "
-                        f"matched as the {part.id}" + (f"; gpuadvisor's figures assume the {off.hw.id} ("
+        notes.insert(0, f"{target.name} does not say whether {off.name} is the {part.id} or the {off.gpu_hw.id}: "
+                        f"matched as the {part.id}" + (f"; gpuadvisor's figures assume the {off.gpu_hw.id} ("
                                                         + "; ".join(assumed) + ")" if assumed else ""))
     if off.restricted:
         notes.insert(0, f"restricted: {off.restricted}")
     if pool_note:
         notes.append(pool_note)
-    if match == "equivalent" and part is off.hw:
-        notes.insert(0, f"same {src.vram_gb:g} GB {src.arch} class: {src.id} → {off.hw.id}")
+    if match == "equivalent" and part is off.gpu_hw:
+        notes.insert(0, f"same {src.vram_gb:g} GB {src.arch} class: {src.id} → {off.gpu_hw.id}")
     if off.kind == "pool":
-        notes.append(f"{off.name} is a pool: may give any of {', '.join(g.id for g in off.gpus)} (matched by its weakest, {off.hw.id})")
+        notes.append(f"{off.name} is a pool: may give any of {', '.join(g.id for g in off.gpus)} (matched by its weakest, {off.gpu_hw.id})")
     if off.may_upgrade_to:
         notes.append(f"{target.name} may run {off.name} on {gpu_names(cat, off.may_upgrade_to)} at no extra cost")
     if off.unverified(m):
@@ -200,7 +202,7 @@ def _promises(cat: Catalog, target: Provider, so: SourceOption, off: Offering) -
     src = so.offering
     if src.kind == "pool" and len(src.gpus) > 3:
         notes.append(f"{target.name} cannot promise the same set of {len(src.gpus)} GPUs as {src.name}: "
-                     f"{off.name} is written for its weakest member, {src.hw.id}")
+                     f"{off.name} is written for its weakest member, {src.gpu_hw.id}")
     catch_all = [p for p in cat.offerings_of(target.id) if p.kind == "pool" and not p.recommend and len(p.gpus) >= 10]
     if src.kind == "pool" and len(src.gpus) > 1 and catch_all:
         top = max(catch_all[0].gpus, key=lambda g: (g.vram_gb, g.bandwidth_gb_s, g.fp16_tflops))

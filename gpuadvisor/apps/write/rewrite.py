@@ -70,7 +70,9 @@ def config_pairs(config: str) -> list[tuple[str, str]]:
         return [(m.group(1), m.group(2).strip())]
     src = "f(" + ", ".join(ln.strip() for ln in text.splitlines() if ln.strip()) + ")"
     call = ast.parse(src, mode="eval").body
-    return [(k.arg, ast.get_source_segment(src, k.value)) for k in call.keywords if k.arg]
+    assert isinstance(call, ast.Call), "src is one call, f(...)"
+    # the segment is always found: every keyword node was parsed from src
+    return [(k.arg, ast.get_source_segment(src, k.value) or "") for k in call.keywords if k.arg]
 
 
 def count_key(provider) -> str:
@@ -141,7 +143,7 @@ def _entry(form: str, key: str, value: str) -> str:
             "attribute": f"{key} = {value}"}[form]
 
 
-def plan_python(text: str, sites: list[Site], providers: dict, module_of: dict[str, str],
+def plan_python(text: str, sites: list[Site], providers: dict, module_of: dict[str, tuple[str, ...]],
                 shared_literals: dict | None = None) -> tuple[list[Edit], list[str]]:
     """The edits for these sites of one Python file, and the imports added. `providers`: id ->
     Provider; `module_of`: provider id -> the modules its SDK names are imported from (the first by default);
@@ -153,6 +155,7 @@ def plan_python(text: str, sites: list[Site], providers: dict, module_of: dict[s
     plans = []
     for site in sites:
         a = site.finding.anchor
+        assert a is not None, "a Python file's sites are anchored findings (writeback skips the rest)"
         pairs = config_pairs(site.config)
         (key, value), count = pairs[0], (pairs[1] if len(pairs) > 1 else None)
         plans.append((site, a, key, value, count))
@@ -215,12 +218,15 @@ def _imports(text: str, t: _Text, sites, plans, module_of) -> tuple[list[Edit], 
     lines = [f"from {mod} import {', '.join(sorted(names))}" for mod, names in wanted.items()]
     top = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
     if top:
-        at = t.line_start(top[-1].end_lineno + 1) if top[-1].end_lineno < len(t.lines) else len(text)
+        last = top[-1].end_lineno
+        assert last is not None, "parsed nodes have positions"
+        at = t.line_start(last + 1) if last < len(t.lines) else len(text)
         prefix = "" if text[:at].endswith("\n") or not at else "\n"
     else:
         first = tree.body[0] if tree.body else None
         doc = first is not None and isinstance(first, ast.Expr) and isinstance(getattr(first, "value", None), ast.Constant)
-        at = (t.line_start(first.end_lineno + 1) if first.end_lineno < len(t.lines) else len(text)) if doc else 0
+        end = first.end_lineno if doc and first is not None else None
+        at = (t.line_start(end + 1) if end < len(t.lines) else len(text)) if end is not None else 0
         prefix = "" if not at or text[:at].endswith("\n") else "\n"
     return [Edit(at, at, prefix + "\n".join(lines) + "\n")], lines
 

@@ -107,12 +107,18 @@ def _same(cat, provider: str, got: tuple, want: tuple) -> str:
         f" ×{want[1]}" if want[1] else "")
 
 
+def _assigned(stmt: ast.stmt) -> ast.expr:
+    """The value of one line of _read_value's source (`v = ...`)."""
+    assert isinstance(stmt, ast.Assign | ast.Expr), "the source is assignments"
+    return stmt.value
+
+
 def _read_value(cat, provider: str, value: str, count: str | None) -> tuple:
     """What a written value and count read as, through the scanner's own reader."""
     src = f"v = {value}\n" + (f"c = {count}\n" if count else "")
     tree = ast.parse(src)
     ev = Evaluator(tree, src)
-    f = _Reader(ev, provider).finding("rewrite", 1, tree.body[0].value, tree.body[1].value if count else None)
+    f = _Reader(ev, provider).finding("rewrite", 1, _assigned(tree.body[0]), _assigned(tree.body[1]) if count else None)
     return f.spec, f.count
 
 
@@ -124,13 +130,15 @@ def _verify_python(cat, path: Path, old: str, new: str, sites: list[Site], edits
         return [f"the result is not valid Python ({e})"]
     ev = Evaluator(tree, new)
     old_t, new_t = _Text(old), _Text(new)
-    owners: dict[int, list[tuple[int, ast.AST]]] = {}  # start -> (end, node): chained calls share a start
+    owners: dict[int, list[tuple[int, ast.Call | ast.ClassDef]]] = {}  # start -> (end, node): chained calls share a start
     for n in ast.walk(tree):
         if isinstance(n, ast.Call | ast.ClassDef):
+            assert n.end_lineno is not None and n.end_col_offset is not None, "parsed nodes have positions"
             owners.setdefault(new_t.offset(n.lineno, n.col_offset), []).append((new_t.offset(n.end_lineno, n.end_col_offset), n))
     problems = []
     for site in sites:
         f, a = site.finding, site.finding.anchor
+        assert a is not None, "a Python file's sites are anchored findings (skipped otherwise)"
         pairs = config_pairs(site.config)
         key, value = pairs[0]
         count = pairs[1][1] if len(pairs) > 1 else None
@@ -155,7 +163,7 @@ def _verify_python(cat, path: Path, old: str, new: str, sites: list[Site], edits
     return problems
 
 
-def _site_nodes(ev: Evaluator, owner: ast.AST, form: str, key: str, ck: str):
+def _site_nodes(ev: Evaluator, owner: ast.Call | ast.ClassDef, form: str, key: str, ck: str):
     """The value and count nodes of a site in the rewritten tree."""
     if form in ("dict", "dictcall"):
         for splat in (k.value for k in owner.keywords if k.arg is None):
@@ -190,6 +198,7 @@ def _expected_config(kind: str, value: str) -> str:
 
 def _verify_config(cat, path: Path, new: str, sites: list[Site]) -> list[str]:
     kind = _config_kind(path)
+    assert kind is not None, "rewrite_text verifies config files only"
     try:
         scan = scan_config_text(str(path), new)
     except GpuAdvisorError as e:
