@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from gpuadvisor.billing import DAY, MONTH, Bill, Period, Scaling, Usage, bill, day_usage
 from gpuadvisor.catalog import Catalog
 from gpuadvisor.errors import NoMatch, UnknownName, UsageError
 from gpuadvisor.models import Billing, Offering, Provider
 from gpuadvisor.pricing import BASES, Quote, worker_quote
+
+if TYPE_CHECKING:
+    from gpuadvisor.estimate import Estimate
 
 # A day's shape: (hours, share of the day's requests) per part of the day.
 SHAPES = {"flat": ((24.0, 1.0),), "business-hours": ((8.0, 1.0), (16.0, 0.0))}
@@ -58,7 +62,7 @@ class CostQuery:
     seconds_per_request: float | None = None
     tokens_in: int | None = None
     tokens_out: int | None = None
-    estimate: object | None = None  # an Estimate (--model/--params) or None
+    estimate: Estimate | None = None  # an Estimate (--model/--params) or None
     vram_gb: float | None = None
     settings: Settings = field(default_factory=Settings)
     providers: tuple[str, ...] = ()
@@ -91,7 +95,7 @@ class CostOption:
     seconds_how: str
     usage: Usage
     bill: Bill
-    cold_range: tuple[float, float] | None  # monthly cold-start cost at the low and high cold-start times
+    cold_range: tuple[float, ...] | None  # monthly cold-start cost at the low and high cold-start times
     notes: list[str]
     crossover: Crossover | None = None
 
@@ -129,7 +133,7 @@ class CostOption:
     def to_json(self) -> dict:
         o, b, sc = self.offering, self.bill, self.scaling
         return {
-            "provider": o.provider, "name": o.name, "gpu": o.hw.id, "count": self.count,
+            "provider": o.provider, "name": o.name, "gpu": o.gpu_hw.id, "count": self.count,
             "price_per_hour": round(self.quote.per_hour, 4), "total_price_per_hour": round(self.total_price_per_hour, 4),
             "monthly": {"total": round(b.total, 2), "busy": round(b.busy, 2), "idle": round(b.idle, 2),
                         "cold_starts": round(b.cold_starts, 2), "min_workers": round(b.min_workers, 2)},
@@ -146,8 +150,9 @@ class CostOption:
                           "cheaper": self.dedicated_monthly < b.total, "workers_needed": self.dedicated_needed,
                           "monthly_for_needed": round(self.dedicated_monthly * self.dedicated_needed, 2)},
             "crossover": self.crossover.to_json() if self.crossover else None,
-            "billing": {"as_of": self.provider.billing.as_of, "granularity_s": self.provider.billing.granularity_s,
-                        "billed": list(self.provider.billing.billed)},
+            "billing": {"as_of": self.provider.serverless_billing.as_of,
+                        "granularity_s": self.provider.serverless_billing.granularity_s,
+                        "billed": list(self.provider.serverless_billing.billed)},
             "notes": list(self.notes),
         }
 
@@ -257,7 +262,7 @@ def _nothing(need, excluded: dict, q: CostQuery) -> str:
 
 
 def _option(cat: Catalog, q: CostQuery, off: Offering, count: int, p: Provider, price: Quote) -> CostOption | None:
-    b = p.billing
+    b = p.serverless_billing  # cost() skips providers without billing
     notes: list[str] = []
     seconds, how = _seconds(cat, q, off, count)
     if not math.isfinite(seconds):
@@ -302,7 +307,7 @@ def _seconds(cat: Catalog, q: CostQuery, off: Offering, count: int) -> tuple[flo
 
     tokens = (q.tokens_in or 0, q.tokens_out or 0)
     job = job_from_estimate(cat.perf, q.estimate, cat.workloads.get("llm"), tokens, q.engine)
-    return request_seconds(cat.perf, job, off.hw, count)
+    return request_seconds(cat.perf, job, off.gpu_hw, count)
 
 
 def _scaling(b: Billing, s: Settings, traffic: Traffic, seconds: float, notes: list[str]) -> Scaling | None:
@@ -356,7 +361,7 @@ def crossover(cat: Catalog, q: CostQuery, opt: CostOption) -> Crossover:
     """The requests per day at which this option's serverless bill equals one dedicated worker's,
     by bisection on a log scale (the bill grows with traffic), up to what one worker can serve."""
     dedicated = opt.dedicated_monthly
-    b = opt.provider.billing
+    b = opt.provider.serverless_billing
     cap = opt.dedicated_capacity * TARGET_LOAD * (sum(h for h, s in SHAPES[q.traffic.shape] if s) / 24)
 
     def monthly(per_day: float) -> float:

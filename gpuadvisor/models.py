@@ -217,6 +217,12 @@ class Provider:
     lists: bool = True  # False: the provider takes one option only (a hardware SKU), no fallback list
     billing: Billing | None = None  # [provider.billing]: how serverless workers are billed (`cost`)
 
+    @property
+    def serverless_billing(self) -> Billing:
+        """`billing` where the caller knows the provider has it (`cost` prices only those that do)."""
+        assert self.billing is not None, f"{self.id} has no [provider.billing]"
+        return self.billing
+
 
 @dataclass(frozen=True, eq=False)
 class Offering:

@@ -43,8 +43,8 @@ class Source:
         out = []
         for i in range(start, end + 1):
             raw = self.lines[i - 1].encode("utf-8", "surrogatepass")
-            lo = node.col_offset if i == start else 0
-            hi = node.end_col_offset if i == getattr(node, "end_lineno", None) else len(raw)
+            lo = getattr(node, "col_offset", 0) if i == start else 0  # set wherever lineno is
+            hi = getattr(node, "end_col_offset", None) if i == getattr(node, "end_lineno", None) else len(raw)
             out.append(raw[lo:hi].decode("utf-8", "replace").strip())
             if sum(len(x) for x in out) > limit:
                 break
@@ -79,6 +79,8 @@ class Binding:
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef,
            ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+Scope = (ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef
+         | ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp)
 _BRANCHING = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Match, ast.ExceptHandler)
 
 
@@ -89,10 +91,11 @@ def _target_bindings(target: ast.AST, value: ast.AST | None, line: int, cond: bo
                                                      conditional=cond, guard=guard))
     elif isinstance(target, (ast.Tuple, ast.List)):
         elts = target.elts
-        same = (isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(elts)
-                and not any(isinstance(e, ast.Starred) for e in (*elts, *value.elts)))
+        values = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
+        same = (values is not None and len(values) == len(elts)
+                and not any(isinstance(e, ast.Starred) for e in (*elts, *values)))
         for i, t in enumerate(elts):
-            _target_bindings(t.value if isinstance(t, ast.Starred) else t, value.elts[i] if same else None,
+            _target_bindings(t.value if isinstance(t, ast.Starred) else t, values[i] if values is not None and same else None,
                              line, cond, out)
 
 
@@ -109,7 +112,8 @@ def _constant_table(node: ast.AST) -> bool:
     kind = type(node)
     if kind not in _TABLES:
         return False
-    items = node.elts if kind is not ast.Dict else [*node.values, *(k for k in node.keys if k is not None)]
+    assert isinstance(node, ast.List | ast.Tuple | ast.Set | ast.Dict)  # the _TABLES check, for the type checker
+    items = node.elts if not isinstance(node, ast.Dict) else [*node.values, *(k for k in node.keys if k is not None)]
     return len(items) > 64 and all(type(e) is ast.Constant for e in items)
 
 
@@ -128,7 +132,7 @@ def collect_bindings(body: list[ast.stmt], cond: bool = False, out: dict | None 
     """Names bound by these statements (module or class level), not descending into functions or classes.
     walrus=False (the source has no `:=`) skips the walk for assignment expressions."""
     out = {} if out is None else out
-    stack = [(s, cond, ()) for s in reversed(body)]
+    stack: list[tuple[ast.stmt, bool, tuple]] = [(s, cond, ()) for s in reversed(body)]
     while stack:
         stmt, c, guard = stack.pop()
         line = stmt.lineno
@@ -181,7 +185,7 @@ def collect_bindings(body: list[ast.stmt], cond: bool = False, out: dict | None 
                             stack.extend((s, True, ()) for s in reversed(child.body))
                         elif isinstance(child, ast.stmt):
                             top_if = isinstance(stmt, ast.If) and not c and name in ("body", "orelse")
-                            stack.append((child, inner, ((stmt.test, name == "orelse"),) if top_if else ()))
+                            stack.append((child, inner, ((stmt.test, name == "orelse"),) if isinstance(stmt, ast.If) and top_if else ()))
         for n in _walk(stmt) if walrus and isinstance(stmt, (ast.Expr, ast.Assign, ast.If, ast.While)) else ():
             if isinstance(n, ast.NamedExpr) and isinstance(n.target, ast.Name):
                 out.setdefault(n.target.id, []).append(Binding("other", line, conditional=True))
@@ -190,7 +194,7 @@ def collect_bindings(body: list[ast.stmt], cond: bool = False, out: dict | None 
     return out
 
 
-def function_locals(fn: ast.AST) -> dict[str, tuple[str, int]]:
+def function_locals(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> dict[str, tuple[str, int]]:
     """Names local to a function or lambda: name -> (what, line). Nested scopes are not entered."""
     out: dict[str, tuple[str, int]] = {}
     a = fn.args
@@ -240,7 +244,7 @@ class ModuleIndex:
         self.classes: list[ast.ClassDef] = []
         self.imports: list[ast.Import | ast.ImportFrom] = []
         self.rebound_globally: set[str] = set()
-        todo = [tree]
+        todo: list[ast.AST] = [tree]
         while todo:
             parent = todo.pop()
             if _constant_table(parent):  # data, not code: nothing in it is a call, a class or an import
@@ -266,11 +270,11 @@ class ModuleIndex:
     def class_bindings(self, node: ast.ClassDef) -> dict[str, list[Binding]]:
         return self._classes.setdefault(id(node), collect_bindings(node.body, walrus=self.walrus))
 
-    def scopes(self, node: ast.AST) -> list[ast.AST]:
+    def scopes(self, node: ast.AST) -> list[Scope]:
         """Enclosing scopes of a node, innermost first. A decorator, default value or base class
         belongs to the scope around the def/class, as Python evaluates it there."""
-        out, child = [], node
-        parent = self.parents.get(id(child))
+        out: list[Scope] = []
+        child, parent = node, self.parents.get(id(node))
         while parent is not None:
             if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
                 if any(child is s for s in (parent.body if isinstance(parent.body, list) else [parent.body])):
@@ -338,7 +342,7 @@ class ModuleIndex:
         before = [b for b in bindings if b.line <= line and not self.within(use, b.node)]
         return bindings[-1] if inside_function or not before else before[-1]
 
-    def within(self, node: ast.AST, ancestor: ast.AST | None) -> bool:
+    def within(self, node: ast.AST | None, ancestor: ast.AST | None) -> bool:
         """Is node inside ancestor (`GPU = GPU + ":2"` reads the GPU assigned before)?"""
         while node is not None and ancestor is not None:
             if node is ancestor:
