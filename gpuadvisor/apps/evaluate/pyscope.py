@@ -34,7 +34,7 @@ class Source:
     def __init__(self, text: str):
         self.lines = _split_lines(text)
 
-    def segment(self, node: ast.AST, limit: int = CLIP) -> str:
+    def segment(self, node: ast.AST | None, limit: int = CLIP) -> str:
         """The node's source text on one line, clipped to `limit` characters."""
         start, end = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
         if start is None or end is None or start < 1 or start > len(self.lines):
@@ -263,7 +263,7 @@ class ModuleIndex:
         self._locals: dict[int, dict] = {}
         self._classes: dict[int, dict] = {}
 
-    def code(self, node: ast.AST, limit: int = CLIP) -> str:
+    def code(self, node: ast.AST | None, limit: int = CLIP) -> str:
         """The node's source text, clipped (never ast.unparse, which recurses)."""
         return self.source.segment(node, limit)
 

@@ -18,6 +18,7 @@ of an unbounded node), and no user code is ever executed.
 from __future__ import annotations
 
 import ast
+from typing import Any, cast
 from dataclasses import dataclass
 
 from gpuadvisor.apps.evaluate.guards import guard_holds
@@ -107,7 +108,8 @@ class Evaluator(ModuleIndex):
 
     # ------------------------------------------------------------------ evaluation
 
-    def _eval(self, node: ast.AST, depth: int) -> Known:
+    def _eval(self, node: ast.AST | None, depth: int) -> Known:
+        """The node's value; None (a binding with no value node) falls through to `unsupported`."""
         if depth > MAX_DEPTH:
             raise Unresolved("too-deep", f"expression nested more than {MAX_DEPTH} levels deep; not read")
         d = depth + 1
@@ -199,14 +201,18 @@ class Evaluator(ModuleIndex):
                 raise Unresolved("undefined", f"{node.id} is not defined in this file")
             if binding.kind == "import":
                 raise Unresolved("import", f"{node.id} is imported from {binding.origin}; gpuadvisor reads only this file")
+            node_ = binding.node
             if binding.kind == "assign":
-                return binding.node, f"kwargs dict {node.id} (line {binding.line})", binding.line
+                assert node_ is not None, "assign bindings carry their value"
+                return node_, f"kwargs dict {node.id} (line {binding.line})", binding.line
             if binding.kind == "class":
-                return binding.node, f"class {node.id} (line {binding.line})", binding.line
+                assert node_ is not None, "class bindings carry their ClassDef"
+                return node_, f"class {node.id} (line {binding.line})", binding.line
         return node, "", getattr(node, "lineno", 0)
 
     def _attribute(self, node: ast.Attribute, depth: int) -> Known:
-        parts, root = [], node
+        parts: list[str] = []
+        root: ast.expr = node
         while isinstance(root, ast.Attribute):
             parts.append(root.attr)
             root = root.value
@@ -237,6 +243,7 @@ class Evaluator(ModuleIndex):
             raise Unresolved("unsupported", f"{dotted}: only one level of attribute is read")
         attr = parts[0]
         if binding.kind == "class":
+            assert isinstance(binding.node, ast.ClassDef), "class bindings carry their ClassDef"
             table = self.class_bindings(binding.node)
             if attr not in table:
                 raise Unresolved("attribute", f"{dotted}: class {root.id} (line {binding.line}) sets no {attr}")
@@ -286,13 +293,13 @@ class Evaluator(ModuleIndex):
         a, b = self._eval(node.left, depth), self._eval(node.right, depth)
         x, y = a.value, b.value
         ints = all(isinstance(v, int) and not isinstance(v, bool) for v in (x, y))
-        result = None
+        result: int | None = None
         if isinstance(node.op, ast.Add) and isinstance(x, str) and isinstance(y, str):
-            result = x + y
-            if len(result) > MAX_TEXT:
+            joined = x + y
+            if len(joined) > MAX_TEXT:
                 raise Unresolved("unsupported", "a string that long is not a GPU setting")
-            return _merge(result, [a, b], "string concatenation")
-        if ints:
+            return _merge(joined, [a, b], "string concatenation")
+        if ints and isinstance(x, int) and isinstance(y, int):  # ints says so; narrows for the checker
             if isinstance(node.op, ast.Add):
                 result = x + y
             elif isinstance(node.op, ast.Sub):
@@ -327,13 +334,13 @@ class Evaluator(ModuleIndex):
                                          f"({e.message})") from None
         container = self._eval(node.value, depth)
         try:
-            value = container.value[key.value]
+            value = cast(Any, container.value)[key.value]  # any value written in the file; TypeError if not indexable
         except (KeyError, IndexError, TypeError):
             raise Unresolved("unsupported", f"{self.code(node)}: no such entry in a value written in this file") from None
         return _merge(value, [container, key], f"entry {key.value!r} of {self.code(node.value, 30)}")
 
     def _dotted(self, node: ast.AST) -> str:
-        parts = []
+        parts: list[str] = []
         while isinstance(node, ast.Attribute) and len(parts) <= MAX_DEPTH:
             parts.append(node.attr)
             node = node.value
@@ -451,7 +458,7 @@ def _dict_entries(node: ast.AST) -> list[tuple[ast.AST, ast.AST]] | None:
     if isinstance(node, ast.Dict):
         if any(k is None for k in node.keys):
             return None
-        return list(zip(node.keys, node.values, strict=True))
+        return [(k, v) for k, v in zip(node.keys, node.values, strict=True) if k is not None]  # none is: checked above
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict" and not node.args:
         if any(k.arg is None for k in node.keywords):
             return None
@@ -459,7 +466,7 @@ def _dict_entries(node: ast.AST) -> list[tuple[ast.AST, ast.AST]] | None:
     return None
 
 
-def _describe(node: ast.AST) -> str:
+def _describe(node: ast.AST | None) -> str:
     return {
         "Lambda": "a lambda", "ListComp": "a comprehension", "DictComp": "a comprehension",
         "SetComp": "a comprehension", "GeneratorExp": "a generator", "BoolOp": "an and/or expression",
