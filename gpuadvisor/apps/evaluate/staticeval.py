@@ -18,8 +18,8 @@ of an unbounded node), and no user code is ever executed.
 from __future__ import annotations
 
 import ast
-from typing import Any, cast
 from dataclasses import dataclass
+from typing import Any, cast
 
 from gpuadvisor.apps.evaluate.guards import guard_holds
 from gpuadvisor.apps.evaluate.pyscope import Binding, ModuleIndex, Unresolved, clip
