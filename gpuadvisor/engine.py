@@ -71,7 +71,7 @@ class Candidate:
 
     @property
     def hw(self) -> Gpu:
-        return self.offering.hw
+        return self.offering.gpu_hw  # candidates are recommendable: GPU types and pools
 
     @property
     def total_vram_gb(self) -> float:
@@ -145,8 +145,9 @@ class Candidate:
             "per_gpu_need_gib": round(self.per_gpu[0], 2), "spare_per_gpu_gib": round(self.spare_per_gpu, 2),
             "sharding_gib": {k: round(v, 3) for k, v in self.per_gpu[1]}, "tight": self.tight,
             "score": round(self.score, 3), "reasons": list(self.reasons), "config": self.config,
-            "price_per_hour": None if q is None else round(self.price_per_hour, 4),
-            "total_price_per_hour": None if q is None else round(self.total_price_per_hour, 4),
+            # the two are None exactly when q is
+            "price_per_hour": None if (gpu_hour := self.price_per_hour) is None else round(gpu_hour, 4),
+            "total_price_per_hour": None if (total_hour := self.total_price_per_hour) is None else round(total_hour, 4),
             "host_price_per_hour": None if q is None else round(q.host_per_hour, 4),
             "price_basis": None if q is None else q.basis, "price_estimated": bool(q and q.estimated),
             "price": None if q is None else q.to_json(),
@@ -397,16 +398,16 @@ def _scored(cands: list[Candidate], objective: str, roomy: float | None, toleran
     fastest = min(cands, key=_sort_key("speed", {}))
     best_value = min(cands, key=_sort_key("value", {}, roomy, tolerance))
     top_thr = max(c.throughput.value for c in cands)
-    low_price = min((c.total_price_per_hour for c in priced), default=None)
+    low_price = min((p for c in priced if (p := c.total_price_per_hour) is not None), default=None)  # all are
     low_cost = min((c.value_cost for c in cands if c.value_cost is not None), default=None)
     out = []
     for c in cands:
         if objective == "speed":
             score = c.throughput.value / top_thr
         elif objective == "cost":
-            score = (low_price / c.total_price_per_hour) if c.total_price_per_hour else 0.0
+            score = (low_price / c.total_price_per_hour) if c.total_price_per_hour and low_price is not None else 0.0
         else:
-            score = (low_cost / c.value_cost) if c.value_cost else 0.0
+            score = (low_cost / c.value_cost) if c.value_cost and low_cost is not None else 0.0
             if c.below_floor:
                 score *= 0.5
         labels = tuple(lbl for lbl, who in (("best value", best_value), ("cheapest", cheapest), ("fastest", fastest))
@@ -459,7 +460,7 @@ def smallest_per_provider(cat: Catalog, need_gb: float, providers: tuple[str, ..
         for off in cat.offerings_of(pid):
             if not recommendable(off) or off.kind == "pool":
                 continue
-            arch = cat.archs.get(off.hw.arch)
+            arch = cat.archs.get(off.gpu_hw.arch)  # recommendable: has a GPU
             if dtype and arch is not None and dtype in arch.lacks_dtypes:
                 continue
             count = fit_count(off, job, need_gb, 1 if single_gpu else gpu_limit(off, max_gpus), pow2)
@@ -468,7 +469,7 @@ def smallest_per_provider(cat: Catalog, need_gb: float, providers: tuple[str, ..
             q = worker_quote(cat, off, count)
             price = q.per_hour * count if q is not None else math.inf
             key = (bool(off.restricted), count, price, off.usable_gib * count, -off.bandwidth_gb_s,
-                   -off.hw.fp16_tflops, off.name)  # a self-serve offering before one on request
+                   -off.gpu_hw.fp16_tflops, off.name)  # a self-serve offering before one on request
             if best is None or key < best[0]:
                 best = (key, off, count)
         out[pid] = (best[1], best[2]) if best else None
@@ -517,9 +518,9 @@ def reasons_for(c: Candidate) -> list[str]:
     speed = f"≈ {speed_text(thr.value)} {thr.unit}"
     if thr.per_stream is not None and c.job and c.job.batch > 1:
         speed += f" ({speed_text(thr.per_stream)} per sequence × {c.job.batch})"
-    extra = dict((n, (v, u)) for n, v, u in thr.extra)
-    if "seconds per generation" in extra:
-        speed += f" ({speed_text(extra['seconds per generation'][0])} s each)"
+    extras = dict((n, (v, u)) for n, v, u in thr.extra)
+    if "seconds per generation" in extras:
+        speed += f" ({speed_text(extras['seconds per generation'][0])} s each)"
     if c.below_floor:
         speed += ": below the speed floor"
     out.append(speed)
@@ -558,6 +559,7 @@ def reasons_for(c: Candidate) -> list[str]:
         out.append(f"price estimated: {q.how}" + (f" (× {count} GPUs)" if count > 1 else ""))
     else:
         gpu = c.price_per_hour
+        assert gpu is not None, "priced: q is not None"
         host = (f" + {_money(q.host_per_hour)}/h CPU and RAM billed apart ({c.workload.host_vcpus:g} vCPUs, "
                 f"{c.workload.host_memory_gb:g} GB assumed)" if q.host_per_hour else "")
         out.append(f"{_money(q.per_hour * count)}/h" + (f" ({_money(gpu)} per GPU{host})" if count > 1 or host else "")
