@@ -187,11 +187,13 @@ def kv_per_token_elements(m: Model) -> int:
     """Elements cached per token per layer: 2 × kv_heads × head_dim, or the MLA latent width."""
     if m.kv_elements_per_token_layer:
         return m.kv_elements_per_token_layer
+    assert m.kv_heads is not None and m.head_dim is not None, "a language model's attention shape is known"
     return 2 * m.kv_heads * m.head_dim
 
 
 def kv_cache_bytes(m: Model, context: int, batch: int, kv_bytes: float) -> tuple[float, str]:
     per_layer = kv_per_token_elements(m)
+    assert m.layers is not None, "a language model's layer count is known"
     if m.sliding_window and m.full_attention_layers is not None:
         full, local = m.full_attention_layers, m.layers - m.full_attention_layers
         window = min(context, m.sliding_window)
@@ -271,6 +273,7 @@ def estimate(cat: Catalog, model: str | None = None, params: float | None = None
     if batch < 1 or batch > 100_000:
         raise UsageError(f"--batch must be between 1 and 100,000, not {batch}")
     mode_key = _check(mode, MODES, "mode")
+    assert mode_key is not None, "mode is a str, so _check returns one"
     if not 0 <= a.overhead_fraction < 5:
         raise UsageError(f"--overhead must be a fraction from 0 to 5 such as 0.1 (10%), not {a.overhead_fraction:g}")
     if not (a.overhead_gb >= 0 and math.isfinite(a.overhead_gb)):
@@ -284,6 +287,7 @@ def estimate(cat: Catalog, model: str | None = None, params: float | None = None
     if model is not None:
         m, ck = load_model(cat, model)
     else:
+        assert params is not None, "callers give a model or a parameter count"
         m = _approximate_llm(params)
         approximate = True
         notes.append(f"unknown architecture: KV cache and activations approximated for a GQA decoder with "
@@ -299,6 +303,7 @@ def estimate(cat: Catalog, model: str | None = None, params: float | None = None
             warnings.append(f"{' and '.join(ignored)} {'apply' if len(ignored) > 1 else 'applies'} to language models; "
                             f"ignored for {m.name} (a {m.kind} model)")
         return replace(_estimate_pipeline(m, dtype_key, batch, mode_key, a, notes), warnings=tuple(warnings))
+    assert m.layers is not None, "a language model's layer count is known"
     if mode_key == "qlora" and dtype_key not in (None, "nf4", "int4", "fp4"):
         raise UsageError(f"QLoRA keeps the frozen weights in 4 bits; --dtype {dtype_key} does not apply (use --mode lora)")
     own = ck.dtype if ck is not None else m.dtype
@@ -340,6 +345,7 @@ def estimate(cat: Catalog, model: str | None = None, params: float | None = None
                          f"{_fmt_b(active_b)} are read per token")
     else:
         hidden = m.hidden_size or _approximate_llm(m.params_b).hidden_size
+        assert hidden is not None, "_approximate_llm always sets hidden_size"
         act = batch * context * hidden * (2 * m.layers + 34)
         if mode_key == "full":
             lines.append(Line("weights", _gb(P * 2), f"{_fmt_b(m.params_b)} params × 2 bytes (bf16)"))
@@ -382,13 +388,14 @@ def _estimate_pipeline(m: Model, dtype: str | None, batch: int, mode: str, a: As
     E = (m.encoder_params_b or 0.0) * 1e9
     documented_weights = _gb(P * DTYPE_BYTES[m.dtype])
     encoders = _gb(E * DTYPE_BYTES[m.dtype])
+    assert m.vram_gb is not None, "a pipeline's documented peak (vram_gb) is in its catalog entry"
     activations = max(0.0, m.vram_gb - documented_weights - encoders)
     weights = _gb(P * DTYPE_BYTES[used])
     approximate = used != m.dtype or batch > 1
     lines = [Line("weights", weights, f"{_fmt_b(m.params_b)} params × {_bytes(DTYPE_BYTES[used])} ({used})")]
     if E:
         lines.append(Line("text encoders, VAE", encoders,
-                          f"{_fmt_b(m.encoder_params_b)} params × {_bytes(DTYPE_BYTES[m.dtype])} ({m.dtype}); not multiplied by the batch"))
+                          f"{_fmt_b(m.encoder_params_b or 0.0)} params × {_bytes(DTYPE_BYTES[m.dtype])} ({m.dtype}); not multiplied by the batch"))
     lines.append(Line("activations, overhead", activations * batch,
                       f"documented peak {m.vram_gb:g} GiB at {m.dtype} − weights {documented_weights + encoders:.1f} GiB"
                       + (f", × {batch} in the batch" if batch > 1 else "")))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from gpuadvisor.render import View
 from gpuadvisor.views.common import gib
 
@@ -12,7 +14,7 @@ def estimate_view(est, smallest: dict, cat) -> View:
     from gpuadvisor.pricing import worker_quote
     from gpuadvisor.units import human_tokens
 
-    fits = {}
+    fits: dict[str, dict[str, Any] | None] = {}
     for pid, pick in smallest.items():
         if pick is None:
             fits[pid] = None
