@@ -9,6 +9,7 @@ Kept apart from pricing so the views, `catalog info` and `catalog refresh` count
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from datetime import date
 
 TODAY_ENV = "GPUADVISOR_TODAY"
@@ -83,7 +84,7 @@ def dated(as_of: str | None, on: date | None = None, limit: int | None = None) -
             "stale": None if age is None else age > (max_age() if limit is None else limit)}
 
 
-def stale_line(dates: list[tuple[str, str | None]], on: date | None = None, limit: int | None = None,
+def stale_line(dates: Sequence[tuple[str, str | None]], on: date | None = None, limit: int | None = None,
                refreshable: set[str] | None = None) -> str | None:
     """One line for the prices behind an answer that are older than the limit, or None.
     `dates` are (provider, as_of) pairs; each provider is named once with its oldest stale price.
@@ -92,7 +93,8 @@ def stale_line(dates: list[tuple[str, str | None]], on: date | None = None, limi
     oldest: dict[str, tuple[int, str]] = {}
     for provider, as_of in dates:
         age = age_days(as_of, on)
-        if age is not None and age > limit and (provider not in oldest or age > oldest[provider][0]):
+        # an age means as_of is set: the check only narrows it
+        if age is not None and as_of is not None and age > limit and (provider not in oldest or age > oldest[provider][0]):
             oldest[provider] = (age, as_of)
     if not oldest:
         return None

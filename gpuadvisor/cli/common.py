@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from typer.core import TyperCommand, TyperGroup
@@ -18,6 +18,9 @@ from typer.core import TyperCommand, TyperGroup
 from gpuadvisor import __version__
 from gpuadvisor.commands import common as _spec
 from gpuadvisor.errors import GpuAdvisorError
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 PROG = "gpuadvisor"
 
@@ -251,7 +254,9 @@ class _progress:
     `with _progress("checking") as tick: work(tick)` where work calls tick(done, total)."""
 
     def __init__(self, label: str, threshold: int = 50):
-        self.label, self.threshold, self.bar, self.task = label, threshold, None, None
+        self.label, self.threshold = label, threshold
+        self.bar: Progress | None = None  # rich is imported only when a bar is drawn
+        self.task: TaskID | None = None
 
     def __enter__(self):
         return self.tick
@@ -268,6 +273,7 @@ class _progress:
             self.bar = Progress(console=Console(stderr=True), transient=True)
             self.bar.start()
             self.task = self.bar.add_task(self.label, total=total)
+        assert self.task is not None, "made with the bar"
         self.bar.update(self.task, completed=done)
 
     def __exit__(self, *exc):

@@ -50,10 +50,12 @@ def dict_anchor(ev: Evaluator, splat: ast.AST, key: str, count_key: str, value: 
     if key not in entries or entries[key][1] is not value:
         return None
     k, v = entries[key]
-    c = entries.get(count_key)
+    counted = entries.get(count_key)
     return Anchor("dict", key, span(v), (*span(k)[:2], *span(v)[2:]), span(call), count_key,
-                  (*span(c[0])[:2], *span(c[1])[2:]) if c else None, literal_span(ev, v))
+                  (*span(counted[0])[:2], *span(counted[1])[2:]) if counted else None, literal_span(ev, v))
 
 
 def span(node: ast.AST) -> tuple[int, int, int, int]:
-    return (node.lineno, node.col_offset, node.end_lineno, node.end_col_offset)
+    # every node passed here is parsed (an expr, stmt or keyword): it has all four
+    line, col, end_line, end_col = (getattr(node, a) for a in ("lineno", "col_offset", "end_lineno", "end_col_offset"))
+    return (line, col, end_line, end_col)

@@ -54,7 +54,7 @@ class Result:
 
 
 def _legacy_notes(cat, tr: Translation) -> list[str]:
-    out = []
+    out: list[str] = []
     for so in tr.source:
         if so.offering.legacy:
             out.extend(n for n in so.offering.notes if n not in out)
@@ -74,7 +74,9 @@ def translate_finding(cat, f: Finding, target: str, count: int | None = None) ->
             return Result(f, "unresolved", message=f.problem + hint)
         notes.append(f"count {count} from --count (the file's count cannot be read)")
         use_count = count
-    translations, statuses, messages = [], [], []
+    translations: list[Translation | None] = []
+    statuses: list[str] = []
+    messages: list[str] = []
     for spec in f.specs:
         if spec is None:
             translations.append(None)
