@@ -58,7 +58,7 @@ class View:
 
     def __init__(self, data: Any, build=None, csv=None, documents=None):
         self.data = data
-        self._blocks: list[Table | Text] = []
+        self._blocks: list[Table | Text | Bars] = []
         self._build = build
         self.csv = csv  # callable returning (header, rows) of raw values, for --format csv
         self.documents = documents or {}  # other JSON formats by name (check's "sarif"): callables
@@ -67,7 +67,7 @@ class View:
         return ("table", "text", "json") + (("csv",) if self.csv else ()) + tuple(self.documents)
 
     @property
-    def blocks(self) -> list[Table | Text]:
+    def blocks(self) -> list[Table | Text | Bars]:
         if self._build is not None:
             build, self._build = self._build, None
             build(self)
@@ -403,7 +403,8 @@ def column_groups(t: Table, width: int) -> list[Table]:
     """A wide table as several, each with the first `repeat` columns and as many others as fit."""
     widths = _natural(t)
     fixed = list(range(t.repeat))
-    groups, current = [], []
+    groups: list[list[int]] = []
+    current: list[int] = []
     for j in range(t.repeat, len(t.columns)):
         cols = fixed + current + [j]
         if current and sum(widths[k] for k in cols) + 2 * (len(cols) - 1) + 3 > width:
@@ -411,7 +412,7 @@ def column_groups(t: Table, width: int) -> list[Table]:
             current = []
         current.append(j)
     groups.append(current)
-    out = []
+    out: list[Table] = []
     for g in groups:
         cols = fixed + g
         remap = {old: new for new, old in enumerate(cols)}

@@ -23,6 +23,12 @@ _BARE = re.compile(r"[A-Za-z0-9_\-]+")
 _BASIC = re.compile(r'"((?:[^"\\\n]|\\.)*)"')
 _LITERAL = re.compile(r"'([^'\n]*)'")
 _SPACE = re.compile(r"[ \t]*")
+
+
+def _skip_space(text: str, pos: int, stop: int) -> int:
+    m = _SPACE.match(text, pos, stop)
+    assert m is not None, "[ \\t]* matches the empty string too"
+    return m.end()
 # what matters in a value: strings open, brackets nest, a comment or a line end stops it
 _VALUE_TOKEN = re.compile(r"\"\"\"|'''|[\"'\[\]{}#\n]")
 _ML_BASIC_END = re.compile(r'\\.|"""', re.S)  # an escape pair is skipped whole: \""" does not close
@@ -42,13 +48,13 @@ def _parse_key(text: str, pos: int, stop: int) -> tuple[list[str], int]:
     """A (dotted) key starting at pos, before stop: its parts (at most MAX_DEPTH kept) and where it ends."""
     parts: list[str] = []
     while True:
-        pos = _SPACE.match(text, pos, stop).end()
+        pos = _skip_space(text, pos, stop)
         m = _BARE.match(text, pos, stop) or _BASIC.match(text, pos, stop) or _LITERAL.match(text, pos, stop)
         if m is None:
             return parts, pos
         if len(parts) < MAX_DEPTH:
             parts.append(m.group(1) if m.lastindex else m.group(0))
-        pos = _SPACE.match(text, m.end(), stop).end()
+        pos = _skip_space(text, m.end(), stop)
         if pos < stop and text[pos] == ".":
             pos += 1
             continue

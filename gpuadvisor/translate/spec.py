@@ -167,7 +167,7 @@ def parse_item(cat: Catalog, provider: Provider, item: str, count: int | None) -
         same = next((o for o in skus if o.fixed_count == n), None)
         raise CountOverLimit(f"{off.name} is always {off.fixed_count} GPU(s) on {provider.name}, not {n}: the count is "
                              "part of the name; " + (f"write {same.name}" if same else "it comes as " + ", ".join(
-                                 f"{o.name} ({o.fixed_count})" for o in sorted(skus, key=lambda o: o.fixed_count))),
+                                 f"{o.name} ({o.fixed_count})" for o in sorted(skus, key=lambda o: o.fixed_count or 0))),
                              fix=(same, n) if same else None)
     elif n > off.max_count:
         raise CountOverLimit(f"{off.name} allows at most {off.max_count} GPU(s) per container on {provider.name}, not {n}"
@@ -214,7 +214,7 @@ def _source_notes(cat: Catalog, provider: Provider, off: Offering, written: str,
             which = f"any of {len(members)} GPUs, from {ordered[0].id} to {ordered[-1].id}"
         else:
             which = "any of " + ", ".join(g.id for g in members)
-        notes.append(f"{off.name} is a pool that may give {which}; translated from its weakest member, {off.hw.id}")
+        notes.append(f"{off.name} is a pool that may give {which}; translated from its weakest member, {off.gpu_hw.id}")
     if off.legacy and off.notes:
         notes.append(off.notes[0])
     if written.lower() in (a.lower() for a in off.ambiguous_aliases):

@@ -45,7 +45,7 @@ def _offerings_blocks(view: View, offs: list[Offering], quotes: list) -> None:
     priced = [o for o in offs if o.price]
     notes = [f"{len(offs)} offering(s)."]
     if priced:
-        oldest = min(o.price.as_of for o in priced)
+        oldest = min(o.price.as_of for o in priced if o.price)  # all are
         notes.append(f"$/h: USD per GPU-hour where a dated price is known (oldest {oldest}); "
                      "check the provider's page before relying on it."
                      + (" Pools show their weakest member." if any(o.kind == "pool" for o in offs) else "")

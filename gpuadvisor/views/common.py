@@ -35,7 +35,7 @@ def what_cell(off: Offering) -> str:
         return "CPU only"
     if off.kind == "pool":
         if len(off.gpus) > 4:
-            return f"pool of {len(off.gpus)} GPUs (from {off.hw.id})"
+            return f"pool of {len(off.gpus)} GPUs (from {off.gpu_hw.id})"
         return "pool: " + ", ".join(g.id for g in off.gpus)
     return off.gpu or ""
 

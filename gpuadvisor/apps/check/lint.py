@@ -222,7 +222,7 @@ def _check_option(cat, file: str, f: Finding, so: SourceOption, written: str,
                           + (f"; {off.name}{pin} prevents that" if pin else ""),
                           _rewrite(cat, f, [Option(off, n, pin)]) if pin else None))
     if off.kind == "pool" and len(off.gpus) > 1 and not off.recommend and not off.legacy:  # legacy: GA105 says it
-        low, high = off.hw, max(off.gpus, key=lambda g: (g.bandwidth_gb_s, g.fp16_tflops))
+        low, high = off.gpu_hw, max(off.gpus, key=lambda g: (g.bandwidth_gb_s, g.fp16_tflops))
         out.append(_issue(file, f, "GA102", f"{off.name} may give any of {len(off.gpus)} GPUs, from {low.name} "
                           f"({low.vram_gb:g} GB) to {high.name}: name a pool or a type that holds the job"))
     elif off.kind == "pool" and len(off.gpus) > 1 and not off.legacy:
@@ -236,13 +236,13 @@ def _check_option(cat, file: str, f: Finding, so: SourceOption, written: str,
             if f.kind in WIRE_SYNTAX:  # pool ids only: narrow the pool with `-type` exclusions, keep every pool
                 weak = [_wire_name(cat, f.provider, g) for g in off.gpus if g is not best and _spread_below(g, best)]
                 keep = [Option(o.offering, o.count) for o in (site_options or [so])]
-                fix = (_rewrite(cat, f, keep, exclude=tuple(dict.fromkeys((*f.excluded, *weak))))
+                fix = (_rewrite(cat, f, keep, exclude=tuple(dict.fromkeys((*f.excluded, *(w for w in weak if w)))))
                        if weak and all(weak) else None)
             else:
                 typed = _typed(cat, f.provider, best)
                 fix = _rewrite(cat, f, [Option(typed, n)]) if typed else None
             out.append(_issue(file, f, "GA102", f"{off.name} may give any of {', '.join(g.id for g in off.gpus)}: "
-                              f"its weakest, {off.hw.id}, has {spread}", fix))
+                              f"its weakest, {off.gpu_hw.id}, has {spread}", fix))
     if n > 1 and off.unverified(n):
         out.append(_issue(file, f, "GA104", count_caveat(provider, off, n)))
     return out
@@ -282,7 +282,7 @@ def _modern_config(cat, f: Finding) -> str | None:
         options = parse_spec(cat, f.provider, f.spec, f.count) if f.spec else []
     except GpuAdvisorError:
         return None
-    rewritten = []
+    rewritten: list[Option] = []
     for so in options:
         modern = _modern(cat, so.offering) if so.offering.legacy or so.text.split(":")[0].lower() in (
             a.lower() for a in so.offering.legacy_aliases) else [so.offering]
@@ -355,7 +355,7 @@ def check_source(cat, file: str, text: str, source: str | None = None,
                      "imports imports a provider, so it was not read; give --source PROVIDER")
                for line in scan.unattributed]
     quiet = suppressions(text)
-    kept = [i for i in issues if not (i.line in quiet and (quiet[i.line] is None or i.code in quiet[i.line]))]
+    kept = [i for i in issues if not (i.line in quiet and ((codes := quiet[i.line]) is None or i.code in codes))]
     return kept, list(scan.findings), len(issues) - len(kept)
 
 

@@ -70,7 +70,7 @@ def _rows(reader, skipped: dict[str, int]):
         skipped[why] = skipped.get(why, 0) + 1
 
     accelerators: dict[tuple, tuple] = {}  # (name, count, zone or region) -> (price, spot, label, memory)
-    hosts = []  # GPU machine types listed without their GPUs (GCP), joined below
+    hosts: list[tuple[dict[str, str], str, str]] = []  # GPU machine types listed without their GPUs (GCP), joined below
     for i, raw in enumerate(reader, 2):
         row = {(k or "").strip(): v for k, v in raw.items()}
         where = f"line {i}"

@@ -42,7 +42,8 @@ def money(text: str, unit: str = "") -> tuple[float, float | None] | None:
 
 def markdown_table(text: str) -> list[list[str]]:
     """The body rows of the first pipe table in `text` (cells stripped of ** and spaces)."""
-    rows, seen_rule = [], False
+    rows: list[list[str]] = []
+    seen_rule = False
     for line in text.splitlines():
         line = line.strip()
         if not line.startswith("|"):
