@@ -72,7 +72,7 @@ class Usage(NamedTuple):
     wait_probability: float = 0.0  # share of requests that find every slot taken (they queue)
     saturated: bool = False  # max_workers × concurrency cannot keep up
 
-    def __add__(self, o: Usage) -> Usage:
+    def __add__(self, o: Usage) -> Usage:  # type: ignore[override]  # field-wise sum, not tuple concatenation
         waits = (self.wait_probability * self.requests + o.wait_probability * o.requests) / max(self.requests + o.requests, 1e-300)
         return Usage(self.busy + o.busy, self.idle + o.idle, self.cold + o.cold, self.always_on + o.always_on,
                      self.cold_starts + o.cold_starts, self.requests + o.requests, self.work + o.work, waits,

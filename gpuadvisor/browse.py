@@ -92,7 +92,7 @@ def list_offerings(cat: Catalog, flt: OfferingFilter, sort: str = "provider", re
     # unknown (never an "as low as" figure); --max-price and --sort price read it, unpriced sort last
     price = {id(o): (q.per_hour if (q := shown_quote(o, cat.offerings)) is not None else None) for o in rows}
     if flt.max_price is not None:
-        rows = [o for o in rows if price[id(o)] is not None and price[id(o)] <= flt.max_price]
+        rows = [o for o in rows if (p := price[id(o)]) is not None and p <= flt.max_price]
     order = {p: i for i, p in enumerate(cat.providers)}
     kind_order = {"gpu": 0, "pool": 1, "cpu": 2}
     def base(o: Offering) -> tuple:  # fixed-count SKUs of one GPU stay together, by count; CPU workers by size

@@ -76,6 +76,7 @@ def fetch_config(repo: str) -> Path:
             directory = Path(local).parent
         elif Path(local).parent != directory:  # both files of one revision share a snapshot folder
             continue
+    assert directory is not None, "config.json comes first: found, or an error was raised"
     return directory
 
 

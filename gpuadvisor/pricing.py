@@ -106,8 +106,8 @@ def quote(off: Offering, offerings: list[Offering], basis: str = "list") -> Quot
         return None
     value, kinds, named, as_of = estimate
     had = ""
-    if basis == "list" and lowest(off) is not None:
-        had = f"; its own {lowest(off).basis} price is ${lowest(off).per_hour:,.2f}/h"
+    if basis == "list" and (own := lowest(off)) is not None:
+        had = f"; its own {own.basis} price is ${own.per_hour:,.2f}/h"
     how = f"≈${value:,.2f}/h estimated: the median {kinds} price of {off.hw.id} elsewhere ({named}){had}"
     return Quote(value, kinds, True, how, as_of, provider=off.provider)
 
@@ -184,12 +184,12 @@ class Change:
 
     @property
     def ratio(self) -> float | None:
-        return None if self.difference is None or not self.before else self.after / self.before
+        return None if self.difference is None or not self.before or self.after is None else self.after / self.before
 
     def text(self) -> str:
         """`$8.40 → $10.96/h (+30%)`, with * on an estimated figure; `—` for an unknown one."""
         def money(q: Quote | None, total: float | None) -> str:
-            return "—" if total is None else f"${total:,.2f}" + ("*" if q.estimated else "")
+            return "—" if total is None else f"${total:,.2f}" + ("*" if q is not None and q.estimated else "")  # a total has its quote
 
         out = f"{money(self.source, self.before)} → {money(self.target, self.after)}/h"
         if self.ratio is not None and abs(self.ratio - 1) >= 0.005:

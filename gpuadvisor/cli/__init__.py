@@ -58,7 +58,7 @@ def _only_invoked_command(argv: list[str]) -> None:
         return
     _load([{**COMMANDS, **GROUPS}[name]])
     app = common.app
-    commands = [c for c in app.registered_commands if (c.name or c.callback.__name__) == name]
+    commands = [c for c in app.registered_commands if (c.name or getattr(c.callback, "__name__", None)) == name]
     if commands:
         app.registered_commands = commands
         app.registered_groups = []

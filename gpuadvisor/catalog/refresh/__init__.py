@@ -101,7 +101,7 @@ def _load(path: Path) -> Fetcher:
 
 def refreshable() -> set[str]:
     """Providers whose fetcher has a machine-readable source."""
-    return {p for p in providers() if fetcher(p).SOURCE.url}
+    return {p for p in providers() if (f := fetcher(p)) is not None and f.SOURCE.url}  # providers() have one
 
 
 def price_sources(read_overlay: bool = True) -> dict[str, dict]:
@@ -111,7 +111,9 @@ def price_sources(read_overlay: bool = True) -> dict[str, dict]:
     overlays = read_all() if read_overlay else {}
     out = {}
     for pid in providers():
-        s = fetcher(pid).SOURCE
+        f = fetcher(pid)
+        assert f is not None, "providers() lists only those with a sources file"
+        s = f.SOURCE
         ov = overlays.get(pid)
         out[pid] = {"url": s.url or None, "publisher": s.publisher or None, "official": s.official,
                     "page": s.page or None, "none_because": s.why_none or None,

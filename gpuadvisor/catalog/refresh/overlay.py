@@ -137,7 +137,7 @@ def apply(cat, overlays: dict[str, Overlay]):
     for o in cat.offerings:
         ov = overlays.get(o.provider)
         entry = None if ov is None else (ov.prices.get(o.name) or ov.prices.get(o.name.lower()))
-        if entry:
+        if entry and ov is not None:  # an entry comes from an overlay
             kw = {f: entry[f] for f in FIELDS if f in entry}
             o = replace(o, **kw, origin=(*o.origin, ("price", ov.path)))
             changed = True
@@ -160,8 +160,8 @@ def write(ov: Overlay, where: Path) -> Path:
         entry = ov.prices[name]
         lines += ["[[offering]]", f"name = {_q(name)}"]
         for f in FIELDS:
-            if f in entry and entry[f] is not None:
-                lines.append(f"{f} = {_inline(entry[f])}")
+            if f in entry and (value := entry[f]) is not None:
+                lines.append(f"{f} = {_inline(value)}")
         dropped = [f for f in FIELDS if f in entry and entry[f] is None]
         if dropped:
             lines.append(f"drop = [{', '.join(_q(f) for f in dropped)}]")

@@ -6,7 +6,7 @@ The file's own date (`generated`, else `modified`) dates the prices."""
 
 from __future__ import annotations
 
-from gpuadvisor.catalog.refresh.parse import Row, money, yaml_items
+from gpuadvisor.catalog.refresh.parse import Item, Row, money, yaml_items
 
 GENERIC = ("per second", "per hour", "per minute")
 
@@ -24,7 +24,7 @@ def parse_plans(text: str, require: str = "") -> tuple[list[Row], str | None]:
         if not label or not price_text or (require and require.lower() not in said):
             continue
         if label.strip().lower() in GENERIC and item.parent is not None:
-            parent = item.parent
+            parent: Item | None = item.parent
             while parent is not None and not parent.fields.get("name"):
                 parent = parent.parent
             label = parent.fields["name"] if parent is not None else label
