@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 from dataclasses import dataclass
+from typing import Any
 
 from gpuadvisor.catalog import Catalog
 from gpuadvisor.errors import NoMatch
@@ -74,7 +75,7 @@ def _read_capped(proc: subprocess.Popen, timeout: float) -> tuple[bytes, bytes, 
     import time
 
     deadline = time.monotonic() + timeout
-    buffers = {proc.stdout: bytearray(), proc.stderr: bytearray()}
+    buffers: dict[Any, bytearray] = {proc.stdout: bytearray(), proc.stderr: bytearray()}  # the two pipes
     with selectors.DefaultSelector() as sel:
         for stream in buffers:
             sel.register(stream, selectors.EVENT_READ)
@@ -120,6 +121,7 @@ def _kill_group(proc: subprocess.Popen) -> None:
         except OSError:
             proc.kill()
     for stream in (proc.stdout, proc.stderr):
+        assert stream is not None, "both are pipes"
         stream.close()
     try:
         proc.wait(5)
@@ -162,7 +164,7 @@ def identify(cat: Catalog, name: str, memory_mib: int | None) -> LocalGpu:
         shared = tokens & gtokens - {"80gb", "40gb"}
         if not shared:
             continue
-        score = len(shared) * 2
+        score: float = len(shared) * 2
         if memory_mib:
             ratio = memory_mib / 1024 / g.vram_gb
             if not 0.85 <= ratio <= 1.1:

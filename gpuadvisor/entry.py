@@ -25,7 +25,8 @@ def _printable_streams() -> None:
     for stream, errors in ((sys.stdout, "surrogateescape"), (sys.stderr, "backslashreplace")):
         try:
             encoding = (stream.encoding or "").lower().replace("-", "")
-            stream.reconfigure(errors=errors if encoding == "utf8" else "replace")
+            # a replaced stream may not be a TextIOWrapper: the AttributeError is caught below
+            stream.reconfigure(errors=errors if encoding == "utf8" else "replace")  # type: ignore[union-attr]
         except (AttributeError, ValueError, OSError):
             pass
 

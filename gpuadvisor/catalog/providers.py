@@ -84,7 +84,7 @@ def collect_provider(file: _File, providers: dict[str, RawProvider], overrides) 
 
 def _provider_values(t: _Table) -> dict:
     """The [provider] keys this file gives, each checked here."""
-    checks = {"name": ("str", {}), "docs_url": ("str", {}), "as_of": ("str", {}),
+    checks: dict[str, tuple[str, dict[str, Any]]] = {"name": ("str", {}), "docs_url": ("str", {}), "as_of": ("str", {}),
               "max_count": ("int", {"positive": True}), "count_note": ("str", {}), "notes": ("strlist", {}),
               "list_note": ("str", {}), "verified_count": ("int", {"positive": True}), "lists": ("bool", {})}
     out = {}
@@ -199,7 +199,7 @@ def build_provider(rp: RawProvider, gpus: dict[str, Gpu], order: dict) -> tuple[
     """The merged provider and its offerings. Two offerings that share a spelling are a problem of
     the later-loaded file (`order`: file -> load position), whichever was added first."""
     f = rp.fields
-    syntax = {k: f.get("syntax." + k, v) for k, v in DEFAULT_SYNTAX.items()}
+    syntax: dict[str, Any] = {k: f.get("syntax." + k, v) for k, v in DEFAULT_SYNTAX.items()}
     if isinstance(syntax["code"], str):
         syntax["code"] = {k: syntax["code"] for k in KINDS}
     origin = tuple((k, ff.name) for k, ff in rp.field_files.items() if not ff.builtin)

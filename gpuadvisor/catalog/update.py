@@ -75,7 +75,8 @@ def _untar(url: str, body: bytes, member_cap: int) -> dict[str, bytes]:
     limit = MAX_MEMBERS * (member_cap + 2 * 512) + 64 * 1024
     try:
         raw = _Capped(gzip.GzipFile(fileobj=io.BytesIO(body)), limit, url) if body[:2] == b"\x1f\x8b" else io.BytesIO(body)
-        with tarfile.open(fileobj=raw, mode="r|", tarinfo=_bounded_tarinfo()) as tar:
+        # _Capped reads like a file; tarfile's stub asks for a whole file object
+        with tarfile.open(fileobj=raw, mode="r|", tarinfo=_bounded_tarinfo()) as tar:  # type: ignore[call-overload]
             for n, member in enumerate(tar):
                 if n >= MAX_MEMBERS:
                     raise UsageError(f"{url}: more than {MAX_MEMBERS} members; nothing changed")

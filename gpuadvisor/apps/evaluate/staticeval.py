@@ -19,10 +19,15 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from gpuadvisor.apps.evaluate.guards import guard_holds
 from gpuadvisor.apps.evaluate.pyscope import Binding, ModuleIndex, Unresolved, clip
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from gpuadvisor.apps.read.project import LocalImports
 
 __all__ = ["MAX_DEPTH", "Choice", "Evaluator", "GpuObject", "Known", "Symbol", "Unresolved", "clip"]
 
@@ -87,7 +92,8 @@ class Evaluator(ModuleIndex):
     def __init__(self, tree: ast.Module, text: str):
         super().__init__(tree, text)
         self._busy: set[int] = set()
-        self.imported = None  # a read.project.LocalImports: names imported from the app's own modules
+        self.imported: LocalImports | None = None  # names imported from the app's own modules
+        self.path: Path  # the file read, set by read.project.LocalImports when it follows imports
 
     # ------------------------------------------------------------------ public
 

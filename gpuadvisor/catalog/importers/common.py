@@ -299,7 +299,7 @@ def read_table(text: str | bytes, required: tuple[str, ...], what: str):
     if isinstance(text, bytes):
         if b"\0" in text:
             raise UsageError(f"not a {what} CSV: it contains a NUL byte")
-        lines = io.TextIOWrapper(io.BytesIO(text), encoding="utf-8-sig", newline="")
+        lines: io.TextIOBase = io.TextIOWrapper(io.BytesIO(text), encoding="utf-8-sig", newline="")
     else:
         if "\0" in text:
             raise UsageError(f"not a {what} CSV: it contains a NUL byte")
