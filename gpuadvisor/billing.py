@@ -138,7 +138,7 @@ def _levels(rate: float, held: float, sc: Scaling, burst: float) -> _Levels | No
     pi = _distribution(lam, q, held, slots)
     tail = _tails(pi)  # tail[n] = P(N >= n)
     up = _up_flows(pi, lam, q)  # up[n] = the rate of crossing from n to above n
-    top = len(pi) // c + 2 if slots is None else sc.max_workers
+    top = len(pi) // c + 2 if sc.max_workers is None else sc.max_workers  # slots is None exactly then
     occupied = idle = cold = 0.0
     for k in range(sc.min_workers + 1, top + 1):
         t = (k - 1) * c

@@ -23,6 +23,7 @@ import re
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from gpuadvisor.errors import UsageError
 from gpuadvisor.fsread import display_path, is_regular_file, read_capped
@@ -225,13 +226,14 @@ def _quantization(cfg: dict, shown: str, notes: list[str]) -> Quant | None:
         return Quant(method, 8, -1, "fp8")
     if method == "compressed-tensors":
         groups = q.get("config_groups")
-        w = next(iter(groups.values()), {}).get("weights", {}) if isinstance(groups, dict) and groups else {}
+        no_group: dict[str, Any] = {}
+        w = next(iter(groups.values()), no_group).get("weights", {}) if isinstance(groups, dict) and groups else {}
         if isinstance(w, dict) and isinstance(w.get("num_bits"), int):
             bits, kind = w["num_bits"], str(w.get("type", "int")).lower()
-            gs = w.get("group_size") if isinstance(w.get("group_size"), int) else -1
-            key = "fp8" if kind == "float" and bits == 8 else {8: "int8", 4: "int4"}.get(bits)
-            if key:
-                return Quant(method, bits, gs, key)
+            gs = wgs if isinstance(wgs := w.get("group_size"), int) else -1
+            quant_key = "fp8" if kind == "float" and bits == 8 else {8: "int8", 4: "int4"}.get(bits)
+            if quant_key:
+                return Quant(method, bits, gs, quant_key)
     notes.append(f"quantization_config method {method or '?'!r} is not recognised: weights sized at torch_dtype")
     return None
 
@@ -379,7 +381,7 @@ def _checkpoint_size(directory: Path, shown: str) -> tuple[int, str, int | None]
         doc = _read_json(index, MAX_INDEX_BYTES, "safetensors index")
         meta = doc.get("metadata")
         size = meta.get("total_size") if isinstance(meta, dict) else None
-        if _plausible_size(size):
+        if size is not None and _plausible_size(size):  # not None: the check says so too
             return int(size), "model.safetensors.index.json metadata.total_size", None
     files = sorted(directory.glob("*.safetensors"))[: MAX_SHARDS + 1] if directory.is_dir() else []
     if len(files) > MAX_SHARDS:

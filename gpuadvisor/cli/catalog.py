@@ -129,6 +129,7 @@ def catalog_import_cmd(
     else:
         from gpuadvisor.fsread import display_path, read_capped
 
+        assert csv_path is not None, "checked above: a file or --from-url"
         text = read_capped(csv_path, MAX_CSV_BYTES, "CSV file")  # size checked before reading; decoded as rows stream
         source, stem = display_path(csv_path), [csv_path.absolute().parent.name, csv_path.name]  # `vms.csv` in its cloud's directory
     from gpuadvisor.catalog.importers.common import check_cloud, check_provider_id

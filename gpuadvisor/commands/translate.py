@@ -61,7 +61,7 @@ def run_translate(cat, source: str, target: str, spec: str, count=None):
     from gpuadvisor.views.translate import translate_view
 
     tr = translate(cat, source, target, spec, count)
-    note_overrides(cat, [o.offering for o in (*tr.source, *tr.target)])
+    note_overrides(cat, [o.offering for o in tr.source] + [o.offering for o in tr.target])
     return translate_view(tr)
 
 

@@ -23,7 +23,7 @@ FORMATS = {"skypilot": read_skypilot, "gpuhunt": read_gpuhunt}
 __all__ = ["FORMATS", "Imported", "build_toml", "import_csv", "install"]
 
 
-def import_csv(fmt: str, text: str, *, source: str, provider_id: str, cloud: str, as_of: str) -> Imported:
+def import_csv(fmt: str, text: str | bytes, *, source: str, provider_id: str, cloud: str, as_of: str) -> Imported:
     """Parse `text` in format `fmt` and build the provider TOML (not written; see install)."""
     from gpuadvisor.errors import UnknownName
 

@@ -37,6 +37,7 @@ def read_gpuhunt(text: str | bytes) -> tuple[list[Row], dict[str, int]]:
             skip("rows with an empty required field (gpuhunt skips them too)")
             continue
         price = number(row, "price", where, required=True)
+        assert price is not None, "required=True raises rather than return None"
         count = number(row, "gpu_count", where) or 0
         gpu = (row.get("gpu_name") or "").strip() or None
         vendor = (row.get("gpu_vendor") or "").strip().lower() or ("google" if gpu and gpu.lower().startswith("tpu-") else "nvidia")
