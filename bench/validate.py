@@ -143,9 +143,8 @@ def pair_agreement(rows: list[dict]) -> tuple[int, int, list[str]]:
                     continue
                 if abs(a["value"] - b["value"]) <= 0.02 * max(a["value"], b["value"]):
                     continue
-                sign = -1 if a["metric"] in LOWER_IS_BETTER else 1
-                total += 1
-                if (a["value"] - b["value"]) * (a["predicted"] - b["predicted"]) * sign * sign > 0:
+                total += 1  # the same metric on both sides, so the same direction: agreeing = same sign
+                if (a["value"] - b["value"]) * (a["predicted"] - b["predicted"]) > 0:
                     agree += 1
                 else:
                     misses.append(f"{g}: {a['count']}×{a['gpu']} vs {b['count']}×{b['gpu']}")
@@ -159,14 +158,12 @@ def summary(rows: list[dict]) -> list[dict]:
         if not rs:
             continue
         ratios = sorted(r["ratio"] for r in rs)
-        logs = [abs(math.log(x)) for x in ratios]
         agree, total, _ = pair_agreement(rs)
+        within = sum(1 for x in ratios if 0.8 <= x <= 1.25)
         out.append({"regime": regime, "cases": len(rs), "median": statistics.median(ratios),
                     "p10": ratios[int(0.1 * (len(ratios) - 1))], "p90": ratios[int(0.9 * (len(ratios) - 1))],
                     "worst": max(ratios, key=lambda x: abs(math.log(x))),
-                    "within_25": sum(1 for x in ratios if 0.8 <= x <= 1.25), "within_25_share": 0.0,
-                    "max_log": max(logs), "pairs_agree": agree, "pairs": total})
-        out[-1]["within_25_share"] = out[-1]["within_25"] / len(rs)
+                    "within_25": within, "within_25_share": within / len(rs), "pairs_agree": agree, "pairs": total})
     return out
 
 

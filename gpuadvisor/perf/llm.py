@@ -40,6 +40,7 @@ class Rates:
     peak_label: str
     notes: tuple[str, ...] = ()
     pipeline: float = 1.0  # share of a layer split's throughput kept when several micro-batches are in flight
+    hop_s: float = 0.0  # a layer split: handing one stage's activations to the next GPU
 
 
 def peak_tflops(hw: Gpu, dtype: str) -> tuple[float, str, str]:
@@ -73,7 +74,7 @@ def rates(perf: Perf, job: Job, hw: Gpu, count: int, eng: Engine | None = None, 
                  {**dict(perf.allreduce_us), **dict(eng.allreduce_us)}.get(kind, 30.0) * 1e-6
                  * (max(1, count - 1) if kind != "nvlink" and eng.allreduce_ring else 1),
                  eng.overhead_us_per_layer * 1e-6, label,
-                 (note,) if note else (), perf.pipeline_efficiency)
+                 (note,) if note else (), perf.pipeline_efficiency, perf.layer_hop_us * 1e-6)
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ def decode_step(job: Job, r: Rates, count: int, b: float, ctx: float) -> Step:
         m = b / k
         mem = job.weights_read(m) / count / r.weight_bw + m * kv / count / r.kv_bw
         comp = dense_flops * m / count / r.flops
-        fixed = job.layers / count * r.overhead_s + 20e-6
+        fixed = job.layers / count * r.overhead_s + r.hop_s
         stage = max(mem, comp) + fixed
         if b > 1:  # micro-batches in flight: bubbles and uneven stages (perf.toml pipeline_efficiency)
             stage /= r.pipeline
