@@ -16,7 +16,9 @@ GPUS = ["t4", "l4", "a10", "rtx-a4000", "rtx-a4500", "rtx-a5000", "rtx-a6000", "
 PER_FILE = 100
 
 
-def write_synthetic(directory: Path, n: int, seed: int = 7) -> list[Path]:
+def write_synthetic(directory: Path, n: int, seed: int = 7, mixed: bool = False) -> list[Path]:
+    """`mixed` (tests of the large-catalog ranking) adds what imported clouds have: fixed-count SKUs,
+    prices that tie, discounted `price_low` figures and offerings priced only that way."""
     rng = random.Random(seed)
     directory.mkdir(parents=True, exist_ok=True)
     files = []
@@ -34,9 +36,16 @@ def write_synthetic(directory: Path, n: int, seed: int = 7) -> list[Path]:
                 lines.append("members = [" + ", ".join(f'"{m}"' for m in members) + "]")
             else:
                 lines.append(f'gpu = "{rng.choice(GPUS)}"')
-            lines.append(f"max_count = {rng.choice([1, 2, 4, 8])}")
+            fixed = mixed and i % 4 == 1 and i % 10 != 9  # a pool has no fixed count
+            lines.append(f"fixed_count = {rng.choice([1, 2, 4, 8])}" if fixed else f"max_count = {rng.choice([1, 2, 4, 8])}")
+            per_hour = rng.uniform(0.2, 9)
+            if mixed:
+                per_hour = round(per_hour * 2) / 2 or 0.5  # ties
             if rng.random() < 0.7:
-                lines.append(f'price = {{ per_hour = {rng.uniform(0.2, 9):.3f}, as_of = "2026-10-01", source = "synthetic" }}')
+                lines.append(f'price = {{ per_hour = {per_hour:.3f}, as_of = "2026-10-01", source = "synthetic" }}')
+            if mixed and rng.random() < 0.3:
+                lines.append(f'price_low = {{ per_hour = {per_hour * 0.6:.3f}, as_of = "2026-10-01", basis = "spot", '
+                             'source = "synthetic" }')
             lines.append("")
         f = directory / f"synth{p:04d}.toml"
         f.write_text("\n".join(lines))

@@ -16,8 +16,10 @@ Pure functions: a Requirement and a Catalog in, ranked Candidates out. No printi
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from gpuadvisor.apps.write.syntax import Option, write_config
 from gpuadvisor.catalog import Catalog, find_record
@@ -30,7 +32,11 @@ from gpuadvisor.profiles import Workload
 from gpuadvisor.readable import readable
 from gpuadvisor.sharding import fit_count, shard_overhead
 
+if TYPE_CHECKING:
+    from gpuadvisor.shortlist import LazyCandidates
+
 OBJECTIVES = ("value", "cost", "speed")
+LABELS = {"value": "best value", "cost": "cheapest", "speed": "fastest"}
 CRAMPED = 0.05  # under this fraction of the need spare per GPU, a pick never wins a value tie
 
 
@@ -162,7 +168,7 @@ class Candidate:
 @dataclass
 class Ranking:
     requirement: Requirement
-    candidates: list[Candidate]
+    candidates: Sequence[Candidate]  # a list, or shortlist.LazyCandidates (built as read)
     excluded: dict[str, int] = field(default_factory=dict)
     floor: float | None = None  # in the workload's unit
     ceiling: float | None = None
@@ -173,9 +179,36 @@ class Ranking:
         """1-based rank, in this ranking's order, of the best value, cheapest and fastest option."""
         if not self.candidates:
             return {"value": None, "cost": None, "speed": None}
-        labels = {"value": "best value", "cost": "cheapest", "speed": "fastest"}
-        return {objective: next((i for i, c in enumerate(self.candidates, 1) if labels[objective] in c.labels), None)
+        return {objective: next((i for i, c in enumerate(self.candidates, 1) if LABELS[objective] in c.labels), None)
                 for objective in OBJECTIVES}
+
+    def lowest_value_cost(self) -> tuple[int, Candidate] | None:
+        """(1-based rank, candidate) of the lowest $/unit among options not below the floor; the first on a tie."""
+        counted = [(i, c) for i, c in enumerate(self.candidates, 1) if c.value_cost is not None and not c.below_floor]
+        return min(counted, key=lambda ic: ic[1].value_cost) if counted else None  # type: ignore[arg-type,return-value]
+
+
+class LargeRanking(Ranking):
+    """A Ranking whose candidates (shortlist.LazyCandidates) are built as they are read: the labelled
+    options are found among each class's first and placed by counting, not by reading the whole order."""
+
+    candidates: LazyCandidates
+
+    def best(self) -> dict[str, int | None]:
+        heads = [self.candidates.finish(c) for c in self.candidates.heads()]
+        out: dict[str, int | None] = {}
+        for objective in OBJECTIVES:
+            holder = next((c for c in heads if LABELS[objective] in c.labels), None)
+            out[objective] = None if holder is None else self.candidates.position(holder)
+        return out
+
+    def lowest_value_cost(self) -> tuple[int, Candidate] | None:
+        counted = [c for c in self.candidates.heads() if c.value_cost is not None and not c.below_floor]
+        if not counted:
+            return None
+        low = min(vc for c in counted if (vc := c.value_cost) is not None)
+        first = min(self.candidates.position(c) for c in counted if c.value_cost == low)
+        return first, self.candidates[first - 1]
 
 
 # ---------------------------------------------------------------------------- sizing
@@ -306,13 +339,46 @@ def roomy_best(cands: list[Candidate]) -> float | None:
 
 
 def rank(cat: Catalog, req: Requirement) -> Ranking:
-    """Every fitting candidate in the objective's order. Raises NoMatch (exit 1) when nothing fits."""
-    req = check_requirement(cat, req)
-    w = req.workload
-    job = req.job or job_from_vram(cat, req.vram_gb, w, req.codec)
+    """Every fitting candidate in the objective's order. Raises NoMatch (exit 1) when nothing fits.
+    A large catalog (an imported cloud) is ranked by classes of alike offerings (gpuadvisor.shortlist),
+    with the same result."""
+    from gpuadvisor.shortlist import LARGE_CATALOG
+
+    return rank_large(cat, req) if len(cat.offerings) >= LARGE_CATALOG else rank_each(cat, req)
+
+
+def _job(cat: Catalog, req: Requirement) -> Job:
+    job = req.job or job_from_vram(cat, req.vram_gb, req.workload, req.codec)
     if req.codec and job.model == "transcode":
         job = Job(job.model, job.need_gib, codec=req.codec, assumed=job.assumed)
-    excluded = {"too_small": 0, "min_nvenc": 0, "no_av1": 0, "no_engines": 0, "over_budget": 0, "no_price_for_budget": 0}
+    return job
+
+
+def _excluded() -> dict[str, int]:
+    return {"too_small": 0, "min_nvenc": 0, "no_av1": 0, "no_engines": 0, "over_budget": 0, "no_price_for_budget": 0}
+
+
+def _limits(cat: Catalog, req: Requirement, job: Job, thrs: list[Throughput]) -> tuple[float | None, float | None]:
+    """(floor, ceiling) of the useful throughput."""
+    floor, ceiling = _floor(req, job, thrs), _ceiling(cat, req.workload, job)
+    if ceiling is not None and floor is not None and ceiling < floor:
+        ceiling = floor  # what the job uses is at least what it asks for (--min-throughput)
+    return floor, ceiling
+
+
+def _candidate(cat: Catalog, req: Requirement, job: Job, off: Offering, count: int, thr: Throughput, q: Quote | None,
+               floor: float | None, ceiling: float | None) -> Candidate:
+    credited = min(thr.value, ceiling) if ceiling else thr.value
+    return Candidate(off, count, cat.providers[off.provider], req.vram_gb, req.workload, thr, q, credited,
+                     floor is not None and thr.value < floor, job=job)
+
+
+def rank_each(cat: Catalog, req: Requirement) -> Ranking:
+    """rank, building a candidate for every fitting offering."""
+    req = check_requirement(cat, req)
+    w = req.workload
+    job = _job(cat, req)
+    excluded = _excluded()
     pool = [o for o in cat.offerings if recommendable(o) and (not req.providers or o.provider in req.providers)]
     staged = []
     # The speed depends on the GPU and the count only: offerings of one GPU (regions, hosts, an
@@ -352,19 +418,44 @@ def rank(cat: Catalog, req: Requirement) -> Ranking:
     staged = smallest_skus(staged)
     if not staged:
         raise NoMatch(nothing_fits_message(cat, req, excluded, pool))
-    floor, ceiling = _floor(req, job, [t for _, _, t, _ in staged]), _ceiling(cat, w, job)
-    if ceiling is not None and floor is not None and ceiling < floor:
-        ceiling = floor  # what the job uses is at least what it asks for (--min-throughput)
-    out = []
-    for off, count, thr, q in staged:
-        credited = min(thr.value, ceiling) if ceiling else thr.value
-        out.append(Candidate(off, count, cat.providers[off.provider], req.vram_gb, w, thr, q, credited,
-                             floor is not None and thr.value < floor, job=job))
+    floor, ceiling = _limits(cat, req, job, [t for _, _, t, _ in staged])
+    out = [_candidate(cat, req, job, off, count, thr, q, floor, ceiling) for off, count, thr, q in staged]
     order = {p: i for i, p in enumerate(cat.providers)}
     roomy = roomy_best(out)
     out.sort(key=_sort_key(req.optimize, order, roomy, cat.perf.value_tolerance))
-    out = _scored(out, req.optimize, roomy, cat.perf.value_tolerance)
-    return Ranking(req, out, excluded, floor, ceiling, job, cat.perf.value_tolerance)
+    facts = _scorer(out, req.optimize, roomy, cat.perf.value_tolerance)
+    return Ranking(req, [facts(c) for c in out], excluded, floor, ceiling, job, cat.perf.value_tolerance)
+
+
+def rank_large(cat: Catalog, req: Requirement) -> Ranking:
+    """rank by classes of alike offerings (gpuadvisor.shortlist): candidates are built as they are read."""
+    from gpuadvisor.shortlist import LazyCandidates, Stream, fitting_classes
+
+    req = check_requirement(cat, req)
+    job = _job(cat, req)
+    excluded = _excluded()
+    staged = fitting_classes(cat, req, job, excluded)
+    if not staged:
+        return rank_each(cat, req)  # raises NoMatch, with the message that counts what was excluded
+    floor, ceiling = _limits(cat, req, job, [thr for _, _, thr in staged])
+    basis = req.price_basis
+
+    offerings = cat.offerings
+
+    def maker(count: int, thr: Throughput):
+        def make(i: int) -> Candidate:
+            off = offerings[i]
+            return _candidate(cat, req, job, off, count, thr, worker_quote(cat, off, count, basis, req.workload), floor, ceiling)
+        return make
+
+    streams = [Stream(members, maker(count, thr)) for members, count, thr in staged]
+    heads = [s.at(0) for s in streams]
+    order = {p: i for i, p in enumerate(cat.providers)}
+    roomy = roomy_best(heads)
+    key = _sort_key(req.optimize, order, roomy, cat.perf.value_tolerance)
+    facts = _scorer(heads, req.optimize, roomy, cat.perf.value_tolerance)
+    return LargeRanking(req, LazyCandidates(streams, key, facts), excluded, floor, ceiling, job,
+                        cat.perf.value_tolerance)
 
 
 def _floor(req: Requirement, job: Job, thrs: list[Throughput]) -> float | None:
@@ -390,30 +481,34 @@ def _ceiling(cat: Catalog, w: Workload, job: Job) -> float | None:
     return None
 
 
-def _scored(cands: list[Candidate], objective: str, roomy: float | None, tolerance: float) -> list[Candidate]:
-    """Score 0–1 against the best option on the objective's own measure, and label the best value,
-    the cheapest and the fastest."""
+def _scorer(cands: list[Candidate], objective: str, roomy: float | None, tolerance: float):
+    """A function giving a candidate its score (0–1 against the best option on the objective's own
+    measure) and labels (the best value, the cheapest, the fastest). `cands` holds every candidate, or
+    the first of each class (each objective's best is one of those)."""
     priced = [c for c in cands if c.total_price_per_hour is not None]
     cheapest = min(priced, key=_sort_key("cost", {}), default=None)
     fastest = min(cands, key=_sort_key("speed", {}))
     best_value = min(cands, key=_sort_key("value", {}, roomy, tolerance))
     top_thr = max(c.throughput.value for c in cands)
     low_price = min((p for c in priced if (p := c.total_price_per_hour) is not None), default=None)  # all are
-    low_cost = min((c.value_cost for c in cands if c.value_cost is not None), default=None)
-    out = []
-    for c in cands:
+    low_cost = min((vc for c in cands if (vc := c.value_cost) is not None), default=None)
+    holders = (("best value", best_value), ("cheapest", cheapest), ("fastest", fastest))
+
+    def facts(c: Candidate) -> Candidate:
         if objective == "speed":
             score = c.throughput.value / top_thr
         elif objective == "cost":
-            score = (low_price / c.total_price_per_hour) if c.total_price_per_hour and low_price is not None else 0.0
+            total = c.total_price_per_hour
+            score = (low_price / total) if total and low_price is not None else 0.0
         else:
-            score = (low_cost / c.value_cost) if c.value_cost and low_cost is not None else 0.0
+            vc = c.value_cost
+            score = (low_cost / vc) if vc and low_cost is not None else 0.0
             if c.below_floor:
                 score *= 0.5
-        labels = tuple(lbl for lbl, who in (("best value", best_value), ("cheapest", cheapest), ("fastest", fastest))
-                       if who is c)
-        out.append(c.with_rank_facts(score, labels))
-    return out
+        labels = tuple(lbl for lbl, who in holders if who is not None and who.offering is c.offering)
+        return c.with_rank_facts(score, labels)
+
+    return facts
 
 
 def nothing_fits_message(cat: Catalog, req: Requirement, excluded: dict[str, int], pool: list[Offering]) -> str:

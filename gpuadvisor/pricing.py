@@ -50,8 +50,7 @@ class Quote:
 def on_demand(off: Offering) -> Price | None:
     if off.price is None:
         return None
-    basis = off.price.basis.lower()
-    return None if any(basis.startswith(word) for word in DISCOUNTED) else off.price
+    return None if off.price.basis.lower().startswith(DISCOUNTED) else off.price
 
 
 def lowest(off: Offering) -> Price | None:
@@ -123,7 +122,11 @@ def shown_quote(off: Offering, offerings: list[Offering]) -> Quote | None:
 
 
 def _estimate(offerings: list[Offering], basis: str, gpu_id: str) -> tuple | None:
-    """(median $/h, bases, the offerings named, newest as_of) of a GPU's priced offerings, once per GPU."""
+    """(median $/h, bases, the offerings named, newest as_of) of a GPU's priced offerings, once per GPU
+    (or as the catalog cache worked it out for a large catalog: catalog.rows)."""
+    cached = getattr(offerings, "cached_index", None)
+    if cached is not None and gpu_id in (known := cached["classes"]["estimates"].get(basis, {})):
+        return None if known[gpu_id] is None else tuple(known[gpu_id])
     peers = _priced_by_gpu(offerings, basis).get(gpu_id)  # (re)indexes _INDEX for this catalog
     key = ("estimate", basis, gpu_id)
     table = _INDEX[1]

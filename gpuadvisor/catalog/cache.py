@@ -14,7 +14,8 @@ leave nothing behind when interrupted, and prune old cache files.
 
 Integrity (audit 2026-12-04 N13): a cache file is one JSON object, format, key and a blake2b
 digest of the payload's exact bytes first, then the payload; a payload that does not match its
-digest is rebuilt, never decoded. Clean-up (N8): the cache directory is opened without following a
+digest is rebuilt, never decoded. A large catalog's payload goes on after the catalog with the
+ranking's index and one offering per line (encode_payload; catalog.rows), all under the digest. Clean-up (N8): the cache directory is opened without following a
 symlink, and pruning removes only regular files of ours whose names are exactly the ones this
 module writes (`catalog-` + 32 hex + `.json`, `.catalog-PID-8hex.tmp`, old `catalog-HEX.pickle`),
 a .json only when it starts with this cache's header.
@@ -30,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gpuadvisor.catalog.query import Catalog, FileReport
+from gpuadvisor.catalog.rows import CachedIndex, OfferingRows
 from gpuadvisor.errors import CatalogProblem
 from gpuadvisor.models import Arch, Billing, Dispute, Gpu, Offering, Price, Provider, Syntax
 
@@ -37,12 +39,13 @@ if TYPE_CHECKING:  # imported where a record of theirs is decoded (start-up: a c
     from gpuadvisor.perf.constants import Perf  # reads workloads, models or perf never loads them)
 
 CACHE_ENV = "GPUADVISOR_NO_CACHE"
-FORMAT = 9  # bump when the JSON layout below changes (7: a digest header line; 8: perf engines)
+FORMAT = 10  # bump when the layout below changes (7: a digest header line; 8: perf engines; 10: rows of a large catalog)
 MAX_CACHE_BYTES = 256 * 1024 * 1024
 KEEP = 4  # cache files kept (the newest), so switching between catalog sets stays fast
 _CODE = ("catalog/__init__.py", "catalog/build.py", "catalog/cache.py", "catalog/locate.py", "catalog/providers.py",
          "catalog/query.py", "catalog/schema.py", "models.py", "profiles.py", "errors.py", "apps/write/syntax.py",
-         "tomlpos.py", "fsread.py", "perf/constants.py", "perf/data.py")  # what builds, checks and defines the cached objects
+         "tomlpos.py", "fsread.py", "perf/constants.py", "perf/data.py", "catalog/rows.py", "shortlist.py",
+         "pricing.py")  # what builds, checks and defines the cached objects
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
@@ -215,7 +218,42 @@ def _perf(row: list | None) -> Perf | None:
                          "audio": lambda v: t(map(_maker(AudioModel, {}), v))})(row)
 
 
-def decode(doc: dict) -> Catalog:
+def encode_payload(cat: Catalog) -> bytes:
+    """The cached bytes: the catalog as one JSON document; a large one (shortlist.LARGE_CATALOG
+    offerings) as the document without its offerings, the ranking's index on the next line, and one
+    offering row per line after it (catalog.rows: rebuilt only when read). JSON text never holds a
+    raw newline, so the lines split back exactly."""
+    import json
+
+    from gpuadvisor.shortlist import LARGE_CATALOG, encode_index
+
+    dumps = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
+    doc = encode(cat)
+    if len(cat.offerings) < LARGE_CATALOG:
+        return dumps(doc).encode()
+    rows = doc.pop("offerings")
+    doc["offerings"] = len(rows)
+    index = encode_index(cat)
+    return b"\n".join([dumps(doc).encode(), *(dumps(index[part]).encode() for part in CachedIndex.PARTS),
+                        *(dumps(r).encode() for r in rows)])
+
+
+def decode_payload(lines: list[bytes]) -> Catalog | None:
+    """A catalog from the payload's lines (one: a whole document; more: encode_payload's layout)."""
+    import json
+
+    doc = json.loads(lines[0])
+    if not isinstance(doc, dict):
+        return None
+    if len(lines) == 1:
+        return decode(doc)
+    parts = len(CachedIndex.PARTS)
+    if not isinstance(doc.get("offerings"), int) or len(lines) != 1 + parts + doc["offerings"]:
+        return None
+    return decode(doc, lines[1 + parts:], CachedIndex(lines[1:1 + parts]))
+
+
+def decode(doc: dict, rows: list[bytes] | None = None, index: CachedIndex | None = None) -> Catalog:
     t = tuple
     arch = _maker(Arch, {"lacks_dtypes": t})
     dispute = _maker(Dispute, {})
@@ -238,7 +276,11 @@ def decode(doc: dict) -> Catalog:
         "price_low": lambda v: None if v is None else price(v), "legacy_aliases": t, "ambiguous_aliases": t,
         "hw": lambda i: None if i is None else by_id(i), "regions": t, "region_prices": _pairs, "region_spot": _pairs,
         "may_be": t})
-    offerings = list(map(offering, doc["offerings"]))
+    if rows is None:
+        offerings: list[Offering] | OfferingRows = list(map(offering, doc["offerings"]))
+    else:
+        assert index is not None
+        offerings = OfferingRows(rows, offering, index)
     files = [FileReport(path, origin, [CatalogProblem(*p) for p in problems], sections)
              for path, origin, problems, sections in doc["files"]]
     cat = LazyCatalog.__new__(LazyCatalog)
@@ -390,20 +432,15 @@ class CacheStore:
             return None
         finally:
             os.close(fd)
-        import json
-
         # Decoding makes ~20 objects per offering, none in a cycle: the collector would only walk
         # them (and everything else alive) again and again, which doubled the time at 10,000.
         collecting = gc.isenabled()
         gc.disable()
         try:
-            payload = _verified_payload(data, key)
-            if payload is None:  # another format or key, or changed bytes: rebuilt, never decoded (N13)
+            lines = _verified_lines(data, key)
+            if lines is None:  # another format or key, or changed bytes: rebuilt, never decoded (N13)
                 return None
-            doc = json.loads(payload)
-            if not isinstance(doc, dict):
-                return None
-            return decode(doc)
+            return decode_payload(lines)
         except Exception:  # damaged or from another layout: rebuilt and rewritten
             return None
         finally:
@@ -413,10 +450,8 @@ class CacheStore:
     def write(self, key: str, cat: Catalog) -> None:
         if self.refused:  # said once; this run goes on uncached
             return
-        import json
-
         try:
-            payload = json.dumps(encode(cat), separators=(",", ":"), allow_nan=False).encode()
+            payload = encode_payload(cat)
         except (TypeError, ValueError):  # a value JSON cannot hold (a TOML date in `claimed`): not cached
             return
         data = _head(key) + _digest(payload).encode() + _PAYLOAD + payload + b"}"
@@ -454,7 +489,8 @@ def _file_name(key: str) -> str:
 
 
 # A cache file is one JSON object whose payload's exact bytes are covered by the digest before it:
-# {"format":7,"key":"<key>","digest":"<40 hex>","payload":{...}}
+# {"format":10,"key":"<key>","digest":"<40 hex>","payload":{...}}
+# (a large catalog's payload goes on with a line of index and one line per offering: encode_payload)
 _PAYLOAD = b'","payload":'
 
 
@@ -462,18 +498,25 @@ def _head(key: str) -> bytes:
     return f'{{"format":{FORMAT},"key":"{key}","digest":"'.encode()
 
 
-def _verified_payload(data: bytes, key: str) -> bytes | None:
-    """The payload bytes of a cache file written for `key` in this FORMAT, if they match their
-    digest; None otherwise."""
+def _verified_lines(data: bytes, key: str) -> list[bytes] | None:
+    """The payload of a cache file written for `key` in this FORMAT, split at its newlines, if its
+    bytes match their digest; None otherwise. (The digest reads the payload in place and the split
+    is the only copy: a large catalog's cache is tens of MB.)"""
     head = _head(key)
     at = len(head) + 40
-    if not data.startswith(head) or data[at:at + len(_PAYLOAD)] != _PAYLOAD or not data.endswith(b"}"):
+    start = at + len(_PAYLOAD)
+    if not data.startswith(head) or data[at:start] != _PAYLOAD or not data.endswith(b"}"):
         return None
-    payload = data[at + len(_PAYLOAD):-1]
-    return payload if data[len(head):at].decode("ascii", "replace") == _digest(payload) else None
+    if data[len(head):at].decode("ascii", "replace") != _digest(memoryview(data)[start:-1]):
+        return None
+    lines = data.split(b"\n")
+    if len(lines) == 1:
+        return [data[start:-1]]
+    lines[0], lines[-1] = lines[0][start:], lines[-1][:-1]
+    return lines
 
 
-def _digest(payload: bytes) -> str:
+def _digest(payload: bytes | memoryview) -> str:
     h = _blake2b()
     h.update(payload)
     return h.hexdigest()

@@ -133,11 +133,11 @@ def _best_lines(ranking, best: dict) -> list[str]:
 def _tie_line(ranking, chosen) -> list[str]:
     """Why the best value is not the lowest $/unit shown, when it is not: that pick leaves under 5% of
     its memory spare per GPU, and a pick with room costs within the model's tolerance of it."""
-    counted = [(i, c) for i, c in enumerate(ranking.candidates, 1) if c.value_cost is not None and not c.below_floor]
-    if not counted or chosen.value_cost is None:
+    lowest = ranking.lowest_value_cost()
+    if lowest is None or chosen.value_cost is None:
         return []
-    i, low = min(counted, key=lambda ic: ic[1].value_cost)
-    if low is chosen or chosen.value_cost <= low.value_cost * 1.0001 or not low.cramped:
+    i, low = lowest
+    if low.offering is chosen.offering or chosen.value_cost <= low.value_cost * 1.0001 or not low.cramped:
         return []
     unit = low.throughput.cost_unit.removeprefix("$")
     return [f"#{i} is cheaper (${_cost(low.value_cost)}{unit}) but leaves {low.spare_per_gpu:,.1f} GiB spare per GPU, "
