@@ -282,7 +282,8 @@ def fitting_classes(cat, req, job, excluded: dict[str, int]) -> list[tuple[list[
             keep = [j for j, i in enumerate(rows) if providers[i] in req.providers]
             if not keep:
                 continue
-            rows, raw, prices = ([xs[j] for j in keep] if xs else [] for xs in (rows, raw, prices))
+            rows = [rows[j] for j in keep]
+            raw, prices = ([xs[j] for j in keep] if xs else [] for xs in (raw, prices))
         n = len(rows)
         hw = off.gpu_hw
         limit = 1 if w.single_gpu else gpu_limit(off, req.max_gpus)

@@ -124,8 +124,8 @@ def test_the_rows_cache_answers_as_the_catalog_does(run, synth_dir, monkeypatch)
     monkeypatch.delenv("GPUADVISOR_NO_CACHE")
     catalog_mod._CACHE.clear()
     catalog_mod.load_catalog()  # builds once more and writes the cache
-    cache = next((Path(p) for p in (Path(__import__("os").environ["XDG_CACHE_HOME"]) / "gpuadvisor").glob("catalog-*.json")
-                  if Path(p).stat().st_size > 200_000))
+    cache = next(Path(p) for p in (Path(__import__("os").environ["XDG_CACHE_HOME"]) / "gpuadvisor").glob("catalog-*.json")
+                  if Path(p).stat().st_size > 200_000)
     assert cache.read_bytes().count(b"\n") > 1000  # one line per offering
     for args, want in zip(asks, built, strict=True):
         catalog_mod._CACHE.clear()

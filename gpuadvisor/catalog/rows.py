@@ -87,6 +87,6 @@ class OfferingRows(Sequence):
         self._left = 0
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, Sequence) and len(other) == len(self) and all(a is b or a == b for a, b in zip(self, other))
+        return isinstance(other, Sequence) and len(other) == len(self) and all(a is b or a == b for a, b in zip(self, other, strict=True))
 
     __hash__ = None  # type: ignore[assignment]  # compared by content, as a list is
